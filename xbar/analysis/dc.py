@@ -1,0 +1,159 @@
+"""``.dc``: one or two nested sweeps of sources, resistors or temperature.
+
+Sweep points run with the first sweep varying fastest (ngspice order). Each point warm-starts
+from the previous one. For a linear circuit whose matrix does not depend on the swept value
+(source sweeps), the matrix is factorised once and all points are solved as right-hand sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from xbar.analysis.newton import solve_dc_point
+from xbar.analysis.op import initial_guess, op_vectors
+from xbar.analysis.results import SweepResult
+from xbar.devices.base import F64, DeviceGroup
+from xbar.devices.linear import ResistorGroup
+from xbar.devices.sources import CurrentSourceGroup, VoltageSourceGroup
+from xbar.errors import NetlistError, SourceLocation
+from xbar.mna.system import MnaSystem
+from xbar.mna.topology import check_dc_paths
+
+__all__ = ["SweepSpec", "run_dc", "sweep_values"]
+
+_CHUNK = 64
+
+
+def sweep_values(kind: str, args: list[float], location: SourceLocation | None = None) -> F64:
+    """Points of one sweep.
+
+    ``kind`` is ``lin`` (start stop step, ngspice form), ``linpts`` (npoints start stop),
+    ``dec`` / ``oct`` (points-per-decade/octave start stop) or ``list`` (explicit values).
+    """
+    if kind == "list":
+        if not args:
+            raise NetlistError("a list sweep needs at least one value", location)
+        return np.asarray(args, dtype=float)
+    if kind == "lin":
+        start, stop, step = args
+        if step == 0.0:
+            raise NetlistError("sweep step must not be zero", location)
+        span = (stop - start) / step
+        if span < -1e-9:
+            raise NetlistError(f"sweep step {step:g} goes away from stop {stop:g} (start {start:g})", location)
+        count = int(np.floor(span + 1e-9)) + 1
+        if count > 10_000_000:
+            raise NetlistError(f"sweep would have {count} points; limit is 10 million", location)
+        return start + step * np.arange(count)
+    npts, start, stop = args
+    if npts < 1 or npts != int(npts):
+        raise NetlistError(f"number of points must be a positive integer, got {npts:g}", location)
+    if kind == "linpts":
+        return np.linspace(start, stop, int(npts)) if npts > 1 else np.array([start])
+    if start <= 0 or stop <= 0:
+        raise NetlistError(f"{kind} sweeps need positive start and stop, got {start:g} and {stop:g}", location)
+    base = 10.0 if kind == "dec" else 2.0
+    count = int(np.floor(npts * np.log(stop / start) / np.log(base) + 1e-9)) + 1
+    return start * base ** (np.arange(count) / npts)
+
+
+@dataclass
+class SweepSpec:
+    """One sweep: target (element name or ``temp``) and its values."""
+
+    target: str
+    values: F64
+    location: SourceLocation | None = None
+
+    @classmethod
+    def linear(cls, target: str, start: float, stop: float, step: float,
+               location: SourceLocation | None = None) -> SweepSpec:
+        return cls(target.lower(), sweep_values("lin", [start, stop, step], location), location)
+
+
+def _resolve(system: MnaSystem, spec: SweepSpec) -> tuple[str, DeviceGroup | None, int, str]:
+    if spec.target == "temp":
+        return "temp-sweep", None, 0, "temp"
+    try:
+        group, idx = system.group_of(spec.target)
+    except KeyError:
+        raise NetlistError(f".dc sweeps '{spec.target}', which is not an element of the circuit",
+                           spec.location) from None
+    if isinstance(group, VoltageSourceGroup):
+        return "v-sweep", group, idx, "dc"
+    if isinstance(group, CurrentSourceGroup):
+        return "i-sweep", group, idx, "dc"
+    if isinstance(group, ResistorGroup):
+        return "res-sweep", group, idx, "r"
+    raise NetlistError(f".dc can sweep V or I sources, resistors or temp; '{spec.target}' is a {group.kind}",
+                       spec.location)
+
+
+def run_dc(system: MnaSystem, sweeps: list[SweepSpec]) -> SweepResult:
+    """Run a (nested) DC sweep and return every unknown at every point."""
+    check_dc_paths(system)
+    targets = [_resolve(system, s) for s in sweeps]
+    inner = sweeps[0].values
+    outer = sweeps[1].values if len(sweeps) > 1 else np.array([np.nan])
+    points = [(v1, v2) for v2 in outer for v1 in inner]
+    saved = [(g, i, p, g.get_param(i, p) if g is not None else system.options.temp) for _, g, i, p in targets]
+    circuit = system.circuit
+    matrix_changes = any(p in ("r", "temp") for _, _, _, p in targets) or not system.linear
+    rows: list[F64] = []
+    try:
+        if not matrix_changes:
+            rows = _linear_sweep(system, targets, points)
+        else:
+            x = initial_guess(system)
+            for v1, v2 in points:
+                vals = (v1,) if len(sweeps) == 1 else (v1, v2)
+                refresh = False
+                for (_, g, i, p), v in zip(targets, vals, strict=True):
+                    if g is None:
+                        circuit.options = replace(circuit.options, temp=float(v))
+                    else:
+                        g.set_param(i, p, float(v))
+                        refresh = refresh or p == "r"
+                if refresh:
+                    system.refresh_linear()
+                label = ", ".join(f"{s.target} = {v:g}" for s, v in zip(sweeps, vals, strict=True))
+                x, _ = solve_dc_point(system, t=None, x0=x, analysis="dc sweep", point=label)
+                rows.append(op_vectors(system, x)[1])
+    finally:
+        for g, i, p, v in saved:
+            if g is None:
+                circuit.options = replace(circuit.options, temp=v)
+            else:
+                g.set_param(i, p, v)
+        if any(p == "r" for _, _, _, p in targets):
+            system.refresh_linear()
+    names = op_vectors(system, np.zeros(system.n))[0]
+    scale_name = targets[0][0]
+    scale = np.array([p[0] for p in points])
+    data = np.column_stack([scale, np.array(rows)])
+    all_names = [scale_name, *names]
+    if len(sweeps) > 1:
+        data = np.column_stack([data, np.array([p[1] for p in points])])
+        all_names.append("sweep2")
+    return SweepResult(kind="dc", names=all_names, data=data, title=circuit.title, scale_name=scale_name,
+                       analysis=".dc")
+
+
+def _linear_sweep(system: MnaSystem, targets: list[tuple[str, DeviceGroup | None, int, str]],
+                  points: list[tuple[float, float]]) -> list[F64]:
+    """Source sweeps of a linear circuit: one factorisation, right-hand sides in chunks."""
+    fac = system.solver.factor(system.matrix(system.g_data))
+    rows: list[F64] = []
+    for start in range(0, len(points), _CHUNK):
+        block = points[start : start + _CHUNK]
+        B = np.empty((system.n, len(block)))
+        for j, pt in enumerate(block):
+            for (_, g, i, p), v in zip(targets, pt, strict=False):
+                assert g is not None
+                g.set_param(i, p, float(v))
+            B[:, j] = system.rhs(None)
+        X = fac.solve(B)
+        rows.extend(op_vectors(system, X[:, j])[1] for j in range(len(block)))
+    return rows

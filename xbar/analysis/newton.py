@@ -1,0 +1,170 @@
+"""Newton-Raphson with SPICE convergence tests, gmin stepping and source stepping.
+
+The linearised system at iterate ``x`` is ``(G + J_nl(x) + extra) x_new = b - ieq(x) + extra_rhs``
+(SPICE's companion form: devices limit their own junction voltages and return equivalent
+currents). Convergence, as in SPICE: every unknown changes by less than
+``reltol·max(|x_new|, |x_old|) + vntol`` (node voltages) or ``+ abstol`` (branch currents), and
+every nonlinear device reports its current converged.
+
+Linear circuits take one factorisation and one solve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from xbar.devices.base import F64
+from xbar.errors import ConvergenceError, SingularMatrixError
+from xbar.mna.system import MnaSystem
+from xbar.mna.topology import diagnose_singular
+
+__all__ = ["NewtonFailure", "newton", "solve_dc_point", "solve_linear"]
+
+
+@dataclass
+class NewtonFailure(Exception):
+    """Internal signal: Newton did not converge (converted to ConvergenceError by callers)."""
+
+    iterations: int
+    worst: int
+    x: F64
+
+
+def _factor_solve(system: MnaSystem, data: F64, rhs: F64) -> F64:
+    try:
+        fac = system.solver.factor(system.matrix(data))
+        return fac.solve(rhs)
+    except SingularMatrixError as exc:
+        raise SingularMatrixError(f"{exc}: {diagnose_singular(system)}") from None
+
+
+def solve_linear(system: MnaSystem, data: F64, rhs: F64) -> F64:
+    """One factorisation and solve (raises SingularMatrixError with a topological reason)."""
+    return _factor_solve(system, data, rhs)
+
+
+def _tolerances(system: MnaSystem, a: F64, b: F64) -> F64:
+    o = system.options
+    tol = o.reltol * np.maximum(np.abs(a), np.abs(b))
+    tol[: system.n_nodes] += o.vntol
+    tol[system.n_nodes :] += o.abstol
+    return tol
+
+
+def newton(
+    system: MnaSystem,
+    x0: F64,
+    base_data: F64,
+    rhs: F64,
+    *,
+    itl: int,
+    gmin: float | None = None,
+    cold: bool = False,
+    polish: bool = False,
+) -> tuple[F64, int]:
+    """Newton iterations from ``x0`` on the system with constant part ``base_data``.
+
+    ``cold`` marks a start without a previous solution (junctions start at their critical
+    voltage, as SPICE's MODEINITJCT). Returns the solution and the iteration count; raises
+    :class:`NewtonFailure`.
+    """
+    ctx = system.load_context(gmin)
+    ctx.cold = cold
+    x = x0.copy()
+    for it in range(1, itl + 1):
+        nl_data, ieq = system.load_nonlinear(x, ctx)
+        x_new = _factor_solve(system, base_data + nl_data, rhs - ieq)
+        if not np.all(np.isfinite(x_new)):
+            raise NewtonFailure(it, int(np.argmax(~np.isfinite(x_new))), x)
+        delta = np.abs(x_new - x)
+        tol = _tolerances(system, x_new, x)
+        ok = bool(np.all(delta <= tol)) and not ctx.initialise
+        ctx.initialise = False
+        x = x_new
+        if ok and all(g.nl_converged(x, ctx) for g in system.nonlinear_groups):
+            if polish and np.max(delta / tol) > 1e-3:
+                # one more (quadratically convergent) iteration makes DC answers exact to
+                # rounding instead of to the convergence tolerance
+                nl_data, ieq = system.load_nonlinear(x, ctx)
+                x = _factor_solve(system, base_data + nl_data, rhs - ieq)
+                it += 1
+            return x, it
+    worst = int(np.argmax(delta / tol))
+    raise NewtonFailure(itl, worst, x)
+
+
+def solve_dc_point(
+    system: MnaSystem,
+    *,
+    t: float | None,
+    x0: F64 | None,
+    analysis: str,
+    point: str,
+    extra_data: F64 | None = None,
+    extra_rhs: F64 | None = None,
+) -> tuple[F64, int]:
+    """A DC solution with SPICE's fall-backs: plain Newton, gmin stepping, source stepping.
+
+    ``extra_data``/``extra_rhs`` add matrix values and right-hand sides (``.ic`` clamps).
+    """
+    base = system.g_data if extra_data is None else system.g_data + extra_data
+    b = system.rhs(t)
+    if extra_rhs is not None:
+        b = b + extra_rhs
+    if system.linear:
+        return solve_linear(system, base, b), 1
+    opts = system.options
+    guess = np.zeros(system.n) if x0 is None else x0
+    tried: list[str] = ["Newton from the initial guess"]
+    total = 0
+    try:
+        x, it = newton(system, guess, base, b, itl=opts.itl1, cold=x0 is None, polish=True)
+        return x, it
+    except NewtonFailure as f:
+        total += f.iterations
+        last = f
+    # gmin stepping: a shunt conductance on every node, reduced decade by decade
+    tried.append("gmin stepping")
+    try:
+        x = guess
+        for gshunt in 10.0 ** np.arange(-2.0, np.log10(opts.gmin) - 0.5, -1.0):
+            diag = np.zeros(system.nnz)
+            diag[system.diag_slots] = gshunt
+            x, it = newton(system, x, base + diag, b, itl=opts.itl1)
+            total += it
+        x, it = newton(system, x, base, b, itl=opts.itl1, polish=True)
+        return x, total + it
+    except NewtonFailure as f:
+        total += f.iterations
+        last = f
+    tried.append("source stepping")
+    try:
+        x = np.zeros(system.n)
+        scale, step = 0.0, 0.1
+        while scale < 1.0:
+            trial = min(1.0, scale + step)
+            bs = system.rhs(t, trial) + (extra_rhs if extra_rhs is not None else 0.0)
+            try:
+                x_try, it = newton(system, x, base, bs, itl=opts.itl1, polish=trial >= 1.0)
+                total += it
+                x, scale = x_try, trial
+                step = min(step * 2.0, 0.5)
+            except NewtonFailure as f:
+                total += f.iterations
+                step /= 4.0
+                if step < 1e-6:
+                    last = f
+                    raise
+        return x, total
+    except NewtonFailure:
+        pass
+    name = system.unknown_name(last.worst)
+    where = f" at {point}" if point else ""
+    msg = (
+        f"{analysis}{where}: Newton-Raphson did not converge after {total} iterations; worst unknown "
+        f"{name} = {last.x[last.worst]:.6g}; tried: {', '.join(tried)}"
+    )
+    raise ConvergenceError(msg, analysis=analysis, point=point, iterations=total, worst_unknown=name,
+                           tried=tuple(tried))

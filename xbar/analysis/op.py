@@ -1,0 +1,47 @@
+"""``.op``: the DC operating point."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from xbar.analysis.newton import solve_dc_point
+from xbar.analysis.results import OpResult
+from xbar.devices.base import F64
+from xbar.errors import NetlistError
+from xbar.mna.system import MnaSystem
+from xbar.mna.topology import check_dc_paths
+
+__all__ = ["initial_guess", "op_vectors", "run_op"]
+
+
+def initial_guess(system: MnaSystem) -> F64 | None:
+    """Starting point from ``.nodeset`` values (None when there are none)."""
+    ns = system.circuit.nodeset
+    if not ns:
+        return None
+    x = np.zeros(system.n)
+    for node, value in ns.items():
+        k = system.circuit.node_index.get(node)
+        if k is None:
+            raise NetlistError(f".nodeset names node '{node}', which is not in the circuit")
+        x[k] = value
+    return x
+
+
+def op_vectors(system: MnaSystem, x: F64) -> tuple[list[str], F64]:
+    """Result vector names and values for solution ``x`` (unknowns plus device outputs)."""
+    names = system.unknown_names()
+    values = [x]
+    for g in system.groups:
+        for key, arr in g.outputs(x).items():
+            names.extend(f"@{n}[{key}]" for n in g.names)
+            values.append(np.asarray(arr, dtype=np.float64))
+    return names, np.concatenate(values) if len(values) > 1 else x
+
+
+def run_op(system: MnaSystem) -> OpResult:
+    """Solve the operating point of ``system``."""
+    check_dc_paths(system)
+    x, _ = solve_dc_point(system, t=None, x0=initial_guess(system), analysis="operating point", point="")
+    names, values = op_vectors(system, x)
+    return OpResult(kind="op", names=names, data=values, title=system.circuit.title, analysis=".op")

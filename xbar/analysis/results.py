@@ -1,0 +1,126 @@
+"""Analysis results indexed by ngspice vector names.
+
+``result["v(out)"]``, ``result["i(v1)"]``, ``result["v(a,b)"]`` (difference), a bare node name
+``result["out"]``, ``result["time"]`` / the sweep scale, ``result["@d1[vd]"]`` for device outputs.
+Results convert to numpy (:meth:`Result.to_numpy`) and CSV (:meth:`Result.to_csv`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from xbar.errors import XbarError
+
+__all__ = ["OpResult", "Result", "SweepResult", "TranResult", "normalize_vector_name"]
+
+_DIFF = re.compile(r"^v\(\s*([^,()\s]+)\s*,\s*([^,()\s]+)\s*\)$")
+
+
+def normalize_vector_name(name: str) -> str:
+    """Canonical lower-case ngspice vector name (``V(Out)`` -> ``v(out)``, ``v1#branch`` -> ``i(v1)``)."""
+    key = name.strip().lower().replace(" ", "")
+    if key.endswith("#branch"):
+        return f"i({key[:-7]})"
+    return key
+
+
+@dataclass
+class Result:
+    """Base of all results: vectors by name, plus the analysis that produced them."""
+
+    kind: str
+    names: list[str]
+    data: np.ndarray
+    title: str = ""
+    scale_name: str | None = None
+    analysis: str = ""
+    events: list[dict[str, Any]] = field(default_factory=list)
+    _index: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = {n: i for i, n in enumerate(self.names)}
+
+    def _column(self, key: str) -> np.ndarray:
+        k = normalize_vector_name(key)
+        if k in self._index:
+            return self.data[..., self._index[k]]
+        m = _DIFF.match(k)
+        if m:
+            a, b = (self._node(x) for x in m.groups())
+            return a - b
+        if not k.startswith(("v(", "i(", "@")) and f"v({k})" in self._index:
+            return self.data[..., self._index[f"v({k})"]]
+        shown = ", ".join(self.names[:12]) + (" ..." if len(self.names) > 12 else "")
+        raise XbarError(f"no vector '{key}' in the {self.kind} result; available: {shown}")
+
+    def _node(self, node: str) -> np.ndarray:
+        if node in ("0", "gnd"):
+            return np.zeros(self.data.shape[:-1])
+        return self._column(f"v({node})")
+
+    def __contains__(self, key: str) -> bool:
+        try:
+            self._column(key)
+        except XbarError:
+            return False
+        return True
+
+    def to_numpy(self) -> np.ndarray:
+        """All vectors as one array, columns in :attr:`names` order."""
+        return self.data
+
+    def to_csv(self, path: str | Path, names: Sequence[str] | None = None) -> None:
+        """Write the result as CSV: a header row of vector names, full-precision numbers."""
+        cols = list(names) if names else list(self.names)
+        if self.scale_name and self.scale_name not in cols:
+            cols.insert(0, self.scale_name)
+        arrays = [np.atleast_1d(self._column(c)) for c in cols]
+        with open(path, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(cols)
+            for row in zip(*arrays, strict=True):
+                w.writerow([repr(float(v)) for v in row])
+
+
+class OpResult(Result):
+    """Operating point: ``op["v(out)"]`` is a float."""
+
+    def __getitem__(self, key: str) -> float:
+        return float(self._column(key))
+
+    def as_dict(self) -> dict[str, float]:
+        return {n: float(v) for n, v in zip(self.names, self.data, strict=True)}
+
+
+class SweepResult(Result):
+    """DC sweep: vectors are 1-D arrays over the sweep points (first source fastest)."""
+
+    @property
+    def scale(self) -> np.ndarray:
+        assert self.scale_name is not None
+        return self._column(self.scale_name)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._column(key)
+
+
+class TranResult(Result):
+    """Transient: ``tr["time"]`` and every saved vector as 1-D arrays."""
+
+    @property
+    def time(self) -> np.ndarray:
+        return self._column("time")
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._column(key)
+
+    def at(self, key: str, t: np.ndarray | float) -> np.ndarray:
+        """Linear interpolation of vector ``key`` at times ``t``."""
+        return np.interp(t, self.time, self._column(key))

@@ -1,0 +1,455 @@
+"""The circuit builder: nodes, elements (one at a time or as arrays), models, subcircuits.
+
+A :class:`Circuit` stores elements column-wise per kind; :meth:`Circuit.compile` turns them into
+vectorised device groups and the MNA system. The netlist elaborator and the Python API use the
+same methods, so a deck and a script build identical circuits.
+
+Node and element names are case-insensitive (stored lower case). Ground is ``0`` (alias ``gnd``).
+
+Examples
+--------
+>>> import xbar
+>>> c = xbar.Circuit("divider")
+>>> c.V("in", "in", "0", 1.0)
+>>> c.R("1", "in", "out", 1e3)
+>>> c.R("2", "out", "0", 1e3)
+>>> round(c.op()["v(out)"], 12)
+0.5
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from xbar.errors import ModelCardError, NetlistError, SourceLocation
+from xbar.options import SimOptions
+
+if TYPE_CHECKING:
+    from xbar.analysis.results import OpResult, SweepResult, TranResult
+    from xbar.mna.system import MnaSystem
+
+__all__ = ["GROUND_NAMES", "Circuit", "ModelDef", "Subcircuit"]
+
+GROUND_NAMES = frozenset({"0", "gnd"})
+
+# kind -> (letter, number of nodes, value columns)
+_KINDS: dict[str, tuple[str, int, tuple[str, ...]]] = {
+    "r": ("r", 2, ("r",)),
+    "c": ("c", 2, ("c", "ic")),
+    "l": ("l", 2, ("l", "ic")),
+    "v": ("v", 2, ("dc",)),
+    "i": ("i", 2, ("dc",)),
+    "e": ("e", 4, ("gain",)),
+    "g": ("g", 4, ("gm",)),
+    "f": ("f", 2, ("gain",)),
+    "h": ("h", 2, ("r",)),
+    "d": ("d", 2, ("area",)),
+}
+
+
+@dataclass
+class ModelDef:
+    """A ``.model`` card: name, type and parameter values (SI)."""
+
+    name: str
+    type: str
+    params: dict[str, float]
+    location: SourceLocation | None = None
+
+
+@dataclass
+class _Table:
+    """Column store of one element kind; single adds are buffered, bulk adds are chunks."""
+
+    n_nodes: int
+    columns: tuple[str, ...]
+    names: list[str] = field(default_factory=list)
+    node_rows: list[tuple[int, ...]] = field(default_factory=list)
+    value_rows: list[tuple[float, ...]] = field(default_factory=list)
+    extra: list[Any] = field(default_factory=list)
+    locations: list[SourceLocation | None] = field(default_factory=list)
+    chunks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    chunk_names: list[list[str]] = field(default_factory=list)
+
+    def flush(self) -> None:
+        if not self.node_rows:
+            return
+        nodes = np.array(self.node_rows, dtype=np.int64).reshape(-1, self.n_nodes)
+        vals = np.array(self.value_rows, dtype=np.float64).reshape(-1, len(self.columns))
+        self.chunks.append((nodes, vals))
+        self.chunk_names.append(self.names)
+        self.names = []
+        self.node_rows = []
+        self.value_rows = []
+
+    def arrays(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        self.flush()
+        names: list[str] = [n for chunk in self.chunk_names for n in chunk]
+        if not self.chunks:
+            return [], np.zeros((0, self.n_nodes), np.int64), np.zeros((0, len(self.columns)))
+        if len(self.chunks) > 1:
+            nodes = np.concatenate([c[0] for c in self.chunks])
+            vals = np.concatenate([c[1] for c in self.chunks])
+            self.chunks = [(nodes, vals)]
+            self.chunk_names = [names]
+        return names, self.chunks[0][0], self.chunks[0][1]
+
+    def __len__(self) -> int:
+        return len(self.names) + sum(len(c[0]) for c in self.chunks)
+
+
+class Subcircuit:
+    """A reusable subcircuit defined from Python: records builder calls, replayed per instance.
+
+    Values may be numbers or ``"{expression}"`` strings over the subcircuit's parameters.
+
+    Examples
+    --------
+    >>> import xbar
+    >>> c = xbar.Circuit()
+    >>> half = c.subckt("half", ["a", "b", "mid"], r=1e3)
+    >>> half.R("1", "a", "mid", "{r}")
+    >>> half.R("2", "mid", "b", "{r}")
+    >>> c.V("1", "in", "0", 2.0)
+    >>> c.X("1", "half", ["in", "0", "m"], r=2e3)
+    >>> c.op()["v(m)"]
+    1.0
+    """
+
+    def __init__(self, name: str, ports: Sequence[str], params: Mapping[str, float]) -> None:
+        self.name = name.lower()
+        self.ports = [p.lower() for p in ports]
+        self.params = {k.lower(): v for k, v in params.items()}
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def __getattr__(self, method: str) -> Any:
+        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X"):
+            def record(*args: Any, **kwargs: Any) -> None:
+                self.calls.append((method, args, kwargs))
+
+            return record
+        raise AttributeError(method)
+
+
+class Circuit:
+    """A flat circuit under construction (see module docstring)."""
+
+    def __init__(self, title: str = "") -> None:
+        self.title = title
+        self.options = SimOptions()
+        self.node_index: dict[str, int] = {}
+        self.node_names: list[str] = []
+        self.tables: dict[str, _Table] = {k: _Table(n, cols) for k, (_, n, cols) in _KINDS.items()}
+        self.element_kind: dict[str, str] = {}
+        self.models: dict[str, ModelDef] = {}
+        self.subckts: dict[str, Subcircuit] = {}
+        self.ic: dict[str, float] = {}
+        self.nodeset: dict[str, float] = {}
+        self._system: MnaSystem | None = None
+
+    # nodes -------------------------------------------------------------------------------
+    def node(self, name: str) -> int:
+        """Index of node ``name`` (created on first use); ``-1`` for ground."""
+        key = name.lower()
+        idx = self.node_index.get(key)
+        if idx is not None:
+            return idx
+        if key in GROUND_NAMES:
+            return -1
+        idx = len(self.node_names)
+        self.node_index[key] = idx
+        self.node_names.append(key)
+        return idx
+
+    def nodes(self, names: Iterable[str]) -> np.ndarray:
+        """Indices of many nodes at once (creating them)."""
+        return np.fromiter((self.node(n) for n in names), dtype=np.int64)
+
+    # elements ----------------------------------------------------------------------------
+    def _name(self, letter: str, name: str) -> str:
+        key = str(name).lower()
+        if not key.startswith(letter):
+            key = letter + key
+        return key
+
+    def _register(self, key: str, kind: str, location: SourceLocation | None) -> None:
+        if key in self.element_kind:
+            raise NetlistError(f"duplicate element name '{key}'", location)
+        self.element_kind[key] = kind
+        self._system = None
+
+    def add(
+        self,
+        kind: str,
+        name: str,
+        nodes: Sequence[str],
+        values: Sequence[float],
+        extra: Any = None,
+        location: SourceLocation | None = None,
+    ) -> str:
+        """Add one element of ``kind`` (a SPICE letter); returns its lower-case name."""
+        letter, n_nodes, _ = _KINDS[kind]
+        key = self._name(letter, name)
+        if len(nodes) != n_nodes:
+            raise NetlistError(f"element '{key}' needs {n_nodes} nodes, got {len(nodes)}", location)
+        self._register(key, kind, location)
+        table = self.tables[kind]
+        table.names.append(key)
+        table.node_rows.append(tuple(self.node(n) for n in nodes))
+        table.value_rows.append(tuple(float(v) for v in values))
+        table.extra.append(extra)
+        table.locations.append(location)
+        return key
+
+    def add_many(
+        self,
+        kind: str,
+        names: Sequence[str] | str,
+        nodes: Sequence[Sequence[str]] | np.ndarray,
+        values: Mapping[str, Any],
+    ) -> list[str]:
+        """Bulk-add N elements of one kind from arrays.
+
+        Parameters
+        ----------
+        kind : str
+            SPICE letter: ``r``, ``c``, ``l``, ``v``, ``i``, ``e``, ``g`` or ``d``.
+        names : sequence of str or str
+            Element names, or a prefix: ``"cell"`` gives ``rcell0 … rcell{N-1}``.
+        nodes : (N, T) array of node names or node indices
+            Terminal nodes per element; integer arrays are taken as indices from :meth:`node`.
+        values : mapping
+            Column arrays (broadcast to N), e.g. ``{"r": r_array}``.
+        """
+        letter, n_nodes, columns = _KINDS[kind]
+        if kind in ("f", "h"):
+            raise NetlistError("add_many does not take current-controlled sources; add them one by one")
+        arr = np.asarray(nodes)
+        if arr.ndim != 2 or arr.shape[1] != n_nodes:
+            raise NetlistError(f"nodes for kind '{kind}' must have shape (N, {n_nodes}), got {arr.shape}")
+        count = arr.shape[0]
+        if arr.dtype.kind in "iu":
+            idx = arr.astype(np.int64)
+            if idx.size and (idx.max() >= len(self.node_names) or idx.min() < -1):
+                raise NetlistError("node index out of range in add_many")
+        else:
+            flat = [str(s) for s in arr.ravel()]
+            idx = self.nodes(flat).reshape(count, n_nodes)
+        if isinstance(names, str):
+            base = self._name(letter, names)
+            keys = [f"{base}{i}" for i in range(count)]
+        else:
+            keys = [self._name(letter, n) for n in names]
+            if len(keys) != count:
+                raise NetlistError(f"{len(keys)} names for {count} elements")
+        for key in keys:
+            self._register(key, kind, None)
+        vals = np.empty((count, len(columns)))
+        for j, col in enumerate(columns):
+            default = np.nan if col == "ic" else (1.0 if col == "area" else 0.0)
+            v = values.get(col, default)
+            vals[:, j] = np.broadcast_to(np.asarray(v, dtype=np.float64), (count,))
+        unknown = set(values) - set(columns)
+        if unknown:
+            raise NetlistError(f"unknown column(s) {sorted(unknown)} for kind '{kind}'; known: {columns}")
+        table = self.tables[kind]
+        table.flush()
+        table.chunks.append((idx, vals))
+        table.chunk_names.append(keys)
+        table.extra.extend([values.get("extra")] * count)
+        table.locations.extend([None] * count)
+        return keys
+
+    @staticmethod
+    def _value(value: Any, what: str, location: SourceLocation | None) -> float:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise NetlistError(f"{what} must be a number, got {value!r}", location) from None
+        if not np.isfinite(v):
+            raise NetlistError(f"{what} must be finite, got {value!r}", location)
+        return v
+
+    def R(self, name: str, n1: str, n2: str, value: float, *, location: SourceLocation | None = None) -> None:
+        """Resistor [Ω] between ``n1`` and ``n2`` (nonzero)."""
+        r = self._value(value, f"resistance of 'r{name}'", location)
+        if r == 0.0:
+            raise NetlistError(f"resistor '{self._name('r', name)}' has zero resistance; use a 0 V source for a short", location)
+        self.add("r", name, (n1, n2), (r,), location=location)
+
+    def C(self, name: str, n1: str, n2: str, value: float, *, ic: float | None = None,
+          location: SourceLocation | None = None) -> None:
+        """Capacitor [F]; ``ic`` initial voltage [V] used with ``uic``."""
+        c = self._value(value, f"capacitance of 'c{name}'", location)
+        self.add("c", name, (n1, n2), (c, np.nan if ic is None else ic), location=location)
+
+    def L(self, name: str, n1: str, n2: str, value: float, *, ic: float | None = None,
+          location: SourceLocation | None = None) -> None:
+        """Inductor [H]; ``ic`` initial current [A] used with ``uic``."""
+        lv = self._value(value, f"inductance of 'l{name}'", location)
+        self.add("l", name, (n1, n2), (lv, np.nan if ic is None else ic), location=location)
+
+    def V(self, name: str, n1: str, n2: str, dc: float = 0.0, *, waveform: Any = None,
+          location: SourceLocation | None = None) -> None:
+        """Independent voltage source [V]; ``waveform`` a ``WaveformSpec`` for transients."""
+        self.add("v", name, (n1, n2), (self._value(dc, "source value", location),), extra=waveform,
+                 location=location)
+
+    def I(self, name: str, n1: str, n2: str, dc: float = 0.0, *, waveform: Any = None,
+          location: SourceLocation | None = None) -> None:
+        """Independent current source [A], flowing from ``n1`` through the source to ``n2``."""
+        self.add("i", name, (n1, n2), (self._value(dc, "source value", location),), extra=waveform,
+                 location=location)
+
+    def E(self, name: str, p: str, n: str, cp: str, cn: str, gain: float, *,
+          location: SourceLocation | None = None) -> None:
+        """Voltage-controlled voltage source: ``v(p,n) = gain·v(cp,cn)``."""
+        self.add("e", name, (p, n, cp, cn), (self._value(gain, "gain", location),), location=location)
+
+    def G(self, name: str, p: str, n: str, cp: str, cn: str, gm: float, *,
+          location: SourceLocation | None = None) -> None:
+        """Voltage-controlled current source [S]: ``gm·v(cp,cn)`` from ``p`` through it to ``n``."""
+        self.add("g", name, (p, n, cp, cn), (self._value(gm, "transconductance", location),),
+                 location=location)
+
+    def F(self, name: str, p: str, n: str, vctrl: str, gain: float, *,
+          location: SourceLocation | None = None) -> None:
+        """Current-controlled current source: ``gain·i(vctrl)``."""
+        self.add("f", name, (p, n), (self._value(gain, "gain", location),), extra=vctrl.lower(),
+                 location=location)
+
+    def H(self, name: str, p: str, n: str, vctrl: str, r: float, *,
+          location: SourceLocation | None = None) -> None:
+        """Current-controlled voltage source [Ω]: ``v(p,n) = r·i(vctrl)``."""
+        self.add("h", name, (p, n), (self._value(r, "transresistance", location),), extra=vctrl.lower(),
+                 location=location)
+
+    def D(self, name: str, anode: str, cathode: str, model: str, *, area: float = 1.0,
+          location: SourceLocation | None = None) -> None:
+        """Diode bound to ``.model <model> D``."""
+        self.add("d", name, (anode, cathode), (self._value(area, "area", location),), extra=model.lower(),
+                 location=location)
+
+    # models and subcircuits --------------------------------------------------------------
+    def model(self, name: str, type: str, location: SourceLocation | None = None, **params: float) -> None:
+        """Define a ``.model`` card (``type`` e.g. ``"d"``)."""
+        key = name.lower()
+        if key in self.models:
+            raise ModelCardError(f"duplicate model '{key}'", location)
+        self.models[key] = ModelDef(key, type.lower(), {k.lower(): float(v) for k, v in params.items()},
+                                    location)
+        self._system = None
+
+    def subckt(self, name: str, ports: Sequence[str], **params: float) -> Subcircuit:
+        """Define a subcircuit from Python; returns a recorder with the same element methods."""
+        sub = Subcircuit(name, ports, params)
+        self.subckts[sub.name] = sub
+        return sub
+
+    def X(self, name: str, subckt: str, nodes: Sequence[str], **params: float) -> None:
+        """Instantiate a Python-defined subcircuit (flattened with ngspice names ``r.x1.r1``)."""
+        from xbar.netlist.expr import parse_expression
+
+        sub = self.subckts.get(subckt.lower())
+        inst = self._name("x", name)
+        if sub is None:
+            raise NetlistError(f"unknown subcircuit '{subckt}'")
+        if len(nodes) != len(sub.ports):
+            raise NetlistError(
+                f"subcircuit '{sub.name}' has {len(sub.ports)} ports {sub.ports}, instance '{inst}' gives {len(nodes)}"
+            )
+        scope = dict(sub.params)
+        for k, v in params.items():
+            if k.lower() not in scope:
+                raise NetlistError(f"subcircuit '{sub.name}' has no parameter '{k}'")
+            scope[k.lower()] = float(v)
+        nodemap = {p: str(n).lower() for p, n in zip(sub.ports, nodes, strict=True)}
+
+        def node(n: str) -> str:
+            key = str(n).lower()
+            if key in GROUND_NAMES:
+                return key
+            return nodemap.get(key, f"{inst}.{key}")
+
+        def value(v: Any) -> Any:
+            if isinstance(v, str) and v.startswith("{") and v.endswith("}"):
+                return parse_expression(v[1:-1]).evaluate(scope)
+            return v
+
+        node_args = {"R": 2, "C": 2, "L": 2, "V": 2, "I": 2, "E": 4, "G": 4, "F": 2, "H": 2, "D": 2}
+        for method, args, kwargs in sub.calls:
+            local = str(args[0]).lower()
+            if method == "X":
+                self.X(f"{inst}.{local}", args[1], [node(n) for n in args[2]],
+                       **{k: value(v) for k, v in kwargs.items()})
+                continue
+            letter = method.lower()
+            if not local.startswith(letter):
+                local = letter + local
+            full = f"{letter}.{inst}.{local}"
+            k = node_args[method]
+            new_args = [full, *[node(n) for n in args[1 : 1 + k]]]
+            rest = list(args[1 + k :])
+            if method in ("F", "H") and rest:
+                ctrl = str(rest[0]).lower()
+                rest[0] = f"v.{inst}.{ctrl}" if ctrl in {str(a[0]).lower() for _, a, _ in sub.calls} else ctrl
+            new_args += [value(v) for v in rest]
+            getattr(self, method)(*new_args, **{kk: value(v) for kk, v in kwargs.items()})
+
+    # analyses ----------------------------------------------------------------------------
+    def set_options(self, **options: float | str) -> None:
+        """Set simulation options (``reltol``, ``abstol``, ``vntol``, ``gmin``, ``itl1``, ``itl4``,
+        ``method``, ``temp``)."""
+        self.options = replace(self.options, **SimOptions.coerce(options))
+        self._system = None
+
+    def compile(self) -> MnaSystem:
+        """Build (once) the vectorised device groups and MNA structure."""
+        if self._system is None:
+            from xbar.mna.system import build_system
+
+            self._system = build_system(self)
+        return self._system
+
+    def op(self) -> OpResult:
+        """DC operating point."""
+        from xbar.analysis.op import run_op
+
+        return run_op(self.compile())
+
+    def dc(self, source: str, start: float, stop: float, step: float, *more: Any,
+           values: Sequence[float] | None = None) -> SweepResult:
+        """DC sweep of a source or resistor; ``more`` = a second ``source, start, stop, step``.
+
+        ``values`` gives an explicit list of points for the first sweep instead of start/stop/step.
+        """
+        from xbar.analysis.dc import SweepSpec, run_dc
+
+        sweeps = [SweepSpec.linear(source, start, stop, step) if values is None
+                  else SweepSpec(source.lower(), np.asarray(values, dtype=float))]
+        if more:
+            if len(more) != 4:
+                raise NetlistError("a second sweep needs: source, start, stop, step")
+            sweeps.append(SweepSpec.linear(*more))
+        return run_dc(self.compile(), sweeps)
+
+    def tran(self, tstep: float, tstop: float, tstart: float = 0.0, tmax: float | None = None,
+             *, uic: bool = False) -> TranResult:
+        """Transient analysis from 0 to ``tstop``, output from ``tstart``."""
+        from xbar.analysis.tran import TranSpec, run_tran
+
+        return run_tran(self.compile(), TranSpec(tstep, tstop, tstart, tmax, uic))
+
+    def to_netlist(self, analyses: Sequence[str] = ()) -> str:
+        """A flat ngspice deck of this circuit (plus the given analysis card lines)."""
+        from xbar.netlist.writer import write_netlist
+
+        return write_netlist(self, analyses)
+
+    def element_count(self) -> int:
+        """Number of elements of all kinds."""
+        return len(self.element_kind)

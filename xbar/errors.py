@@ -1,0 +1,120 @@
+"""Exception hierarchy and source locations for every error a user can see.
+
+All errors raised for bad user input derive from :class:`XbarError`. Netlist errors carry a
+:class:`SourceLocation` and render in compiler style::
+
+    deck.cir:17:9: resistor 'R3' needs a value; expected 'R<name> n+ n- value'
+      R3 1 2
+            ^
+
+This module imports nothing from the rest of xbar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ConvergenceError",
+    "ModelCardError",
+    "NetlistError",
+    "SingularMatrixError",
+    "SourceLocation",
+    "TopologyError",
+    "XbarError",
+    "XbarWarning",
+]
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where something was written: file, 1-based line and column, and the line's text.
+
+    ``line_text`` is the first physical line of the card (continuation lines report the
+    card's first line), used to echo the line with a caret under ``col``.
+    """
+
+    file: str
+    line: int
+    col: int = 1
+    line_text: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    def with_col(self, col: int) -> SourceLocation:
+        """Return the same location pointing at another column."""
+        return SourceLocation(self.file, self.line, col, self.line_text)
+
+
+class XbarError(Exception):
+    """Base class of every error xbar raises for bad input or an unsolvable circuit."""
+
+
+class NetlistError(XbarError, ValueError):
+    """A netlist (or builder call) is malformed; ``location`` says where.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what was expected.
+    location : SourceLocation or None
+        Where it was written; ``None`` for errors raised by the Python API.
+    """
+
+    def __init__(self, message: str, location: SourceLocation | None = None) -> None:
+        self.message = message
+        self.location = location
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        loc = self.location
+        if loc is None:
+            return self.message
+        text = f"{loc}: {self.message}"
+        if loc.line_text:
+            line = loc.line_text.rstrip("\n").expandtabs(1)
+            caret = " " * (max(loc.col, 1) - 1) + "^"
+            text += f"\n  {line}\n  {caret}"
+        return text
+
+
+class ModelCardError(NetlistError):
+    """A ``.model`` card or device parameter is unknown or outside its bounds."""
+
+
+class TopologyError(XbarError):
+    """The circuit is ill-posed (floating node, loop of voltage sources, cut-set of current sources)."""
+
+
+class SingularMatrixError(TopologyError):
+    """The MNA matrix is singular; the message names the likely topological reason."""
+
+
+class ConvergenceError(XbarError):
+    """Newton-Raphson did not converge.
+
+    Attributes name the analysis, the sweep value or time point, the iteration count,
+    the unknown with the worst residual and what was tried.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        analysis: str = "",
+        point: str = "",
+        iterations: int = 0,
+        worst_unknown: str = "",
+        tried: tuple[str, ...] = (),
+    ) -> None:
+        self.analysis = analysis
+        self.point = point
+        self.iterations = iterations
+        self.worst_unknown = worst_unknown
+        self.tried = tried
+        super().__init__(message)
+
+
+class XbarWarning(UserWarning):
+    """A recoverable problem the user should know about (breakdown event, ignored AC spec)."""

@@ -1,0 +1,298 @@
+"""Circuit -> device groups -> MNA system with a sparsity pattern built once.
+
+:func:`build_system` numbers the unknowns (node voltages, then branch currents of V, L, E, H),
+builds every device group and maps each group's stamp entries to slots of one CSC pattern.
+Refilling values is then a ``bincount`` into the CSC data array; ground rows and columns are
+dropped when the pattern is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+
+from xbar.devices.base import F64, I64, DeviceGroup, LoadContext
+from xbar.devices.diode import DIODE_PARAMS, DiodeGroup
+from xbar.devices.linear import (
+    CapacitorGroup,
+    CccsGroup,
+    CcvsGroup,
+    InductorGroup,
+    ResistorGroup,
+    VccsGroup,
+    VcvsGroup,
+)
+from xbar.devices.sources import CurrentSourceGroup, VoltageSourceGroup
+from xbar.errors import ModelCardError, NetlistError
+from xbar.mna.linsolve import LinearSolver, get_solver
+
+if TYPE_CHECKING:
+    from xbar.circuit import Circuit
+    from xbar.options import SimOptions
+
+__all__ = ["MnaSystem", "build_system"]
+
+
+@dataclass
+class _Slots:
+    """Where one stamp's entries land in the CSC data array (ground entries dropped)."""
+
+    keep: np.ndarray  # bool mask over the stamp entries
+    slot: I64  # slot of each kept entry
+
+
+class MnaSystem:
+    """The compiled circuit: groups, unknown names, pattern and value refills."""
+
+    def __init__(self, circuit: Circuit, groups: list[DeviceGroup], n_nodes: int, n: int,
+                 branch_names: list[str]) -> None:
+        self.circuit = circuit
+        self.groups = groups
+        self.n_nodes = n_nodes
+        self.n = n
+        self.node_names = circuit.node_names
+        self.branch_names = branch_names
+        self.linear = all(g.linear for g in groups)
+        self.nonlinear_groups = [g for g in groups if not g.linear]
+        self.source_groups = [g for g in groups if isinstance(g, VoltageSourceGroup | CurrentSourceGroup)]
+        self.solver: LinearSolver = get_solver("superlu")
+        self._name_index: dict[str, int] | None = None
+        self._build_pattern()
+        self.refresh_linear()
+
+    # naming ------------------------------------------------------------------------------
+    @property
+    def options(self) -> SimOptions:
+        return self.circuit.options
+
+    def unknown_name(self, k: int) -> str:
+        """ngspice vector name of unknown ``k``."""
+        if k < self.n_nodes:
+            return f"v({self.node_names[k]})"
+        return f"i({self.branch_names[k - self.n_nodes]})"
+
+    def unknown_names(self) -> list[str]:
+        return [f"v({n})" for n in self.node_names] + [f"i({b})" for b in self.branch_names]
+
+    def index_of(self, vector: str) -> int:
+        """Unknown index of ``v(node)`` or ``i(vname)``; KeyError when unknown."""
+        if self._name_index is None:
+            self._name_index = {name: k for k, name in enumerate(self.unknown_names())}
+        return self._name_index[vector]
+
+    def group_of(self, name: str) -> tuple[DeviceGroup, int]:
+        """Group and instance index of element ``name``; KeyError when unknown."""
+        for g in self.groups:
+            idx = g.__dict__.setdefault("_index", None)
+            if idx is None:
+                idx = {n: i for i, n in enumerate(g.names)}
+                g.__dict__["_index"] = idx
+            if name in idx:
+                return g, idx[name]
+        raise KeyError(name)
+
+    # pattern -----------------------------------------------------------------------------
+    def _build_pattern(self) -> None:
+        n = self.n
+        stamps: list[tuple[str, DeviceGroup | None, I64, I64]] = []
+        for g in self.groups:
+            gs = g.g_stamp()
+            if gs is not None:
+                stamps.append(("g", g, gs[0], gs[1]))
+            cs = g.c_stamp()
+            if cs is not None:
+                stamps.append(("c", g, cs[0], cs[1]))
+            if not g.linear:
+                r, c = g.nl_pattern()
+                stamps.append(("nl", g, r, c))
+        diag = np.arange(self.n_nodes, dtype=np.int64)
+        stamps.append(("diag", None, diag, diag))
+        keys_list = []
+        masks = []
+        for _, _, r, c in stamps:
+            keep = (r >= 0) & (c >= 0)
+            masks.append(keep)
+            keys_list.append(c[keep] * n + r[keep])
+        keys = np.concatenate(keys_list) if keys_list else np.zeros(0, np.int64)
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        self.indices = (uniq % n).astype(np.int32) if n else np.zeros(0, np.int32)
+        cols = uniq // n if n else uniq
+        self.indptr = np.searchsorted(cols, np.arange(n + 1)).astype(np.int32)
+        self.nnz = len(uniq)
+        self._g_slots: list[tuple[DeviceGroup, _Slots]] = []
+        self._c_slots: list[tuple[DeviceGroup, _Slots]] = []
+        self._nl_slots: dict[int, _Slots] = {}
+        pos = 0
+        for (kind, g, _, _), keep in zip(stamps, masks, strict=True):
+            m = int(keep.sum())
+            slots = _Slots(keep, inverse[pos : pos + m].astype(np.int64))
+            pos += m
+            if kind == "g":
+                self._g_slots.append((g, slots))  # type: ignore[arg-type]
+            elif kind == "c":
+                self._c_slots.append((g, slots))  # type: ignore[arg-type]
+            elif kind == "nl":
+                self._nl_slots[id(g)] = slots
+            else:
+                self.diag_slots = slots.slot
+
+    def _scatter(self, pairs: list[tuple[DeviceGroup, _Slots]], which: str) -> F64:
+        data = np.zeros(self.nnz)
+        for g, s in pairs:
+            stamp = g.g_stamp() if which == "g" else g.c_stamp()
+            assert stamp is not None
+            data += np.bincount(s.slot, weights=stamp[2][s.keep], minlength=self.nnz)
+        return data
+
+    def refresh_linear(self) -> None:
+        """Recompute the constant G and C values (after a parameter change)."""
+        self.g_data = self._scatter(self._g_slots, "g")
+        self.c_data = self._scatter(self._c_slots, "c")
+        self.has_reactive = bool(np.any(self.c_data != 0.0))
+
+    def matrix(self, data: F64) -> sp.csc_array:
+        """CSC matrix with the system pattern and the given values."""
+        return sp.csc_array((data, self.indices, self.indptr), shape=(self.n, self.n))
+
+    def c_matrix(self) -> sp.csc_array:
+        return self.matrix(self.c_data)
+
+    def g_matrix(self) -> sp.csc_array:
+        return self.matrix(self.g_data)
+
+    def load_nonlinear(self, x: F64, ctx: LoadContext) -> tuple[F64, F64]:
+        """Jacobian data of the nonlinear groups and their equivalent-current vector."""
+        data = np.zeros(self.nnz)
+        ieq = np.zeros(self.n + 1)
+        for g in self.nonlinear_groups:
+            vals, rows, cur = g.nl_load(x, ctx)
+            s = self._nl_slots[id(g)]
+            data += np.bincount(s.slot, weights=vals[s.keep], minlength=self.nnz)
+            ieq += np.bincount(np.where(rows >= 0, rows, self.n), weights=cur, minlength=self.n + 1)
+        return data, ieq[: self.n]
+
+    def rhs(self, t: float | None, scale: float = 1.0) -> F64:
+        """Source vector ``b`` at time ``t`` (``None``: DC values), sources scaled by ``scale``."""
+        rows_l = []
+        vals_l = []
+        for g in self.source_groups:
+            out = g.rhs(t, scale)
+            if out is not None:
+                rows_l.append(out[0])
+                vals_l.append(out[1])
+        if not rows_l:
+            return np.zeros(self.n)
+        rows = np.concatenate(rows_l)
+        vals = np.concatenate(vals_l)
+        b = np.bincount(np.where(rows >= 0, rows, self.n), weights=vals, minlength=self.n + 1)
+        return b[: self.n]
+
+    def load_context(self, gmin: float | None = None) -> LoadContext:
+        o = self.options
+        return LoadContext(gmin=o.gmin if gmin is None else gmin, temp=o.temp, reltol=o.reltol,
+                           abstol=o.abstol, vntol=o.vntol)
+
+
+def build_system(circuit: Circuit) -> MnaSystem:
+    """Compile ``circuit`` (see module docstring)."""
+    from xbar.mna.topology import check_structure
+
+    t = circuit.tables
+    groups: list[DeviceGroup] = []
+
+    def arrays(kind: str) -> tuple[list[str], I64, F64]:
+        return t[kind].arrays()
+
+    names, nodes, vals = arrays("r")
+    if names:
+        groups.append(ResistorGroup(names, nodes, vals[:, 0].copy()))
+    names, nodes, vals = arrays("c")
+    if names:
+        groups.append(CapacitorGroup(names, nodes, vals[:, 0].copy(), vals[:, 1].copy()))
+    names, nodes, vals = arrays("g")
+    if names:
+        groups.append(VccsGroup(names, nodes, vals[:, 0].copy()))
+    names, nodes, vals = arrays("i")
+    if names:
+        groups.append(CurrentSourceGroup(names, nodes, vals[:, 0].copy(), list(t["i"].extra)))
+    branch_groups: list[DeviceGroup] = []
+    names, nodes, vals = arrays("v")
+    if names:
+        branch_groups.append(VoltageSourceGroup(names, nodes, vals[:, 0].copy(), list(t["v"].extra)))
+    names, nodes, vals = arrays("l")
+    if names:
+        branch_groups.append(InductorGroup(names, nodes, vals[:, 0].copy(), vals[:, 1].copy()))
+    names, nodes, vals = arrays("e")
+    if names:
+        branch_groups.append(VcvsGroup(names, nodes, vals[:, 0].copy()))
+    n_nodes = len(circuit.node_names)
+    nxt = n_nodes
+    for g in branch_groups:
+        nxt = g.assign_branches(nxt)
+    branch_of: dict[str, int] = {}
+    for g in branch_groups:
+        branch_of.update(zip(g.names, g.branch.tolist(), strict=True))
+
+    def controls(kind: str) -> I64:
+        table = t[kind]
+        out = np.empty(len(table.extra), dtype=np.int64)
+        for i, ctrl in enumerate(table.extra):
+            if ctrl not in branch_of:
+                loc = table.locations[i]
+                what = "current-controlled source"
+                msg = (f"{what} '{arrays(kind)[0][i]}' is controlled by '{ctrl}', which is not a "
+                       f"voltage source, inductor or E source in this circuit")
+                raise NetlistError(msg, loc)
+            out[i] = branch_of[ctrl]
+        return out
+
+    names, nodes, vals = arrays("h")
+    if names:
+        h = CcvsGroup(names, nodes, vals[:, 0].copy(), np.zeros(len(names), np.int64))
+        nxt = h.assign_branches(nxt)
+        branch_of.update(zip(h.names, h.branch.tolist(), strict=True))
+        h.ctrl = controls("h")
+        branch_groups.append(h)
+    names, nodes, vals = arrays("f")
+    if names:
+        groups.append(CccsGroup(names, nodes, vals[:, 0].copy(), controls("f")))
+    groups.extend(branch_groups)
+    groups.extend(_diode_groups(circuit))
+    branch_names = [name for g in branch_groups for name in g.names]
+    system = MnaSystem(circuit, groups, n_nodes, nxt, branch_names)
+    check_structure(system)
+    return system
+
+
+def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:
+    table = circuit.tables["d"]
+    names, nodes, vals = table.arrays()
+    if not names:
+        return []
+    by_model: dict[str, list[int]] = {}
+    for i, model in enumerate(table.extra):
+        by_model.setdefault(model, []).append(i)
+    groups: list[DeviceGroup] = []
+    for model, idx in by_model.items():
+        card = circuit.models.get(model)
+        loc = table.locations[idx[0]]
+        if card is None:
+            raise ModelCardError(f"diode '{names[idx[0]]}' uses model '{model}', which is not defined", loc)
+        if card.type != "d":
+            raise ModelCardError(f"diode '{names[idx[0]]}' uses model '{model}' of type '{card.type}', expected type D", loc)
+        params = {k: v[0] for k, v in DIODE_PARAMS.items()}
+        for key, value in card.params.items():
+            if key not in DIODE_PARAMS:
+                raise ModelCardError(
+                    f"diode model '{model}': parameter '{key}' is not supported; supported: {', '.join(DIODE_PARAMS)}",
+                    card.location)
+            lo, hi = DIODE_PARAMS[key][1:3]
+            if not lo <= value <= hi:
+                raise ModelCardError(f"diode model '{model}': {key}={value} is outside [{lo}, {hi}]", card.location)
+            params[key] = value
+        ii = np.asarray(idx)
+        groups.append(DiodeGroup([names[i] for i in idx], nodes[ii], vals[ii, 0], params))
+    return groups
