@@ -65,16 +65,18 @@ if mode == "profile":
     import cProfile, pstats
     prof = cProfile.Profile()
     prof.enable()
-t1 = time.perf_counter()
+c1, t1 = time.process_time(), time.perf_counter()
 deck = xbar.read_netlist(deck_path)
-t2 = time.perf_counter()
+c2, t2 = time.process_time(), time.perf_counter()
 system = deck.circuit.compile()
-t3 = time.perf_counter()
+c3, t3 = time.process_time(), time.perf_counter()
 results = deck.run()
-t4 = time.perf_counter()
-info = {"import": t_import, "parse": t2 - t1, "compile": t3 - t2, "solve": t4 - t3,
+c4, t4 = time.process_time(), time.perf_counter()
+ru = resource.getrusage(resource.RUSAGE_SELF)
+info = {"cpu": ru.ru_utime + ru.ru_stime, "parse_cpu": c2 - c1, "compile_cpu": c3 - c2,
+        "solve_cpu": c4 - c3, "total_cpu": c4 - c1, "import": t_import, "parse": t2 - t1, "compile": t3 - t2, "solve": t4 - t3,
         "total": t4 - t1, "unknowns": int(system.n),
-        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "maxrss_kb": ru.ru_maxrss,
         "maxrss_import_kb": rss_import}
 if mode == "mem":
     info["py_peak"] = tracemalloc.get_traced_memory()[1]
@@ -91,6 +93,18 @@ if mode == "time":
     np.savez(out, names=np.array(op.names), data=np.asarray(op.to_numpy(), dtype=float))
 print("@@RESULT@@" + json.dumps(info))
 """
+
+
+def run_cli(deck: Path, timeout: float) -> float:
+    """Wall time of ``python -m xbar.cli run -q deck`` (interpreter start, imports, run)."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "xbar.cli", "run", "-q", str(deck)],
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"xbar run -q {deck} failed (exit {proc.returncode}):\n"
+                           + proc.stderr[-4000:])
+    return wall
 
 
 def run_worker(deck: Path, mode: str, out: str, timeout: float) -> dict[str, Any]:
@@ -201,11 +215,11 @@ COLUMNS = [
     ("N", "N", "{}"), ("lines", "lines", "{}"), ("unknowns", "unknowns", "{}"),
     ("parse_s", "parse s", "{:.3f}"), ("compile_s", "compile s", "{:.3f}"),
     ("solve_s", "solve s", "{:.3f}"), ("total_s", "total s", "{:.3f}"),
-    ("peak_rss_mb", "peak MB", "{:.0f}"), ("py_peak_mb", "py peak MB", "{:.0f}"),
+    ("total_cpu_s", "total CPU s", "{:.3f}"), ("cli_s", "CLI wall s", "{:.3f}"), ("peak_rss_mb", "peak MB", "{:.0f}"), ("py_peak_mb", "py peak MB", "{:.0f}"),
     ("ngspice_s", "ngspice s", "{:.2f}"), ("ratio", "ngspice/xbar", "{:.1f}"),
     ("max_rel_diff", "max rel diff", "{:.1e}"), ("ref_rel_diff", "rel diff vs exact", "{:.1e}"),
 ]
-CSV_EXTRA = ["import_s", "rss_after_import_mb", "deck_mb", "worst_vector", "compared",
+CSV_EXTRA = ["parse_cpu_s", "compile_cpu_s", "solve_cpu_s", "cpu_s", "load_avg", "import_s", "rss_after_import_mb", "deck_mb", "worst_vector", "compared",
              "isense_rel_diff", "ngspice_status"]
 
 
@@ -233,10 +247,16 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     assert best is not None
     row.update(unknowns=best["unknowns"], parse_s=best["parse"], compile_s=best["compile"],
                solve_s=best["solve"], total_s=best["total"], import_s=best["import"],
+               cpu_s=best["cpu"], load_avg=os.getloadavg()[0], parse_cpu_s=best["parse_cpu"],
+               compile_cpu_s=best["compile_cpu"], solve_cpu_s=best["solve_cpu"],
+               total_cpu_s=best["total_cpu"],
                peak_rss_mb=best["maxrss_kb"] / 1024,
                rss_after_import_mb=best["maxrss_import_kb"] / 1024)
     print(f"[N={n}] xbar: parse {best['parse']:.3f} s, compile {best['compile']:.3f} s, "
-          f"solve {best['solve']:.3f} s, total {best['total']:.3f} s", file=sys.stderr)
+          f"solve {best['solve']:.3f} s, total {best['total']:.3f} s "
+          f"(CPU {best['total_cpu']:.3f} s)", file=sys.stderr)
+    if not args.no_cli:
+        row["cli_s"] = min(run_cli(deck, args.timeout) for _ in range(args.repeat))
     if not args.no_mem:
         m = run_worker(deck, "mem", "-", args.timeout * 3)
         row["py_peak_mb"] = m["py_peak"] / 2**20
@@ -291,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1,
                     help="timed xbar runs per size, best kept (default 1)")
     ap.add_argument("--timeout", type=float, default=1800.0, help="xbar run timeout, s")
+    ap.add_argument("--no-cli", action="store_true", help="skip the 'xbar run -q' wall time")
     ap.add_argument("--no-mem", action="store_true", help="skip the tracemalloc run")
     ap.add_argument("--profile", action="store_true",
                     help="also run each size under cProfile; print top entries by cumtime")
@@ -312,7 +333,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nxbar engine benchmark — {platform.node()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, numpy {np.__version__}; "
-          f"total = parse + compile + solve (import xbar not included); "
+          f"load average {os.getloadavg()[0]:.1f}; "
+          "total = parse + compile + solve wall time in a fresh process (`import xbar` not included, "
+          "lazy imports inside compile/run included); CLI wall = `xbar run -q deck` from "
+          "interpreter start to exit; total CPU = process time of the three phases; "
           f"peak MB = ru_maxrss of a fresh process; py peak = tracemalloc peak\n")
     print("| " + " | ".join(h for _, h, _ in COLUMNS) + " |")
     print("|" + "|".join("---:" for _ in COLUMNS) + "|")

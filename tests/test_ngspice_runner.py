@@ -198,7 +198,7 @@ def test_run_ngspice_reports_errors(
 @live
 def test_run_ngspice_timeout(private_tmp: Path) -> None:
     text = "slow\nv1 a 0 sin(0 1 1meg)\nr1 a b 1k\nc1 b 0 1n\n.tran 1p 10m 0 1p\n.end\n"
-    with pytest.raises(NgspiceError, match="did not finish within 0.5 s"):
+    with pytest.raises(NgspiceError, match=r"did not finish within 0\.5 s"):
         run_ngspice(text=text, timeout=0.5)
     assert list(private_tmp.iterdir()) == []
 
@@ -245,7 +245,7 @@ def test_shared_and_subprocess_agree() -> None:
 def test_shared_reports_errors() -> None:
     with pytest.raises(NgspiceError, match="Error on line"):
         run_ngspice_shared("syntax\nv1 a 0 1\nq1 a b c nomodel\n.op\n.end\n")
-    with pytest.raises(NgspiceError, match="(?i)timestep too small"):
+    with pytest.raises(NgspiceError, match=r"(?i)timestep too small"):
         run_ngspice_shared("vloop\nv1 a 0 1\nv2 a 0 2\nr1 a 0 1k\n.op\n.end\n")
     (op,) = run_ngspice_shared("ok\nv1 a 0 3\nr1 a 0 1k\n.op\n.end\n")  # still usable
     assert op["i(v1)"][0] == pytest.approx(-3e-3, rel=1e-12)

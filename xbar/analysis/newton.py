@@ -34,7 +34,7 @@ class NewtonFailure(Exception):
 
 def _factor_solve(system: MnaSystem, data: F64, rhs: F64) -> F64:
     try:
-        fac = system.solver.factor(system.matrix(data))
+        fac = system.solver.factor(system.work_matrix(data))
         return fac.solve(rhs)
     except SingularMatrixError as exc:
         raise SingularMatrixError(f"{exc}: {diagnose_singular(system)}") from None

@@ -197,7 +197,7 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str) -> TranResult:
                 if fac is None:
                     if len(factor_cache) > 8:
                         factor_cache.clear()
-                    fac = system.solver.factor(system.matrix(base))
+                    fac = system.solver.factor(system.work_matrix(base))
                     factor_cache[a0] = fac
                 x_new = fac.solve(rhs)  # type: ignore[attr-defined]
             else:

@@ -52,6 +52,7 @@ an odd PWL list, decreasing PWL times and negative TR/TF/PW/PER/NP/FREQ/TAU are
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -79,6 +80,9 @@ F64 = npt.NDArray[np.float64]
 KINDS: Final = ("dc", "pulse", "sin", "exp", "pwl")
 
 _ALIASES: Final = {"sine": "sin"}
+
+# ngspice 39 matches PWL knot times with ``AlmostEqualUlps(..., 3)``.
+_ULPS: Final = 3
 
 # (minimum count, maximum count, usage) per kind.
 _ARITY: Final = {
@@ -187,27 +191,50 @@ class PwlWave:
     repeat: int | None = None
 
     def value(self, t: float) -> float:
-        """Value at time ``t`` [s] (V or A)."""
-        T, V = self.times, self.values
+        """Value at time ``t`` [s] (V or A), by ngspice 39's segment scan (see module notes)."""
+        T, V, r = self.times, self.values, self.repeat
         time = t - self.td
-        if time <= T[0]:
+        if time < T[0]:
             return V[0]
-        end = T[-1]
-        if time > end:
-            if self.repeat is None:
-                return V[-1]
-            start = T[self.repeat]
-            period = end - start
-            time -= start
-            time -= period * math.floor(time / period)
-            time += start
-            if time <= T[0]:  # only reachable when repeating from the first knot
-                return V[0]
-        for i in range(1, len(T)):
-            if T[i] >= time:
-                frac = (time - T[i - 1]) / (T[i] - T[i - 1])
-                return V[i - 1] + frac * (V[i] - V[i - 1])
-        return V[-1]  # pragma: no cover - unreachable: time <= end here
+        found = _pwl_scan(T, V, time, 0.0, 0)
+        if found is not None:
+            return found
+        if r is None:
+            return V[-1]
+        end, start = T[-1], T[r]
+        period = end - start
+        # ngspice tries repetition k = 0, 1, 2, ... in turn; passes more than two periods
+        # before the one holding ``time`` lie entirely below it and cannot match.
+        k = max(0, math.floor((time - end) / period) - 2)
+        for k in range(k, k + 6):
+            shift = end + (end - start) * k - start
+            found = _pwl_scan(T, V, time, shift, r)
+            if found is not None:
+                return found
+        return V[-1]  # pragma: no cover - ngspice itself would loop forever here
+
+
+def _ulp_key(x: float) -> int:
+    """Integer key ordering doubles like ngspice's ``AlmostEqualUlps`` (two's complement)."""
+    (i,) = struct.unpack("<q", struct.pack("<d", x))
+    return -(2**63) - i if i < 0 else i
+
+
+def _almost_equal(a: float, b: float) -> bool:
+    """ngspice's ``AlmostEqualUlps(a, b, 3)``."""
+    return a == b or abs(_ulp_key(a) - _ulp_key(b)) <= _ULPS
+
+
+def _pwl_scan(
+    T: tuple[float, ...], V: tuple[float, ...], time: float, shift: float, first: int
+) -> float | None:
+    """One pass of ngspice 39's PWL loop over knots ``first..`` shifted by ``shift``."""
+    for i in range(first, len(T) - 1):
+        if _almost_equal(T[i] + shift, time):
+            return V[i]
+        if T[i] + shift < time < T[i + 1] + shift:
+            return V[i] + ((time - (T[i] + shift)) / (T[i + 1] - T[i])) * (V[i + 1] - V[i])
+    return None
 
 
 @dataclass(frozen=True)
@@ -571,7 +598,8 @@ class _ExpGroup:
 
 
 class _PwlGroup:
-    """All PWL sources in flat knot arrays; the segment search is a vectorised bisection."""
+    """All PWL sources in flat knot arrays; ngspice's linear segment scan becomes a vectorised
+    bisection on the (monotone) ULP keys of the shifted knot times."""
 
     def __init__(self, waves: Sequence[PwlWave]) -> None:
         times: list[float] = []
@@ -579,56 +607,74 @@ class _PwlGroup:
         start: list[int] = []
         rep: list[int] = []
         for w in waves:
-            t_k, v_k = list(w.times), list(w.values)
-            if len(t_k) == 1:  # one knot: constant; a zero-length segment keeps indexing simple
-                t_k, v_k = t_k * 2, v_k * 2
             start.append(len(times))
             rep.append(-1 if w.repeat is None else len(times) + w.repeat)
-            times += t_k
-            values += v_k
+            times += w.times
+            values += w.values
         self.T = np.array([*times, np.inf], dtype=np.float64)
         self.V = np.array([*values, 0.0], dtype=np.float64)
         self.first = np.array(start, dtype=np.int64)
         self.last = np.array([*start[1:], len(times)], dtype=np.int64) - 1
         self.td = _col(w.td for w in waves)
         self.repeats = np.array(rep, dtype=np.int64) >= 0
-        rep_idx = np.where(self.repeats, rep, self.first)
+        self.rep = np.where(self.repeats, rep, self.first)
+        self.any_repeat = bool(self.repeats.any())
         self.t0 = self.T[self.first]
         self.v0 = self.V[self.first]
-        self.tend = self.T[self.last]
+        self.end = self.T[self.last]
         self.vend = self.V[self.last]
-        self.tr = self.T[rep_idx]
-        period = self.tend - self.tr
+        self.start_time = self.T[self.rep]
+        period = self.end - self.start_time
         self.period = np.where(self.repeats & (period > 0.0), period, 1.0)
-        longest = int(np.max(self.last - self.first)) if len(waves) else 1
-        self.iterations = max(1, math.ceil(math.log2(longest + 1)) + 1)
+        longest = int(np.max(self.last - self.first)) + 1 if len(waves) else 1
+        self.iterations = math.ceil(math.log2(longest + 1)) + 1
+
+    def _scan(self, u: F64, shift: F64, first: npt.NDArray[np.int64]) -> tuple[F64, F64]:
+        """One ngspice pass for every lane: (matched, value)."""
+        key_u = _ulp_keys(u)
+        lo = np.broadcast_to(first, u.shape).copy()
+        hi = np.broadcast_to(self.last + 1, u.shape).copy()
+        for _ in range(self.iterations):  # a = first knot with key(T+shift) >= key(u) - ULPS
+            active = lo < hi
+            mid = (lo + hi) // 2
+            up = _ulp_keys(self.T[mid] + shift) >= key_u - _ULPS
+            hi = np.where(active & up, mid, hi)
+            lo = np.where(active & ~up, mid + 1, lo)
+        a = np.minimum(lo, self.last)
+        ka = self.T[a] + shift
+        bracket = (lo - 1 >= first) & (lo <= self.last) & (ka > u)
+        equal = ~bracket & (lo <= self.last - 1) & (_ulp_keys(ka) <= key_u + _ULPS)
+        i = np.maximum(lo - 1, first)
+        ti, vi = self.T[i], self.V[i]
+        dt = self.T[i + 1] - ti
+        with np.errstate(divide="ignore", invalid="ignore"):
+            interp = vi + ((u - (ti + shift)) / dt) * (self.V[i + 1] - vi)
+        return bracket | equal, np.where(bracket, interp, self.V[a])
 
     def evaluate(self, t: F64 | float) -> F64:
-        time = np.subtract(t, self.td)
-        before = time <= self.t0
-        after = time > self.tend
-        hold = after & ~self.repeats
-        wrapped = time - self.tr
-        wrapped = wrapped - self.period * np.floor(wrapped / self.period)
-        wrapped = wrapped + self.tr
-        time = np.where(after & self.repeats, wrapped, time)
-        before |= time <= self.t0
-        # First knot index j in (first, last] with T[j] >= time.
-        lo = np.broadcast_to(self.first + 1, time.shape).copy()
-        hi = np.broadcast_to(self.last, time.shape).copy()
-        for _ in range(self.iterations):
-            mid = (lo + hi) // 2
-            below = self.T[mid] < time
-            lo = np.where(below, mid + 1, lo)
-            hi = np.where(below, hi, mid)
-        j = np.clip(lo, self.first + 1, np.maximum(self.last, self.first + 1))
-        ta, tb = self.T[j - 1], self.T[j]
-        va, vb = self.V[j - 1], self.V[j]
-        span = tb - ta
-        frac = (time - ta) / np.where(span > 0.0, span, 1.0)
-        out = va + frac * (vb - va)
-        out = np.where(hold, self.vend, out)
-        return np.where(before, self.v0, out)
+        u = np.subtract(t, self.td)
+        out = np.where(u < self.t0, self.v0, self.vend)
+        done = u < self.t0
+        matched, value = self._scan(u, np.zeros_like(u), self.first)
+        take = matched & ~done
+        out = np.where(take, value, out)
+        done |= take | ~self.repeats
+        if self.any_repeat and not done.all():
+            period = self.period
+            k0 = np.maximum(np.floor((u - self.end) / period) - 2.0, 0.0)
+            for j in range(6):
+                shift = self.end + period * (k0 + j) - self.start_time
+                matched, value = self._scan(u, shift, self.rep)
+                take = matched & ~done
+                out = np.where(take, value, out)
+                done |= take
+        return out
+
+
+def _ulp_keys(x: F64) -> npt.NDArray[np.int64]:
+    """Vectorised :func:`_ulp_key`."""
+    i = np.ascontiguousarray(x, dtype=np.float64).view(np.int64)
+    return np.where(i < 0, np.int64(-(2**63)) - i, i)
 
 
 class _DcGroup:

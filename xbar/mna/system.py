@@ -154,8 +154,22 @@ class MnaSystem:
         self.has_reactive = bool(np.any(self.c_data != 0.0))
 
     def matrix(self, data: F64) -> sp.csc_array:
-        """CSC matrix with the system pattern and the given values."""
+        """A new CSC matrix with the system pattern and the given values."""
         return sp.csc_array((data, self.indices, self.indptr), shape=(self.n, self.n))
+
+    def work_matrix(self, data: F64) -> sp.csc_array:
+        """The system's scratch CSC matrix holding ``data`` (overwritten by the next call).
+
+        Reusing one object skips scipy's format checks on every Newton iteration; use it
+        only to factorise right away.
+        """
+        work = self.__dict__.get("_work")
+        if work is None:
+            work = self.matrix(np.zeros(self.nnz))
+            work.has_canonical_format = True
+            self.__dict__["_work"] = work
+        work.data[:] = data
+        return work
 
     def c_matrix(self) -> sp.csc_array:
         return self.matrix(self.c_data)
