@@ -127,7 +127,7 @@ class Subcircuit:
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     def __getattr__(self, method: str) -> Any:
-        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X"):
+        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X", "Y"):
             def record(*args: Any, **kwargs: Any) -> None:
                 self.calls.append((method, args, kwargs))
 
@@ -147,6 +147,7 @@ class Circuit:
         self.element_kind: dict[str, str] = {}
         self.models: dict[str, ModelDef] = {}
         self.subckts: dict[str, Subcircuit] = {}
+        self.y_instances: dict[str, dict[str, list[Any]]] = {}
         self.ic: dict[str, float] = {}
         self.nodeset: dict[str, float] = {}
         self._system: MnaSystem | None = None
@@ -334,6 +335,91 @@ class Circuit:
         self.add("d", name, (anode, cathode), (self._value(area, "area", location),), extra=model.lower(),
                  location=location)
 
+    def Y(self, name: str, nodes: Sequence[str], model: str, *, location: SourceLocation | None = None,
+          **params: float) -> str:
+        """A ``Y`` device bound to ``.model <model> <type>`` of a registered kind.
+
+        ``nodes`` are the kind's terminals in order; ``params`` are instance parameters
+        (e.g. ``state=1``). Returns the element's name.
+        """
+        kind_cls, key_model = self._y_kind(model, location)
+        key = self._name("y", name)
+        if len(nodes) != len(kind_cls.terminals):
+            raise NetlistError(
+                f"'{key}' ({kind_cls.model_type}) needs {len(kind_cls.terminals)} terminals "
+                f"({' '.join(kind_cls.terminals)}), got {len(nodes)}", location)
+        known = {p.name for p in kind_cls.instance_params}
+        for k in params:
+            if k.lower() not in known:
+                raise NetlistError(f"'{key}' ({kind_cls.model_type}): unknown instance parameter '{k}'; "
+                                   f"known: {', '.join(sorted(known)) or 'none'}", location)
+        self._register(key, "y", location)
+        store = self.y_instances.setdefault(key_model, {"names": [], "nodes": [], "params": [], "loc": []})
+        card = self._bound_card(key_model)
+        vals = {k.lower(): float(v) for k, v in params.items()}
+        n_int = kind_cls.internal_nodes(card, vals)
+        terms = [self.node(n) for n in nodes] + [self.node(f"{key}#{k}") for k in range(n_int)]
+        store["names"].append(key)
+        store["nodes"].append(terms)
+        store["params"].append(vals)
+        store["loc"].append(location)
+        return key
+
+    def add_y_many(self, names: Sequence[str] | str, nodes: Any, model: str,
+                   params: Mapping[str, Any] | None = None) -> list[str]:
+        """Bulk-add N ``Y`` devices of one model from arrays (nodes shape (N, terminals))."""
+        kind_cls, key_model = self._y_kind(model, None)
+        arr = np.asarray(nodes)
+        n_t = len(kind_cls.terminals)
+        if arr.ndim != 2 or arr.shape[1] != n_t:
+            raise NetlistError(f"nodes for {kind_cls.model_type} must have shape (N, {n_t}), got {arr.shape}")
+        count = arr.shape[0]
+        idx = arr.astype(np.int64) if arr.dtype.kind in "iu" else \
+            self.nodes([str(v) for v in arr.ravel()]).reshape(count, n_t)
+        keys = ([f"{self._name('y', names)}{i}" for i in range(count)] if isinstance(names, str)
+                else [self._name("y", n) for n in names])
+        for key in keys:
+            self._register(key, "y", None)
+        params = dict(params or {})
+        known = {p.name for p in kind_cls.instance_params}
+        bad = set(params) - known
+        if bad:
+            raise NetlistError(f"{kind_cls.model_type}: unknown instance parameter(s) {sorted(bad)}")
+        card = self._bound_card(key_model)
+        if kind_cls.internal_nodes(card, {}) > 0:
+            raise NetlistError(f"add_y_many does not support {kind_cls.model_type} devices with internal nodes")
+        cols = {k: np.broadcast_to(np.asarray(v, dtype=np.float64), (count,)) for k, v in params.items()}
+        store = self.y_instances.setdefault(key_model, {"names": [], "nodes": [], "params": [], "loc": []})
+        store["names"].extend(keys)
+        store["nodes"].extend(idx.tolist())
+        store["params"].extend({k: float(c[i]) for k, c in cols.items()} for i in range(count))
+        store["loc"].extend([None] * count)
+        return keys
+
+    def _y_kind(self, model: str, location: SourceLocation | None) -> tuple[Any, str]:
+        from xbar.devices.registry import DEVICE_KINDS, load_builtin_kinds
+
+        key_model = model.lower()
+        card = self.models.get(key_model)
+        if card is None:
+            raise ModelCardError(f"model '{model}' is not defined (define the .model card first)", location)
+        load_builtin_kinds()
+        cls = DEVICE_KINDS.get(card.type)
+        if cls is None:
+            raise ModelCardError(f"model '{model}' has type '{card.type}', which is not a Y-device kind; "
+                                 f"known kinds: {', '.join(sorted(DEVICE_KINDS)) or 'none'}", location)
+        return cls, key_model
+
+    def _bound_card(self, key_model: str) -> Any:
+        from xbar.devices.params import bind_card
+        from xbar.devices.registry import DEVICE_KINDS
+
+        card = self.models[key_model]
+        cls = DEVICE_KINDS[card.type]
+        table = cls.card_params + tuple(p for p in cls.instance_params
+                                        if p.name not in {q.name for q in cls.card_params})
+        return bind_card(card.name, card.type, table, card.params, card.location)
+
     # models and subcircuits --------------------------------------------------------------
     def model(self, name: str, type: str, location: SourceLocation | None = None, **params: float) -> None:
         """Define a ``.model`` card (``type`` e.g. ``"d"``)."""
@@ -383,6 +469,10 @@ class Circuit:
         node_args = {"R": 2, "C": 2, "L": 2, "V": 2, "I": 2, "E": 4, "G": 4, "F": 2, "H": 2, "D": 2}
         for method, args, kwargs in sub.calls:
             local = str(args[0]).lower()
+            if method == "Y":
+                full = f"y.{inst}.{local if local.startswith('y') else 'y' + local}"
+                self.Y(full, [node(n) for n in args[1]], args[2], **{k: value(v) for k, v in kwargs.items()})
+                continue
             if method == "X":
                 self.X(f"{inst}.{local}", args[1], [node(n) for n in args[2]],
                        **{k: value(v) for k, v in kwargs.items()})

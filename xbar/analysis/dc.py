@@ -100,7 +100,9 @@ def run_dc(system: MnaSystem, sweeps: list[SweepSpec]) -> SweepResult:
     points = [(v1, v2) for v2 in outer for v1 in inner]
     saved = [(g, i, p, g.get_param(i, p) if g is not None else system.options.temp) for _, g, i, p in targets]
     circuit = system.circuit
-    matrix_changes = any(p in ("r", "temp") for _, _, _, p in targets) or not system.linear
+    matrix_changes = (any(p in ("r", "temp") for _, _, _, p in targets) or not system.linear
+                      or bool(system.stateful))
+    start = system.event_count()
     rows: list[F64] = []
     try:
         if not matrix_changes:
@@ -120,6 +122,8 @@ def run_dc(system: MnaSystem, sweeps: list[SweepSpec]) -> SweepResult:
                     system.refresh_linear()
                 label = ", ".join(f"{s.target} = {v:g}" for s, v in zip(sweeps, vals, strict=True))
                 x, _ = solve_dc_point(system, t=None, x0=x, analysis="dc sweep", point=label)
+                if system.after_solution(x, None, None):
+                    x, _ = solve_dc_point(system, t=None, x0=x, analysis="dc sweep", point=label)
                 rows.append(op_vectors(system, x)[1])
     finally:
         for g, i, p, v in saved:
@@ -138,7 +142,7 @@ def run_dc(system: MnaSystem, sweeps: list[SweepSpec]) -> SweepResult:
         data = np.column_stack([data, np.array([p[1] for p in points])])
         all_names.append("sweep2")
     return SweepResult(kind="dc", names=all_names, data=data, title=circuit.title, scale_name=scale_name,
-                       analysis=".dc")
+                       analysis=".dc", events=system.events_since(start))
 
 
 def _linear_sweep(system: MnaSystem, targets: list[tuple[str, DeviceGroup | None, int, str]],

@@ -13,6 +13,8 @@ from xbar.mna.topology import check_dc_paths
 
 __all__ = ["initial_guess", "op_vectors", "run_op"]
 
+_MAX_STATE_RESOLVES = 5
+
 
 def initial_guess(system: MnaSystem) -> F64 | None:
     """Starting point from ``.nodeset`` values (None when there are none)."""
@@ -42,6 +44,12 @@ def op_vectors(system: MnaSystem, x: F64) -> tuple[list[str], F64]:
 def run_op(system: MnaSystem) -> OpResult:
     """Solve the operating point of ``system``."""
     check_dc_paths(system)
+    start = system.event_count()
     x, _ = solve_dc_point(system, t=None, x0=initial_guess(system), analysis="operating point", point="")
+    for _ in range(_MAX_STATE_RESOLVES):
+        if not system.after_solution(x, None, None):
+            break
+        x, _ = solve_dc_point(system, t=None, x0=x, analysis="operating point", point="after a device state change")
     names, values = op_vectors(system, x)
-    return OpResult(kind="op", names=names, data=values, title=system.circuit.title, analysis=".op")
+    return OpResult(kind="op", names=names, data=values, title=system.circuit.title, analysis=".op",
+                    events=system.events_since(start))

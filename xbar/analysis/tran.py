@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xbar.analysis.newton import NewtonFailure, newton, solve_dc_point
-from xbar.analysis.op import initial_guess
+from xbar.analysis.op import initial_guess, op_vectors
 from xbar.analysis.results import TranResult
 from xbar.devices.base import F64
 from xbar.devices.linear import CapacitorGroup, InductorGroup
@@ -154,8 +154,11 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str) -> TranResult:
                               point="t = 0", extra_data=extra_data, extra_rhs=extra_rhs)
         q0 = cmat @ x
     bps = _Breakpoints(system, spec)
+    start_events = system.event_count()
+    system.after_solution(x, 0.0, None)
     times = [0.0]
-    states = [x.copy()]
+    x_last = x.copy()
+    outputs = [op_vectors(system, x)[1]]
     qs = [q0]
     qdot = np.zeros(system.n)
     t = 0.0
@@ -201,7 +204,7 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str) -> TranResult:
                     factor_cache[a0] = fac
                 x_new = fac.solve(rhs)  # type: ignore[attr-defined]
             else:
-                x_new, _ = newton(system, states[-1], base, rhs, itl=opts.itl4)
+                x_new, _ = newton(system, x_last, base, rhs, itl=opts.itl4)
         except NewtonFailure as fail:
             h /= 8.0
             order = 1
@@ -226,12 +229,17 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str) -> TranResult:
             h_next = h * min(2.0, 0.9 * ratio ** (-1.0 / (k_order + 1))) if ratio > 0 else 2.0 * h
         t = t_new
         times.append(t)
-        states.append(x_new)
+        x_last = x_new
         qs.append(q_new)
         if len(qs) > 4:
             del qs[0]
         qdot = qdot_new
         steps_taken += 1
+        state_changed = system.after_solution(x_new, t, h)
+        outputs.append(op_vectors(system, x_new)[1])
+        if state_changed:
+            factor_cache.clear()
+            at_corner = True
         if at_corner:
             order = 1
             next_bp = bps.next_source(t)
@@ -240,12 +248,12 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str) -> TranResult:
             order = 1 if method == "be" else 2
         h = max(h_next, hmin)
     tarr = np.asarray(times)
-    xarr = np.asarray(states)
+    xarr = np.asarray(outputs)
     keep = tarr >= spec.tstart * (1 - 1e-12)
-    names = ["time", *system.unknown_names()]
+    names = ["time", *op_vectors(system, x_last)[0]]
     data = np.column_stack([tarr[keep], xarr[keep]])
     return TranResult(kind="tran", names=names, data=data, title=system.circuit.title, scale_name="time",
-                      analysis=".tran")
+                      analysis=".tran", events=system.events_since(start_events))
 
 
 _ERR_COEF = {("be", 1): 0.5, ("trap", 1): 0.5, ("gear", 1): 0.5, ("trap", 2): 1.0 / 12.0, ("gear", 2): 2.0 / 9.0}

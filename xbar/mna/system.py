@@ -59,6 +59,7 @@ class MnaSystem:
         self.nonlinear_groups = [g for g in groups if not g.linear]
         self.source_groups = [g for g in groups if isinstance(g, VoltageSourceGroup | CurrentSourceGroup)]
         self.solver: LinearSolver = get_solver("superlu")
+        self.stateful = [g for g in groups if hasattr(g, "after_solution")]
         self._name_index: dict[str, int] | None = None
         self._build_pattern()
         self.refresh_linear()
@@ -204,6 +205,25 @@ class MnaSystem:
         b = np.bincount(np.where(rows >= 0, rows, self.n), weights=vals, minlength=self.n + 1)
         return b[: self.n]
 
+    def after_solution(self, x: F64, t: float | None, dt: float | None) -> bool:
+        """Let stateful devices update after a converged point; True if any stamp changed."""
+        changed = False
+        for g in self.stateful:
+            if g.after_solution(x, t, dt):  # type: ignore[attr-defined]
+                changed = True
+        if changed:
+            self.refresh_linear()
+        return changed
+
+    def event_count(self) -> int:
+        return sum(len(g.events) for g in self.stateful)  # type: ignore[attr-defined]
+
+    def events_since(self, start: int) -> list[dict[str, object]]:
+        """Device events (breakdown, switching …) recorded after ``start`` events."""
+        every = [e for g in self.stateful for e in g.events]  # type: ignore[attr-defined]
+        every.sort(key=lambda e: (e.get("time") is None, e.get("time") or 0.0))
+        return every[start:] if start else every
+
     def load_context(self, gmin: float | None = None) -> LoadContext:
         o = self.options
         return LoadContext(gmin=o.gmin if gmin is None else gmin, temp=o.temp, reltol=o.reltol,
@@ -275,6 +295,7 @@ def build_system(circuit: Circuit) -> MnaSystem:
         groups.append(CccsGroup(names, nodes, vals[:, 0].copy(), controls("f")))
     groups.extend(branch_groups)
     groups.extend(_diode_groups(circuit))
+    groups.extend(_y_groups(circuit))
     branch_names = [name for g in branch_groups for name in g.names]
     system = MnaSystem(circuit, groups, n_nodes, nxt, branch_names)
     check_structure(system)
@@ -309,4 +330,40 @@ def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:
             params[key] = value
         ii = np.asarray(idx)
         groups.append(DiodeGroup([names[i] for i in idx], nodes[ii], vals[ii, 0], params))
+    return groups
+
+
+def _y_groups(circuit: Circuit) -> list[DeviceGroup]:
+    """One group per (model card, terminal count) of Y devices."""
+    import zlib
+
+    from xbar.devices.registry import DEVICE_KINDS
+
+    groups: list[DeviceGroup] = []
+    for key_model, store in circuit.y_instances.items():
+        if not store["names"]:
+            continue
+        card = circuit._bound_card(key_model)
+        cls = DEVICE_KINDS[card.kind]
+        by_len: dict[int, list[int]] = {}
+        for i, row in enumerate(store["nodes"]):
+            by_len.setdefault(len(row), []).append(i)
+        for length, idx in sorted(by_len.items()):
+            n = len(idx)
+            nodes = np.array([store["nodes"][i] for i in idx], dtype=np.int64).reshape(n, length)
+            inst: dict[str, F64] = {}
+            for p in cls.instance_params:
+                arr = np.full(n, float(card.values.get(p.name, p.default)))
+                for j, i in enumerate(idx):
+                    v = store["params"][i].get(p.name)
+                    if v is not None:
+                        if not np.isfinite(v) or not p.lo <= v <= p.hi:
+                            msg = (f"'{store['names'][i]}': {p.name}={v!r} is outside "
+                                   f"[{p.lo:g}, {p.hi:g}] {p.unit}")
+                            raise ModelCardError(msg, store["loc"][i])
+                        arr[j] = v
+                inst[p.name] = arr
+            seed = [circuit.options.seed, zlib.crc32(f"{key_model}/{length}".encode())]
+            groups.append(cls([store["names"][i] for i in idx], nodes, card, inst,
+                              np.random.default_rng(seed)))
     return groups

@@ -61,7 +61,19 @@ def write_netlist(circuit: Circuit, analyses: Sequence[str] = ()) -> str:
             else:  # diode
                 line = f"{name} {ns} {_model_name(extra[i])} {_num(v[0])}"
             lines.append(line)
+    for key_model, store in circuit.y_instances.items():
+        if not store["names"]:
+            continue
+        card = circuit._bound_card(key_model)
+        from xbar.devices.registry import DEVICE_KINDS
+
+        cls = DEVICE_KINDS[card.kind]
+        n_t = len(cls.terminals)
+        for name, row, params in zip(store["names"], store["nodes"], store["params"], strict=True):
+            lines.extend(cls.spice_lines(name, [nd(int(k)) for k in row[:n_t]], card, params))
     for model in circuit.models.values():
+        if model.type != "d":
+            continue  # Y-device cards are written as behavioural sources above
         params = " ".join(f"{k}={_num(v)}" for k, v in model.params.items())
         lines.append(f".model {_model_name(model.name)} {model.type} ({params})")
     opts = circuit.options

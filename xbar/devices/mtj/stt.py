@@ -1,0 +1,187 @@
+"""Two-terminal MTJ (``.model <name> mtj``): bias-dependent TMR, STT switching, breakdown.
+
+Element: ``Y<name> n+ n- <model> [state=0|1] [area=…]``; ``state`` 0 is parallel (P, low R),
+1 antiparallel (AP). Positive current (into ``n+``, through the barrier to ``n-``) drives
+P→AP, negative current AP→P.
+
+* Conductance: P ``1/R_P``; AP ``G_AP(V)`` of the Lorentzian TMR roll-off (physics module);
+  ``I = G(V)·V`` with the exact Jacobian ``G + V dG/dV``.
+* Switching: after every accepted time step each junction switches with probability
+  ``1 − exp(−Δt·rate(I))`` (Néel–Brown below ``Ic``, Sun above), drawn from the group's
+  seeded generator (``.options seed=``), so statistics do not depend on the step size.
+* Breakdown: after every converged point ``|V| > V_B`` (per instance) records an event
+  ``{"kind": "breakdown", "time", "device", "voltage", "vb"}`` and warns; with ``bdshort=1`` the
+  barrier becomes a ``rbd`` resistor from then on.
+* Device-to-device variation: ``rp_sigma``, ``tmr_sigma``, ``ic_sigma`` (relative) and
+  ``vb_sigma`` (V) draw per-instance values once, from the seeded generator.
+
+Results: ``@y1[state]``, ``@y1[r]`` (V/I, Ω), ``@y1[v]`` (barrier voltage), ``@y1[i]``,
+``@y1[broken]``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import ClassVar
+
+import numpy as np
+
+from xbar.devices.base import F64, I64, LoadContext
+from xbar.devices.mtj.physics import ap_conductance, hazard_rate, switch_probability
+from xbar.devices.params import BoundCard, Param
+from xbar.devices.registry import YDevice, register
+from xbar.errors import XbarWarning
+
+__all__ = ["MTJ_CARD", "StaticMtj"]
+
+MTJ_CARD: tuple[Param, ...] = (
+    Param("rp", 1e3, "Ω", 1e-3, 1e12, "parallel resistance at zero bias (ignored when ra > 0)", "card"),
+    Param("ra", 0.0, "Ω m²", 0.0, 1.0, "resistance-area product; rp = ra/area when > 0", "card"),
+    Param("tmr0", 1.0, "-", 0.0, 100.0, "zero-bias TMR, R_AP/R_P − 1", "card"),
+    Param("vh", 0.5, "V", 1e-3, 1e6, "bias at which TMR halves (Lorentzian roll-off)", "PHYSICS.md §1.2"),
+    Param("ic_p2ap", 1e-3, "A", 1e-9, 1.0, "critical current P→AP (positive current)", "card"),
+    Param("ic_ap2p", 1e-3, "A", 1e-9, 1.0, "critical current AP→P (negative current)", "card"),
+    Param("delta", 40.0, "-", 1.0, 1e4, "thermal stability factor at 300 K", "card"),
+    Param("tau0", 1e-9, "s", 1e-15, 1.0, "attempt time", "PHYSICS.md §1.5"),
+    Param("beta", 1.0, "-", 0.5, 3.0, "barrier-lowering exponent", "PHYSICS.md §1.5"),
+    Param("pol", 0.6, "-", 0.01, 0.99, "spin polarisation (precessional rate)", "PHYSICS.md §1.5"),
+    Param("moment", 1e-16, "A m²", 1e-22, 1e-10, "free-layer moment Ms·V (precessional rate)", "card"),
+    Param("vb", 1.8, "V", 1e-3, 100.0, "barrier breakdown voltage (mean)", "card"),
+    Param("vb_sigma", 0.0, "V", 0.0, 10.0, "spread of breakdown voltage", "card"),
+    Param("bdshort", 0.0, "-", 0.0, 1.0, "1: a broken barrier becomes a rbd resistor", "card"),
+    Param("rbd", 100.0, "Ω", 1e-3, 1e9, "post-breakdown resistance", "PHYSICS.md §1.9"),
+    Param("rp_sigma", 0.0, "-", 0.0, 1.0, "relative spread of R_P", "card"),
+    Param("tmr_sigma", 0.0, "-", 0.0, 1.0, "relative spread of TMR0", "card"),
+    Param("ic_sigma", 0.0, "-", 0.0, 1.0, "relative spread of critical currents", "card"),
+    Param("tref", 27.0, "°C", -273.0, 1000.0, "temperature at which delta is given", "card"),
+)
+
+
+@register
+class StaticMtj(YDevice):
+    """All two-terminal MTJs of one ``mtj`` card (see module docstring)."""
+
+    kind: ClassVar[str] = "mtj"
+    letter: ClassVar[str] = "y"
+    linear: ClassVar[bool] = False
+    dc_conducting = ((0, 1),)
+    model_type: ClassVar[str] = "mtj"
+    terminals: ClassVar[tuple[str, ...]] = ("n+", "n-")
+    card_params: ClassVar[tuple[Param, ...]] = MTJ_CARD
+    instance_params: ClassVar[tuple[Param, ...]] = (
+        Param("state", 0.0, "-", 0.0, 1.0, "0 = parallel, 1 = antiparallel", "instance"),
+        Param("area", 1e-14, "m²", 1e-20, 1e-6, "junction area (used with ra)", "instance"),
+    )
+
+    def __init__(self, names: list[str], nodes: I64, card: BoundCard, inst: dict[str, F64],
+                 rng: np.random.Generator) -> None:
+        super().__init__(names, nodes, card, inst, rng)
+        n = len(names)
+        c = card.values
+        rp = np.where(c["ra"] > 0, c["ra"] / inst["area"], c["rp"])
+        normal = rng.standard_normal((4, n))
+        self.rp = rp * np.maximum(1.0 + c["rp_sigma"] * normal[0], 0.05)
+        self.tmr0 = c["tmr0"] * np.maximum(1.0 + c["tmr_sigma"] * normal[1], 0.0)
+        ic_scale = np.maximum(1.0 + c["ic_sigma"] * normal[2], 0.05)
+        self.ic_p2ap = c["ic_p2ap"] * ic_scale
+        self.ic_ap2p = c["ic_ap2p"] * ic_scale
+        self.vb = np.maximum(c["vb"] + c["vb_sigma"] * normal[3], 1e-3)
+        self.state = np.rint(inst["state"]).astype(np.int8)
+        self.broken = np.zeros(n, dtype=bool)
+        self.temp_c = 27.0
+
+    # electrical --------------------------------------------------------------------------
+    def _voltage(self, x: F64) -> F64:
+        a, b = self.nodes[:, 0], self.nodes[:, 1]
+        return np.where(a >= 0, x[a], 0.0) - np.where(b >= 0, x[b], 0.0)
+
+    def conductance(self, v: F64) -> tuple[F64, F64]:
+        """Conductance ``G(V)`` [S] and ``dG/dV`` [S/V] of every instance at barrier voltage ``v``."""
+        gp = 1.0 / self.rp
+        gap, dgap = ap_conductance(v, self.rp, self.tmr0, self.card["vh"])
+        ap = self.state == 1
+        g = np.where(ap, gap, gp)
+        dg = np.where(ap, dgap, 0.0)
+        if np.any(self.broken):
+            g = np.where(self.broken, 1.0 / self.card["rbd"], g)
+            dg = np.where(self.broken, 0.0, dg)
+        return g, dg
+
+    def nl_pattern(self) -> tuple[I64, I64]:
+        a, b = self.nodes[:, 0], self.nodes[:, 1]
+        return np.concatenate([a, b, a, b]), np.concatenate([a, b, b, a])
+
+    def nl_load(self, x: F64, ctx: LoadContext) -> tuple[F64, I64, F64]:
+        v = self._voltage(x)
+        g, dg = self.conductance(v)
+        gd = g + v * dg
+        ieq = g * v - gd * v
+        a, b = self.nodes[:, 0], self.nodes[:, 1]
+        return np.concatenate([gd, gd, -gd, -gd]), np.concatenate([a, b]), np.concatenate([ieq, -ieq])
+
+    # state -------------------------------------------------------------------------------
+    def after_solution(self, x: F64, t: float | None, dt: float | None) -> bool:
+        v = self._voltage(x)
+        changed = self._check_breakdown(v, t)
+        if dt is not None and dt > 0:
+            changed = self._switch(v, t, dt) or changed
+        return changed
+
+    def _check_breakdown(self, v: F64, t: float | None) -> bool:
+        over = (np.abs(v) > self.vb) & ~self.broken
+        if not np.any(over):
+            return False
+        idx = np.flatnonzero(over)
+        for i in idx[:1000]:
+            self.events.append({"kind": "breakdown", "time": t, "device": self.names[i],
+                                "voltage": float(v[i]), "vb": float(self.vb[i])})
+        first = idx[0]
+        when = "at the operating point" if t is None else f"at t = {t:.6g} s"
+        warnings.warn(
+            f"MTJ barrier breakdown {when}: {len(idx)} device(s), e.g. '{self.names[first]}' with "
+            f"|V| = {abs(v[first]):.4g} V > V_B = {self.vb[first]:.4g} V",
+            XbarWarning, stacklevel=2)
+        self.broken |= over
+        return bool(self.card["bdshort"] >= 0.5)
+
+    def _switch(self, v: F64, t: float | None, dt: float) -> bool:
+        g, _ = self.conductance(v)
+        i = g * v
+        live = ~self.broken
+        p_state = self.state == 0
+        ratio = np.where(p_state, i / self.ic_p2ap, -i / self.ic_ap2p)
+        ic = np.where(p_state, self.ic_p2ap, self.ic_ap2p)
+        delta = self.card["delta"] * (self.card["tref"] + 273.15) / (self.temp_c + 273.15)
+        rate = hazard_rate(ratio, delta, self.card["tau0"], self.card["beta"], ic, self.card["pol"],
+                           self.card["moment"])
+        p = switch_probability(rate, dt)
+        flip = live & (ratio > 0) & (self.rng.random(len(self)) < p)
+        if not np.any(flip):
+            return False
+        for k in np.flatnonzero(flip)[:1000]:
+            self.events.append({"kind": "switch", "time": t, "device": self.names[k],
+                                "to": "AP" if self.state[k] == 0 else "P", "current": float(i[k])})
+        self.state[flip] ^= 1
+        return True
+
+    @classmethod
+    def spice_lines(cls, name: str, nodes: list[str], card: BoundCard, params: dict[str, float]) -> list[str]:
+        """A behavioural ngspice equivalent in the instance's fixed state (no variation, no switching)."""
+        c = card.values
+        area = params.get("area", 1e-14)
+        rp = c["ra"] / area if c["ra"] > 0 else c["rp"]
+        a, b = nodes
+        v = f"V({a},{b})"
+        bname = "b" + name[1:] if name.startswith("y") else "b" + name
+        if params.get("state", 0.0) >= 0.5:
+            u = f"(({v})*({v})/{c['vh']!r}/{c['vh']!r})"
+            expr = f"{v}*(1+{u})/({rp!r}*(1+{u}+{c['tmr0']!r}))"
+        else:
+            expr = f"{v}/{rp!r}"
+        return [f"{bname} {a} {b} I={{{expr}}}"]
+
+    def outputs(self, x: F64) -> dict[str, F64]:
+        v = self._voltage(x)
+        g, _ = self.conductance(v)
+        return {"state": self.state.astype(np.float64), "r": 1.0 / g, "v": v, "i": g * v,
+                "broken": self.broken.astype(np.float64)}
