@@ -162,7 +162,8 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str) -> TranResult:
     qs = [q0]
     qdot = np.zeros(system.n)
     t = 0.0
-    h = min(spec.tstep, spec.tstop / 100.0) / 10.0
+    # ngspice's first step: min(tstep, tstop/100)/10, and another /10 for the t = 0 breakpoint
+    h = min(spec.tstep, spec.tstop / 100.0) / 100.0
     h = min(h, tmax)
     order = 1
     next_bp = bps.next_source(0.0)
@@ -250,6 +251,10 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str) -> TranResult:
     tarr = np.asarray(times)
     xarr = np.asarray(outputs)
     keep = tarr >= spec.tstart * (1 - 1e-12)
+    if spec.uic:
+        # with uic there is no consistent solution at t = 0 (node voltages and capacitor ICs
+        # disagree); like ngspice, the output starts at the first computed point
+        keep[0] = False
     names = ["time", *op_vectors(system, x_last)[0]]
     data = np.column_stack([tarr[keep], xarr[keep]])
     return TranResult(kind="tran", names=names, data=data, title=system.circuit.title, scale_name="time",
