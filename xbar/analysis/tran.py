@@ -123,8 +123,11 @@ class _Breakpoints:
         return min(s.tstart + k * s.tstep, s.tstop) if t >= s.tstart else s.tstart
 
 
-def run_tran(system: MnaSystem, spec: TranSpec) -> TranResult:
-    """Integrate from 0 to ``spec.tstop``; output every accepted point with ``t >= tstart``."""
+def run_tran(system: MnaSystem, spec: TranSpec, *, progress: bool = False) -> TranResult:
+    """Integrate from 0 to ``spec.tstop``; output every accepted point with ``t >= tstart``.
+
+    ``progress`` shows a tqdm bar over simulated time (for long runs from the CLI).
+    """
     spec.validate()
     opts = system.options
     method = opts.method
@@ -132,14 +135,14 @@ def run_tran(system: MnaSystem, spec: TranSpec) -> TranResult:
         if isinstance(g, _SourceGroup):
             g.bind_transient(spec.tstep, spec.tstop)
     try:
-        return _integrate(system, spec, method)
+        return _integrate(system, spec, method, progress)
     finally:
         for g in system.groups:
             if isinstance(g, _SourceGroup):
                 g.unbind_transient()
 
 
-def _integrate(system: MnaSystem, spec: TranSpec, method: str) -> TranResult:
+def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = False) -> TranResult:
     opts = system.options
     cmat = system.c_matrix()
     tmax = spec.tmax if spec.tmax is not None else min(spec.tstep, (spec.tstop - spec.tstart) / 50.0)
@@ -170,7 +173,15 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str) -> TranResult:
     factor_cache: dict[float, object] = {}
     charge_rows = np.flatnonzero(np.abs(cmat).sum(axis=1) > 0) if system.has_reactive else np.zeros(0, int)
     steps_taken = 0
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=1000, desc="tran", unit="‰", leave=False)
     while t < spec.tstop * (1 - 1e-12):
+        if bar is not None:
+            bar.n = int(1000 * t / spec.tstop)
+            bar.refresh()
         h = min(h, tmax)
         target = min(next_bp, bps.next_grid(t), spec.tstop)
         at_corner = False
@@ -248,6 +259,8 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str) -> TranResult:
         else:
             order = 1 if method == "be" else 2
         h = max(h_next, hmin)
+    if bar is not None:
+        bar.close()
     tarr = np.asarray(times)
     xarr = np.asarray(outputs)
     keep = tarr >= spec.tstart * (1 - 1e-12)
