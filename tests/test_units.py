@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xbar.units import format_number, parse_number
+from xbar.units import _parse_slow, format_number, parse_number
 
 # --------------------------------------------------------------------------------------------
 # Plain numbers and scale factors
@@ -191,6 +191,10 @@ def test_repr_round_trip(x: float) -> None:
     assert parse_number(format_number(x)) == x
 
 
+SCALE_POWERS = [
+    ("t", 12), ("g", 9), ("meg", 6), ("k", 3), ("m", -3), ("u", -6), ("n", -9), ("p", -12),
+    ("f", -15),
+]  # fmt: skip
 _MANTISSAS = st.builds(
     lambda whole, frac, dot: f"{whole}.{frac}" if dot else str(whole),
     st.integers(0, 999_999),
@@ -201,16 +205,22 @@ _MANTISSAS = st.builds(
 
 @given(
     _MANTISSAS,
-    st.sampled_from(
-        [("t", 12), ("g", 9), ("meg", 6), ("k", 3), ("m", -3), ("u", -6), ("n", -9), ("p", -12)]
-        + [("f", -15)]
-    ),
+    st.sampled_from(SCALE_POWERS),
     st.sampled_from(["", "V", "Ohm", "A", "s"]),
 )
 def test_suffix_correctly_rounded(mantissa: str, suffix: tuple[str, int], unit: str) -> None:
     letters, power = suffix
     assert parse_number(f"{mantissa}{letters}{unit}") == float(f"{mantissa}e{power}")
     assert parse_number(f"-{mantissa}{letters.upper()}{unit}") == -float(f"{mantissa}e{power}")
+
+
+_NUMBERISH = st.text(alphabet="0123456789.+-eEdDkKmMgGiIlLuUnNpPfFtTVxhmsµ_ #Ω", max_size=12)
+
+
+@given(st.one_of(_NUMBERISH, st.text(max_size=12)))
+def test_fast_paths_agree_with_the_regular_expression(text: str) -> None:
+    # parse_number's float() shortcuts must give exactly what the full grammar gives.
+    assert parse_number(text) == _parse_slow(text)
 
 
 @given(st.text(max_size=30))

@@ -58,7 +58,7 @@ def val(kind: str, t: float, *args: float, **kw: float) -> float:
         (3.5e-6, 0.0),
         (4.05e-6, 2.5),  # second period
         (5.0e-6, 5.0),
-        (7.2e-6, 2.5),  # third period, falling
+        (8.2e-6, 2.5),  # third period, falling
     ],
 )
 def test_pulse_closed_form(t: float, expected: float) -> None:
@@ -165,7 +165,15 @@ def test_pwl_just_after_vertical_step() -> None:
 
 @pytest.mark.parametrize(
     ("t", "expected"),
-    [(0.2e-6, 0.0), (1e-6, 0.5), (2.5e-6, 0.0), (3e-6, 0.5), (3.5e-6, 1.0), (10.75e-6, 0.25)],
+    [
+        (0.2e-6, 0.0),
+        (1e-6, 0.5),
+        (2.4e-6, 0.1),
+        (2.5e-6, 1.0),  # u = last knot: ngspice 39 already gives the value at r
+        (3e-6, 0.5),
+        (3.5e-6, 1.0),
+        (10.75e-6, 0.75),
+    ],
 )
 def test_pwl_repeat_and_delay(t: float, expected: float) -> None:
     # u = t - 0.5us; repeats the stretch 1us..2us (1 -> 0) after the last knot.
@@ -182,6 +190,78 @@ def test_pwl_repeat_options() -> None:
     assert off.value(1.25e-6) == 1.0
     assert bound("pwl", 1e-6, 5).value(0.0) == 5.0  # a single knot is a constant
     assert bound("pwl", 1e-6, 5).value(2e-6) == 5.0
+
+
+def ulps_from(x: float, n: int) -> float:
+    """``x`` moved by ``n`` ulps (negative: downwards)."""
+    for _ in range(abs(n)):
+        x = float(np.nextafter(x, math.inf if n > 0 else -math.inf))
+    return x
+
+
+def test_pwl_knot_within_three_ulps_snaps_to_knot_value() -> None:
+    # ngspice 39 (V sources) scans segment by segment: segment i is taken when
+    # T[i] < u < T[i+1], knot i when u is within 3 ulps of T[i] (AlmostEqualUlps). So just
+    # below a knot the segment before it wins; at and up to 3 ulps above, the knot value.
+    # A steep slope (1e12 V/s) makes single ulps of time visible in the value.
+    spec = WaveformSpec("pwl", (0, 0, 1e-6, 1e6, 2e-6, 0))
+    w = spec.bind(1e-9, 1e-5)
+    knot = 1e-6
+    assert w.value(ulps_from(knot, -1)) < 1e6
+    for n in (0, 1, 2, 3):
+        assert w.value(ulps_from(knot, n)) == 1e6
+    assert w.value(ulps_from(knot, 4)) < 1e6  # next segment, interpolated
+    times = np.array([ulps_from(knot, n) for n in range(-5, 6)])
+    bank = WaveformBank([spec], 1e-9, 1e-5)
+    np.testing.assert_array_equal(bank.values(times)[:, 0], [w.value(x) for x in times])
+
+
+def ngspice39_pwl(times: list[float], values: list[float], r: int | None, u: float) -> float:
+    """Literal transcription of ngspice 39's V-source PWL loop (from repetition k = 0)."""
+
+    def almost(a: float, b: float) -> bool:
+        def key(x: float) -> int:
+            i = int(np.float64(x).view(np.int64))
+            return -(2**63) - i if i < 0 else i
+
+        return a == b or abs(key(a) - key(b)) <= 3
+
+    if u < times[0]:
+        return values[0]
+    shift, first, k = 0.0, 0, 0
+    while True:
+        for i in range(first, len(times) - 1):
+            if almost(times[i] + shift, u):
+                return values[i]
+            if times[i] + shift < u < times[i + 1] + shift:
+                frac = (u - (times[i] + shift)) / (times[i + 1] - times[i])
+                return values[i] + frac * (values[i + 1] - values[i])
+        if r is None:
+            return values[-1]
+        end, start = times[-1], times[r]
+        shift, first, k = end + (end - start) * k - start, r, k + 1
+
+
+def test_pwl_repeat_matches_literal_ngspice_loop() -> None:
+    # Sawtooth 0 -> 1 every 1 us with r=0, and a repeat from an inner knot: the shortcut that
+    # skips repetitions far below t must agree with ngspice's loop from k = 0, also at and a
+    # few ulps around every period end (where ngspice may already give the restart value).
+    cases = [([0.0, 1e-6], [0.0, 1.0], 0), ([0.0, 3e-7, 7e-7, 1e-6], [0.1, 0.7, 0.3, 0.9], 1)]
+    for times, values, r in cases:
+        args = tuple(x for pair in zip(times, values, strict=True) for x in pair)
+        spec = WaveformSpec("pwl", args, r=times[r])
+        w = spec.bind(1e-9, 1e-3)
+        period = times[-1] - times[r]
+        probes = [times[-1] + period * k for k in range(120)]
+        probes = [ulps_from(p, n) for p in probes for n in (-4, -1, 0, 1, 4)]
+        probes += list(np.random.default_rng(5).uniform(0.0, 1.3e-4, 200))
+        ref = [ngspice39_pwl(times, values, r, float(u)) for u in probes]
+        assert [w.value(float(u)) for u in probes] == ref
+        np.testing.assert_array_equal(WaveformBank([spec], 1e-9, 1e-3).values(probes)[:, 0], ref)
+    sawtooth = WaveformSpec("pwl", (0, 0, 1e-6, 1), r=0).bind(1e-9, 1e-3)
+    assert sawtooth.value(1e-6) == 0.0  # at the last knot: already the value at r
+    held = WaveformSpec("pwl", (0, 0, 1e-6, 1)).bind(1e-9, 1e-3)
+    assert held.value(1e-6) == 1.0  # without r= the last value
 
 
 def test_dc_kind() -> None:
@@ -303,7 +383,7 @@ def test_gigahertz_pulse_over_one_second_is_lazy() -> None:
     t = 0.5
     for _ in range(1000):
         nxt = bank.next_breakpoint(t)
-        assert t < nxt < t + 0.45e-9
+        assert t < nxt <= t + 0.5e-9 * (1 + 1e-6)  # corners at 0, 0.1, 0.4, 0.5 ns
         t = nxt
     assert time.perf_counter() - start < 2.0
     with pytest.raises(XbarError, match="max_points"):
@@ -444,48 +524,113 @@ def run_ngspice(tmp_path: Path, deck: str) -> dict[str, np.ndarray]:
     return read_raw(raw)
 
 
-# (card text after the nodes, spec, explicit DC or None); V sources drive node k directly,
-# I sources push their current from ground into node k through 1 kOhm.
-LIVE_SOURCES: list[tuple[str, str, WaveformSpec, float | None]] = [
-    ("v", "PULSE(0 1 0.1u 10n 20n 0.2u 0.5u 3)", _mixed_specs()[0], None),
-    ("v", "PULSE(-1 2)", _mixed_specs()[1], None),
-    ("v", "PULSE(0 1 -0.13u 0 0 0 1u)", _mixed_specs()[2], None),
-    ("v", "PULSE(0 1 0.05u 0.1u 0.1u 0.1u 0.25u)", _mixed_specs()[3], None),
-    ("v", "SIN(0.5 2 3meg 0.3u 5e5 30)", _mixed_specs()[4], None),
-    ("v", "SIN(0 1)", _mixed_specs()[5], None),
-    ("v", "EXP(0 1 0.2u 0.3u 1.5u 0.2u)", _mixed_specs()[6], None),
-    ("v", "EXP(1 -1)", _mixed_specs()[7], None),
-    ("v", "PWL(0.5u 1 1u 3 1u -1 2u 0.5 3u 0.5)", _mixed_specs()[8], None),
-    ("v", "PWL(0 0 0.2u 1 0.3u -0.5 0.5u 0) r=0.2u td=0.4u", _mixed_specs()[9], None),
-    ("v", "DC 0.7 PWL(0 0 1u 1) r=0", _mixed_specs()[10], 0.7),
-    ("v", "DC 0.3 SIN(0.1 1 2meg 0 0 45)", WaveformSpec("sin", (0.1, 1, 2e6, 0, 0, 45)), 0.3),
-    (
-        "i",
-        "PULSE(0 1m 0.2u 50n 50n 0.3u 1u)",
-        WaveformSpec("pulse", (0, 1e-3, 0.2e-6, 50e-9, 50e-9, 0.3e-6, 1e-6)),
-        None,
-    ),
-    ("i", "SIN(0 2m 2meg 0 1e5 -45)", WaveformSpec("sin", (0, 2e-3, 2e6, 0, 1e5, -45)), None),
-    ("i", "EXP(0 1m)", WaveformSpec("exp", (0, 1e-3)), None),
-    ("i", "PWL(0 0 1u 2m 2u -1m)", WaveformSpec("pwl", (0, 0, 1e-6, 2e-3, 2e-6, -1e-3)), None),
+def ng_number(text: str) -> float:
+    """A number exactly as ngspice 39's ``INPevaluate`` reads it.
+
+    ngspice accumulates the digits in a double and multiplies by ``pow(10, exponent)``, so
+    ``0.7`` becomes ``7 * 0.1 = 0.7000000000000001``; comparing bit for bit needs the same
+    parameters.
+    """
+    s, i, sign = text.strip().lower(), 0, 1.0
+    if s[i] in "+-":
+        sign = -1.0 if s[i] == "-" else 1.0
+        i += 1
+    mantissa, expo, expo2, expsign = 0.0, 0, 0, 1
+    while i < len(s) and s[i].isdigit():
+        mantissa = 10 * mantissa + int(s[i])
+        i += 1
+    if i < len(s) and s[i] == ".":
+        i += 1
+        while i < len(s) and s[i].isdigit():
+            mantissa = 10 * mantissa + int(s[i])
+            expo -= 1
+            i += 1
+    if i == len(s) and expo == 0:
+        return mantissa * sign
+    if i < len(s) and s[i] in "ed":
+        i += 1
+        if i < len(s) and s[i] in "+-":
+            expsign = -1 if s[i] == "-" else 1
+            i += 1
+        while i < len(s) and s[i].isdigit():
+            expo2 = 10 * expo2 + int(s[i])
+            i += 1
+    rest = s[i:]
+    scale = {"t": 12, "g": 9, "k": 3, "u": -6, "n": -9, "p": -12, "f": -15, "a": -18}
+    if rest.startswith("meg"):
+        expo += 6
+    elif rest.startswith("mil"):
+        expo -= 6
+        mantissa *= 25.4
+    elif rest[:1] == "m":
+        expo -= 3
+    elif rest[:1] in scale:
+        expo += scale[rest[:1]]
+    return sign * mantissa * math.pow(10.0, float(expo + expsign * expo2))
+
+
+def test_ng_number_emulation() -> None:
+    assert ng_number("0.7") == 7 * 0.1 != 0.7
+    assert ng_number("1u") == 1e-6
+    assert ng_number("3meg") == 3e6
+    assert ng_number("-2.5e-3") == -25 * 1e-4
+    assert ng_number("12") == 12.0
+
+
+def spec_from_card(text: str) -> tuple[WaveformSpec, float | None]:
+    """``[DC v] KIND(args) [r=..] [td=..]`` -> (spec, explicit DC or None); test helper only."""
+    dc = None
+    head, _, tail = text.partition("(")
+    words = head.split()
+    if words[0].lower() == "dc":
+        dc = ng_number(words[1])
+        words = words[2:]
+    inner, _, options = tail.partition(")")
+    opts = dict(o.split("=") for o in options.split())
+    spec = WaveformSpec(
+        words[0],
+        tuple(ng_number(x) for x in inner.split()),
+        r=ng_number(opts["r"]) if "r" in opts else None,
+        td=ng_number(opts.get("td", "0")),
+    )
+    return spec, dc
+
+
+# V sources drive node k directly; I sources push their current from ground into node k
+# through 1 kOhm. Every kind, defaults, NP, overlapping pulses, negative delays, PWL steps,
+# holds, repeats (r=) and delays (td=), explicit DC values beside a time function.
+LIVE_CARDS: list[tuple[str, str]] = [
+    ("v", "PULSE(0 1 0.1u 10n 20n 0.2u 0.5u 3)"),
+    ("v", "PULSE(-1 2)"),
+    ("v", "PULSE(0 1 -0.13u 0 0 0 1u)"),
+    ("v", "PULSE(0 1 0.05u 0.1u 0.1u 0.1u 0.25u)"),
+    ("v", "SIN(0.5 2 3meg 0.3u 5e5 30)"),
+    ("v", "SIN(0 1)"),
+    ("v", "EXP(0 1 0.2u 0.3u 1.5u 0.2u)"),
+    ("v", "EXP(1 -1)"),
+    ("v", "PWL(0.5u 1 1u 3 1u -1 2u 0.5 3u 0.5)"),
+    ("v", "PWL(0 0 0.2u 1 0.3u -0.5 0.5u 0) r=0.2u td=0.4u"),
+    ("v", "DC 0.7 PWL(0 0.1 0.3u 0.7 0.7u 0.3 1u 0.9) r=0.3u"),
+    ("v", "DC 0.3 SIN(0.1 1 2meg 0 0 45)"),
+    ("v", "PWL(0 0 1u 1meg 1.7u 0) r=0 td=-0.25u"),
+    ("i", "PULSE(0 1m 0.2u 50n 50n 0.3u 1u)"),
+    ("i", "SIN(0 2m 2meg 0 1e5 -45)"),
+    ("i", "EXP(0 1m)"),
+    ("i", "PWL(0 0 1u 2m 2u -1m)"),
 ]
 
 
-def live_deck(analysis: str) -> str:
-    cards = ["* xbar waveform comparison"]
-    for k, (letter, text, _, _) in enumerate(LIVE_SOURCES, start=1):
-        if letter == "v":
-            cards.append(f"V{k} {k} 0 {text}")
-        else:
-            cards.append(f"I{k} 0 {k} {text}")
+def live_deck(analysis: str, *extra: str) -> str:
+    cards = ["* xbar waveform comparison", *extra]
+    for k, (letter, text) in enumerate(LIVE_CARDS, start=1):
+        cards.append(f"V{k} {k} 0 {text}" if letter == "v" else f"I{k} 0 {k} {text}")
         cards.append(f"R{k} {k} 0 1k")
     return "\n".join([*cards, analysis, ".end", ""])
 
 
 def source_signal(data: dict[str, np.ndarray], k: int) -> np.ndarray:
-    letter = LIVE_SOURCES[k - 1][0]
     v = data[f"v({k})"]
-    return v if letter == "v" else v / 1e3  # I source: 1 kOhm to ground
+    return v if LIVE_CARDS[k - 1][0] == "v" else v / 1e3
 
 
 @pytest.mark.ngspice
@@ -495,30 +640,66 @@ def test_live_transient_values_match_ngspice(tmp_path: Path) -> None:
     data = run_ngspice(tmp_path, live_deck(".tran 10n 4u 0 5n"))
     t = data["time"]
     assert t.size > 800
-    bank = WaveformBank([spec for _, _, spec, _ in LIVE_SOURCES], tstep, tstop)
+    bank = WaveformBank([spec_from_card(text)[0] for _, text in LIVE_CARDS], tstep, tstop)
     ours = bank.values(t)
-    for k in range(1, len(LIVE_SOURCES) + 1):
+    for k, (letter, text) in enumerate(LIVE_CARDS, start=1):
         ref = source_signal(data, k)
         scale = max(float(np.ptp(ref)), float(np.max(np.abs(ref))), 1e-30)
         err = np.abs(ours[:, k - 1] - ref) / scale
         worst = int(np.argmax(err))
         assert err[worst] <= 1e-9, (
-            f"source {k} ({LIVE_SOURCES[k - 1][1]}): t={t[worst]!r} "
+            f"{letter.upper()}{k} {text}: t={t[worst]!r} "
             f"xbar={ours[worst, k - 1]!r} ngspice={ref[worst]!r}"
         )
     # The initial operating point uses the time function at t=0, ignoring DC values.
-    assert source_signal(data, 11)[0] == 0.0
+    assert source_signal(data, 11)[0] == ng_number("0.1")
     assert source_signal(data, 12)[0] == pytest.approx(0.1 + math.sin(math.pi / 4), rel=1e-12)
 
 
 @pytest.mark.ngspice
 @needs_ngspice
-def test_live_op_uses_dc_value_rule(tmp_path: Path) -> None:
-    data = run_ngspice(tmp_path, live_deck(".op"))
-    for k, (_, text, spec, dc) in enumerate(LIVE_SOURCES, start=1):
+def test_live_pwl_probe_via_op_delay(tmp_path: Path) -> None:
+    """``.op`` evaluates PWL at t=0, i.e. at u = -td: probe ngspice's PWL at chosen times,
+    including knots, period ends and (within 3 ulps of) knots of the repetitions."""
+    shapes = [
+        ("0 0.1 0.3u 0.7 0.7u 0.3 1u 0.9", "0.3u"),
+        ("0 0 0.2u 1 0.3u -0.5 0.5u 0", "0.2u"),
+        ("0 0 1u 1", "0"),
+        ("0.1u 0.3 0.4u 0.7 0.4u 0.1 0.9u 0.6", None),
+    ]
+    rng = np.random.default_rng(7)
+    cards, specs = ["* pwl probe"], []
+    for knots, r in shapes:
+        base, _ = spec_from_card(f"PWL({knots})" + (f" r={r}" if r else ""))
+        times = base.args[0::2]
+        period = times[-1] - (times[0] if r is None else ng_number(r))
+        probes = [tk + m * period for m in range(8) for tk in times]
+        probes += list(rng.uniform(0.0, 8e-6, 30))
+        for u in probes:
+            td = f"-{round(u * 1e21)}e-21"
+            card = f"PWL({knots})" + (f" r={r}" if r else "") + f" td={td}"
+            k = len(specs) + 1
+            cards += [f"V{k} {k} 0 {card}", f"R{k} {k} 0 1k"]
+            specs.append(spec_from_card(card)[0])
+    data = run_ngspice(tmp_path, "\n".join([*cards, ".op", ".end", ""]))
+    ref = np.array([data[f"v({k})"][0] for k in range(1, len(specs) + 1)])
+    scalar = np.array([s.dc_value(False) for s in specs])
+    np.testing.assert_array_equal(scalar, ref)  # bit for bit
+    bank = WaveformBank(specs, 1e-9, 1e-5).values(0.0)
+    np.testing.assert_array_equal(bank, ref)
+
+
+@pytest.mark.ngspice
+@needs_ngspice
+@pytest.mark.parametrize("analysis", [".op", ".dc Vsweep 0 1 0.5"])
+def test_live_op_and_dc_use_dc_value_rule(tmp_path: Path, analysis: str) -> None:
+    data = run_ngspice(tmp_path, live_deck(analysis, "Vsweep 99 0 0", "R99 99 0 1k"))
+    for k, (_, text) in enumerate(LIVE_CARDS, start=1):
+        spec, dc = spec_from_card(text)
         ours = spec.dc_value(dc is not None, 0.0 if dc is None else dc)
-        ref = float(source_signal(data, k)[0])
-        assert ours == pytest.approx(ref, rel=1e-12, abs=1e-15), text
+        ref = source_signal(data, k)
+        assert ref.size == (1 if analysis == ".op" else 3)
+        np.testing.assert_allclose(ref, ours, rtol=1e-12, atol=1e-15, err_msg=text)
 
 
 @pytest.mark.ngspice

@@ -46,6 +46,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import string
 from decimal import Decimal
 
 __all__ = ["format_number", "parse_number"]
@@ -71,6 +72,12 @@ _SCALE_TEXT: dict[str, str] = {key: f"e{power}" for key, power in _SCALE.items()
 _MIL = Decimal("25.4e-6")
 # Last characters of the tokens worth trying with float() first.
 _PLAIN_END = frozenset("0123456789.")
+# Letters stripped to find a number's units, and the exponent text of each one-letter scale
+# factor ('m' needs a look at the next letters: meg, mil, milli).
+_UNIT_LETTERS = string.ascii_letters + "µμ"
+_LETTER_SCALE: dict[str, str] = {
+    key: text for key, text in _SCALE_TEXT.items() if len(key) == 1 and key not in "mM"
+}
 
 
 def parse_number(text: str) -> float | None:
@@ -105,6 +112,33 @@ def parse_number(text: str) -> float | None:
             return _parse_slow(text)
         if value - value == 0.0 and text.isascii() and "_" not in text and text[0] > " ":
             return value
+        return _parse_slow(text)
+    # Second fast path: a plain mantissa followed by letters ('10k', '2.5u', '10kOhm', '1meg').
+    # One float() call on e.g. '2.5e-6' keeps the value correctly rounded. Anything unusual
+    # (an exponent, 'e'/'d' right after the digits, 'mil', non-ASCII) goes to the slow path.
+    mantissa = text.rstrip(_UNIT_LETTERS)
+    if (
+        mantissa[-1:] in _PLAIN_END
+        and mantissa.isascii()
+        and "_" not in mantissa
+        and mantissa[0] > " "
+    ):
+        n = len(mantissa)
+        first = text[n]  # first letter after the digits
+        if first == "m" or first == "M":
+            follow = text[n + 1 : n + 3].lower()
+            if follow == "il":
+                return _parse_slow(text)
+            scale = "e6" if follow == "eg" else "e-3"
+        elif first in "eEdD":
+            return _parse_slow(text)  # '1ek' = 1000: an exponent without digits
+        else:
+            scale = _LETTER_SCALE.get(first, "")  # '' for units: '10V', '1Ohm'
+        try:
+            value = float(mantissa + scale)
+        except ValueError:  # '1e3k' -> '1e3e3', '.k' -> '.e3'...
+            return _parse_slow(text)
+        return value if value - value == 0.0 else None
     return _parse_slow(text)
 
 

@@ -180,8 +180,9 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
         bar = tqdm(total=1000, desc="tran", unit="‰", leave=False)
     while t < spec.tstop * (1 - 1e-12):
         if bar is not None:
-            bar.n = int(1000 * t / spec.tstop)
-            bar.refresh()
+            done = int(1000 * t / spec.tstop)
+            if done > bar.n:
+                bar.update(done - bar.n)
         h = min(h, tmax)
         target = min(next_bp, bps.next_grid(t), spec.tstop)
         at_corner = False

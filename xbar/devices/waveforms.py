@@ -27,12 +27,19 @@ missing *or given as 0* (ngspice tests ``coeff != 0``).
     ``V1 + (V2-V1)*(1-exp(-(t-TD1)/TAU1))``; later the term
     ``(V1-V2)*(1-exp(-(t-TD2)/TAU2))`` is added.
 ``PWL(T1 V1 T2 V2 ...) [r=R] [td=TD]``
-    with ``u = t - TD``: ``u <= T1`` gives ``V1``; past the last knot the last value is held,
-    or, with ``r=R`` (``R`` must equal one of the knot times and be smaller than the last),
-    the stretch from ``R`` to the last knot repeats forever; ``r=-1`` means no repetition.
-    Between knots the value is interpolated linearly; at a repeated time (vertical step) the
-    value is the left one. ngspice 39 accepts ``r=``/``td=`` on voltage sources only
-    (``I1 ... PWL(...) r=0`` is an "unknown parameter" error there).
+    with ``u = t - TD``: ``u < T1`` gives ``V1``. Otherwise ngspice 39 scans the segments in
+    order and stops at the first knot within 3 ulps of ``u`` (``AlmostEqualUlps``), giving
+    its value, or at the first segment with ``Ti < u < Ti+1``, giving
+    ``Vi + ((u - Ti)/(Ti+1 - Ti))*(Vi+1 - Vi)``; so a vertical step ``T a T b`` is ``a`` at
+    ``T``. When nothing matches (``u`` at or past the last knot) the last value is held, or,
+    with ``r=R`` (``R`` must equal a knot time and be smaller than the last; ``r=-1`` means
+    off), the knots from ``R`` on are scanned again shifted by ``end + (end-R)*k - R`` for
+    ``k = 0, 1, ...``: the stretch ``R..end`` repeats forever. At ``u = end`` the value is
+    already the one at ``R``, not the last one; at later period ends either, depending on the
+    rounding of the shifted knots (reproduced exactly here). ngspice 39 accepts
+    ``r=``/``td=`` on voltage sources only (``I1 ... PWL(...) r=0`` is an "unknown
+    parameter" error there); its current sources compare knot times exactly instead of
+    within 3 ulps (a difference of at most 3 ulps of time times the slope, not modelled).
 ``DC(V)``
     a constant (for completeness; a card without a time function needs no spec).
 
@@ -43,6 +50,11 @@ DC value rule (``.op``, ``.dc`` and the transient's initial operating point)
     The initial operating point of ``.tran`` always uses the time function at ``t = 0`` with
     the transient's defaults, *ignoring* an explicit DC value
     (``V2 2 0 DC 5 PULSE(1 2 ...)`` starts ``.tran`` at 1 V), i.e. ``bank.values(0.0)``.
+
+Bit-for-bit agreement with ngspice also needs its parameters: ngspice 39 reads numbers as
+``digits * pow(10, exponent)`` (``0.7`` is ``7*0.1 = 0.7000000000000001``), not correctly
+rounded; given the same doubles every formula here reproduces ngspice's values exactly
+(sin/exp up to the last bit of the platform's libm).
 
 Validation is stricter than ngspice where ngspice silently accepts nonsense: extra values,
 an odd PWL list, decreasing PWL times and negative TR/TF/PW/PER/NP/FREQ/TAU are
@@ -83,6 +95,7 @@ _ALIASES: Final = {"sine": "sin"}
 
 # ngspice 39 matches PWL knot times with ``AlmostEqualUlps(..., 3)``.
 _ULPS: Final = 3
+_SIX: Final = np.arange(6.0)
 
 # (minimum count, maximum count, usage) per kind.
 _ARITY: Final = {
@@ -205,8 +218,8 @@ class PwlWave:
         period = end - start
         # ngspice tries repetition k = 0, 1, 2, ... in turn; passes more than two periods
         # before the one holding ``time`` lie entirely below it and cannot match.
-        k = max(0, math.floor((time - end) / period) - 2)
-        for k in range(k, k + 6):
+        k0 = max(0, math.floor((time - end) / period) - 2)
+        for k in range(k0, k0 + 6):
             shift = end + (end - start) * k - start
             found = _pwl_scan(T, V, time, shift, r)
             if found is not None:
@@ -275,8 +288,9 @@ class WaveformSpec:
 
     Notes
     -----
-    Construction never fails on values; call :meth:`validate` (the parser does, with the
-    card's location) to get a :class:`~xbar.errors.NetlistError` for bad arguments.
+    Construction only fails (with :class:`~xbar.errors.NetlistError`) for values that are not
+    numbers; call :meth:`validate` (the parser does, with the card's location) to check
+    counts and ranges.
     """
 
     kind: str
@@ -597,9 +611,32 @@ class _ExpGroup:
         return np.where(t <= self.td1, self.v1, out)
 
 
+class _KnotRanges:
+    """Contiguous knot ranges ``[start[l], stop[l]]`` (global indices), one per lane, laid out
+    flat so that "how many knots lie below a threshold" is one ``reduceat`` for all lanes."""
+
+    def __init__(self, T: F64, start: npt.NDArray[np.int64], stop: npt.NDArray[np.int64]) -> None:
+        sizes = stop - start + 1
+        self.start, self.stop = start, stop
+        self.owner = np.repeat(np.arange(len(start)), sizes)
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self.times = T[start[self.owner] + np.arange(int(sizes.sum())) - self.offsets[self.owner]]
+
+    def count_below(self, shift: F64 | None, threshold: F64) -> npt.NDArray[np.int64]:
+        """Per lane: number of knots with ``T + shift < threshold`` (knots are sorted)."""
+        knots = self.times if shift is None else self.times + shift[..., self.owner]
+        below = knots < threshold[..., self.owner]
+        return np.add.reduceat(below, self.offsets, axis=-1, dtype=np.int64)
+
+
 class _PwlGroup:
-    """All PWL sources in flat knot arrays; ngspice's linear segment scan becomes a vectorised
-    bisection on the (monotone) ULP keys of the shifted knot times."""
+    """All PWL sources in flat knot arrays.
+
+    ngspice 39 scans the segments in order (once, then once per repetition with the knots
+    shifted) and stops at the first knot within 3 ulps of the time or the first segment
+    strictly containing it. The knots' shifted times are sorted, so the first candidate of a
+    pass is found by counting the knots below ``time`` minus 3 ulps.
+    """
 
     def __init__(self, waves: Sequence[PwlWave]) -> None:
         times: list[float] = []
@@ -611,63 +648,80 @@ class _PwlGroup:
             rep.append(-1 if w.repeat is None else len(times) + w.repeat)
             times += w.times
             values += w.values
-        self.T = np.array([*times, np.inf], dtype=np.float64)
+        self.T = np.array([*times, np.inf], dtype=np.float64)  # padded: index last+1 is safe
         self.V = np.array([*values, 0.0], dtype=np.float64)
-        self.first = np.array(start, dtype=np.int64)
-        self.last = np.array([*start[1:], len(times)], dtype=np.int64) - 1
+        first = np.array(start, dtype=np.int64)
+        last = np.array([*start[1:], len(times)], dtype=np.int64) - 1
         self.td = _col(w.td for w in waves)
-        self.repeats = np.array(rep, dtype=np.int64) >= 0
-        self.rep = np.where(self.repeats, rep, self.first)
-        self.any_repeat = bool(self.repeats.any())
-        self.t0 = self.T[self.first]
-        self.v0 = self.V[self.first]
-        self.end = self.T[self.last]
-        self.vend = self.V[self.last]
-        self.start_time = self.T[self.rep]
-        period = self.end - self.start_time
-        self.period = np.where(self.repeats & (period > 0.0), period, 1.0)
-        longest = int(np.max(self.last - self.first)) + 1 if len(waves) else 1
-        self.iterations = math.ceil(math.log2(longest + 1)) + 1
+        self.t0, self.v0 = self.T[first], self.V[first]
+        self.vend = self.V[last]
+        self.all_knots = _KnotRanges(self.T, first, last)
+        rep_arr = np.array(rep, dtype=np.int64)
+        self.rep_lanes = np.nonzero(rep_arr >= 0)[0]
+        self.repeats = rep_arr >= 0
+        if len(self.rep_lanes):
+            r_first = rep_arr[self.rep_lanes]
+            r_last = last[self.rep_lanes]
+            self.rep_knots = _KnotRanges(self.T, r_first, r_last)
+            self.r_end = self.T[r_last]
+            self.r_penultimate = self.T[r_last - 1]
+            self.r_start = self.T[r_first]
+            self.r_period = self.r_end - self.r_start
 
-    def _scan(self, u: F64, shift: F64, first: npt.NDArray[np.int64]) -> tuple[F64, F64]:
-        """One ngspice pass for every lane: (matched, value)."""
-        key_u = _ulp_keys(u)
-        lo = np.broadcast_to(first, u.shape).copy()
-        hi = np.broadcast_to(self.last + 1, u.shape).copy()
-        for _ in range(self.iterations):  # a = first knot with key(T+shift) >= key(u) - ULPS
-            active = lo < hi
-            mid = (lo + hi) // 2
-            up = _ulp_keys(self.T[mid] + shift) >= key_u - _ULPS
-            hi = np.where(active & up, mid, hi)
-            lo = np.where(active & ~up, mid + 1, lo)
-        a = np.minimum(lo, self.last)
-        ka = self.T[a] + shift
-        bracket = (lo - 1 >= first) & (lo <= self.last) & (ka > u)
-        equal = ~bracket & (lo <= self.last - 1) & (_ulp_keys(ka) <= key_u + _ULPS)
+    def _scan(self, u: F64, shift: F64 | None, knots: _KnotRanges) -> tuple[F64, F64]:
+        """One ngspice pass for every lane of ``knots``: (matched, value)."""
+        lower, upper = _ulp_window(u)
+        lo = knots.start + knots.count_below(shift, lower)  # first knot not below u - 3 ulps
+        first, last = knots.start, knots.stop
+        a = np.minimum(lo, last)
+        ka = self.T[a] if shift is None else self.T[a] + shift
+        bracket = (lo > first) & (lo <= last) & (ka > u)
+        equal = (lo < last) & (ka <= upper)
         i = np.maximum(lo - 1, first)
         ti, vi = self.T[i], self.V[i]
-        dt = self.T[i + 1] - ti
-        with np.errstate(divide="ignore", invalid="ignore"):
-            interp = vi + ((u - (ti + shift)) / dt) * (self.V[i + 1] - vi)
+        left = ti if shift is None else ti + shift
+        span = self.T[i + 1] - ti
+        span[span == 0.0] = 1.0  # only in lanes where ``bracket`` is false
+        interp = vi + ((u - left) / span) * (self.V[i + 1] - vi)
         return bracket | equal, np.where(bracket, interp, self.V[a])
+
+    def _repeat(self, u: F64, pending: npt.NDArray[np.bool_], out: F64) -> F64:
+        """Values of the repeating lanes the first pass did not settle.
+
+        ngspice tries repetition k = 0, 1, ... (knots r..last shifted by
+        ``end + (end - T_r)*k - T_r``) until a pass matches. A pass matches iff its first knot
+        is not above ``u`` + 3 ulps and either its last knot is above ``u`` or its
+        second-to-last knot is not below ``u`` - 3 ulps; passes more than two periods before
+        ``u`` lie entirely below it. So the matching k is found from the pass end points of
+        six candidates, then that single pass is scanned.
+        """
+        if not pending.any():
+            return out
+        lower, upper = _ulp_window(u)
+        lower, upper = lower[..., None], upper[..., None]
+        k0 = np.maximum(np.floor((u - self.r_end) / self.r_period) - 2.0, 0.0)
+        ks = k0[..., None] + _SIX
+        end, start = self.r_end[:, None], self.r_start[:, None]
+        shifts = end + self.r_period[:, None] * ks - start
+        ok = (start + shifts <= upper) & (
+            (end + shifts > u[..., None]) | (self.r_penultimate[:, None] + shifts >= lower)
+        )
+        k = k0 + np.argmax(ok, axis=-1)
+        shift = self.r_end + self.r_period * k - self.r_start  # same rounding as ``shifts``
+        hit, value = self._scan(u, shift, self.rep_knots)
+        return np.where(pending & ok.any(axis=-1) & hit, value, out)
 
     def evaluate(self, t: F64 | float) -> F64:
         u = np.subtract(t, self.td)
-        out = np.where(u < self.t0, self.v0, self.vend)
-        done = u < self.t0
-        matched, value = self._scan(u, np.zeros_like(u), self.first)
-        take = matched & ~done
-        out = np.where(take, value, out)
-        done |= take | ~self.repeats
-        if self.any_repeat and not done.all():
-            period = self.period
-            k0 = np.maximum(np.floor((u - self.end) / period) - 2.0, 0.0)
-            for j in range(6):
-                shift = self.end + period * (k0 + j) - self.start_time
-                matched, value = self._scan(u, shift, self.rep)
-                take = matched & ~done
-                out = np.where(take, value, out)
-                done |= take
+        before = u < self.t0
+        matched, value = self._scan(u, None, self.all_knots)
+        out = np.where(before, self.v0, np.where(matched, value, self.vend))
+        if len(self.rep_lanes):
+            out[..., self.rep_lanes] = self._repeat(
+                u[..., self.rep_lanes],
+                ~(before | matched)[..., self.rep_lanes],
+                out[..., self.rep_lanes],
+            )
         return out
 
 
@@ -675,6 +729,21 @@ def _ulp_keys(x: F64) -> npt.NDArray[np.int64]:
     """Vectorised :func:`_ulp_key`."""
     i = np.ascontiguousarray(x, dtype=np.float64).view(np.int64)
     return np.where(i < 0, np.int64(-(2**63)) - i, i)
+
+
+def _ulp_window(u: F64) -> tuple[F64, F64]:
+    """The doubles 3 ulps below and above ``u`` (ngspice's ``AlmostEqualUlps`` window)."""
+    bits = np.ascontiguousarray(u, dtype=np.float64).view(np.int64)
+    if bits.size and int(bits.min()) > _ULPS:  # all positive: keys are the raw bits
+        return (bits - _ULPS).view(np.float64), (bits + _ULPS).view(np.float64)
+    keys = _ulp_keys(u)
+    return _from_ulp_keys(keys - _ULPS), _from_ulp_keys(keys + _ULPS)
+
+
+def _from_ulp_keys(k: npt.NDArray[np.int64]) -> F64:
+    """Inverse of :func:`_ulp_keys` (the map is an involution on int64)."""
+    i = np.where(k < 0, np.int64(-(2**63)) - k, k)
+    return np.ascontiguousarray(i, dtype=np.int64).view(np.float64)
 
 
 class _DcGroup:

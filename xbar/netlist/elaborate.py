@@ -3,28 +3,45 @@
 Values are numbers with SPICE suffixes or ``{expression}`` / ``'expression'`` evaluated by the
 project's own safe parser in the card's parameter scope. Subcircuits are flattened with
 ngspice's names: node ``x1.n3``, element ``r.x1.r1``, nested ``x1.x2.n``.
+
+Every check that can point at a token is made here, with the token's column: values, node and
+model names, controlling sources of F/H, ``.ic`` nodes, sweep targets and steps, output vectors.
+Plain resistor cards (``R<name> n1 n2 <number>``, the bulk of a crossbar deck) take a fast path
+that is buffered and added to the circuit in bulk.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from xbar.circuit import GROUND_NAMES, Circuit
 from xbar.errors import ModelCardError, NetlistError
 from xbar.netlist.expr import parse_expression
-from xbar.netlist.lexer import Card
+from xbar.netlist.lexer import Card, scan
 from xbar.netlist.parser import Deck, SubcktDef, parse_file, parse_text
 from xbar.options import SimOptions
 from xbar.units import parse_number
 
 __all__ = ["AnalysisCard", "Netlist", "elaborate", "read_netlist", "read_netlist_text"]
 
-_WAVE_KINDS = ("pulse", "sin", "pwl", "exp")
+_WAVE_KINDS = frozenset({"pulse", "sin", "sine", "pwl", "exp"})
+_UNSUPPORTED_WAVES = frozenset({"sffm", "am", "trnoise", "trrandom", "pat", "poly", "value", "table"})
 _MAX_DEPTH = 64
+_MAX_POINTS = 10_000_000
 _PARAM_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
+# A letter (other than an exponent's e/d) followed later by a digit: '1x5', '4k7', '1meg2'.
+# parse_number reads the leading number and ignores the rest as units, which hides typos.
+_BAD_TAIL = re.compile(r"[^\d.+\-eEdD][^\d]*\d")
+_NUMBER_HEAD = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?")
+_BRANCH_KINDS = frozenset("vleh")
+_METHODS = ("trap", "trapezoidal", "gear", "be")
+_VECTOR_RE = re.compile(r"[^\s(),]+\s*\([^()]*\)|[^\s(),]+")
+_SCALE_WORDS = frozenset({"all", "time", "v-sweep", "i-sweep", "res-sweep", "temp-sweep"})
 
 _FORMS = {
     "r": "R<name> n+ n- value",
@@ -37,12 +54,15 @@ _FORMS = {
     "f": "F<name> n+ n- vcontrol gain",
     "h": "H<name> n+ n- vcontrol transresistance",
     "d": "D<name> anode cathode model [area]",
-    "x": "X<name> nodes... subckt [params: name=value ...]",
+    "x": "X<name> nodes... subckt [params:] [name=value ...]",
 }
 _KIND_WORD = {
     "r": "resistor", "c": "capacitor", "l": "inductor", "v": "voltage source", "i": "current source",
     "e": "VCVS", "g": "VCCS", "f": "CCCS", "h": "CCVS", "d": "diode", "x": "subcircuit instance",
 }
+_DC_FORM = ("expected '.dc src start stop step [src2 start2 stop2 step2]' "
+            "(or 'src dec|oct|lin points start stop', 'src list v1 v2 ...')")
+_TRAN_FORM = "expected '.tran tstep tstop [tstart [tmax]] [uic]'"
 
 
 @dataclass
@@ -86,6 +106,11 @@ class Netlist:
 def read_netlist(path: str | Path) -> Netlist:
     """Read an ngspice-dialect deck from ``path``.
 
+    Raises
+    ------
+    NetlistError
+        For anything malformed, with ``file:line:col``, the line and a caret.
+
     Examples
     --------
     >>> import xbar, tempfile, os
@@ -98,7 +123,14 @@ def read_netlist(path: str | Path) -> Netlist:
 
 
 def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".") -> Netlist:
-    """Read a deck from a string (first line is the title)."""
+    """Read a deck from a string (first line is the title).
+
+    Examples
+    --------
+    >>> deck = read_netlist_text("divider\\nV1 in 0 2\\nR1 in out 1k\\nR2 out 0 1k\\n.op\\n")
+    >>> deck.run()[0]["v(out)"]
+    1.0
+    """
     return elaborate(parse_text(text, name=name, base_dir=base_dir))
 
 
@@ -111,6 +143,7 @@ class _Scope:
         self.subckts = subckts
         self.models = models
         self.path = path
+        self.local: frozenset[str] = frozenset()
 
     def find_subckt(self, name: str) -> SubcktDef | None:
         for table in self.subckts:
@@ -119,17 +152,39 @@ class _Scope:
         return None
 
 
-def _value(card: Card, idx: int, scope: _Scope, what: str) -> float:
+def _bad_number(tok: str) -> str | None:
+    """Text after the number in a token such as ``1x5`` / ``4k7`` (None when the token is fine)."""
+    if _BAD_TAIL.search(tok) is None:
+        return None
+    m = _NUMBER_HEAD.match(tok)
+    return tok[m.end():] if m else None
+
+
+def _is_value(tok: str) -> bool:
+    """Whether ``tok`` looks like a value (number or expression) rather than a keyword."""
+    return tok[0] in "{'" or parse_number(tok) is not None
+
+
+def _value(card: Card, idx: int, scope: _Scope | dict[str, float], what: str) -> float:
+    """Value of token ``idx``: a SPICE number or an expression in the scope's parameters."""
     tok = card.tokens[idx]
+    params = scope if isinstance(scope, dict) else scope.params
     if tok[0] in "{'":
-        inner = tok[1:-1]
         loc = card.token_location(idx)
-        value = parse_expression(inner, loc.with_col(loc.col + 1)).evaluate(scope.params)
-        return float(value)
+        value = parse_expression(tok[1:-1], loc.with_col(loc.col + 1)).evaluate(params)
+        return float(value)  # type: ignore[arg-type]
     v = parse_number(tok)
     if v is None:
-        hint = f" (write {{{tok}}} to use the parameter)" if tok.lower() in scope.params else ""
+        hint = ""
+        if tok == "=":
+            hint = " (a value is missing)"
+        elif tok.lower() in params:
+            hint = f" (write {{{tok}}} to use the parameter)"
         raise card.error(f"expected a number or {{expression}} for {what}, got '{tok}'{hint}", idx)
+    tail = _bad_number(tok)
+    if tail is not None:
+        raise card.error(f"bad number '{tok}' for {what}: '{tail}' after the number is neither a "
+                         "scale factor (T G MEG K M U N P F MIL) nor a unit", idx)
     return v
 
 
@@ -139,11 +194,14 @@ def _kv_pairs(card: Card, start: int) -> tuple[list[int], dict[str, int]]:
     kv: dict[str, int] = {}
     toks = card.tokens
     i = start
-    while i < len(toks):
-        if i + 1 < len(toks) and toks[i + 1] == "=":
-            if i + 2 >= len(toks):
+    n = len(toks)
+    while i < n:
+        if i + 1 < n and toks[i + 1] == "=":
+            if i + 2 >= n or toks[i + 2] == "=":
                 raise card.error(f"'{toks[i]}=' has no value", i + 1)
             key = toks[i].lower()
+            if key[0] in "{'\"":
+                raise card.error(f"expected a parameter name before '=', got '{toks[i]}'", i)
             if key in kv:
                 raise card.error(f"'{toks[i]}' given twice", i)
             kv[key] = i + 2
@@ -156,29 +214,39 @@ def _kv_pairs(card: Card, start: int) -> tuple[list[int], dict[str, int]]:
     return pos, kv
 
 
+def _first_col(text: str) -> int:
+    return 1 if text[:1] != " " else len(text) - len(text.lstrip()) + 1
+
+
 class _Elaborator:
     def __init__(self, deck: Deck) -> None:
         self.deck = deck
         self.circuit = Circuit(deck.title)
         self.netlist = Netlist(deck.title, deck.file, self.circuit)
         self._globals: dict[str, float] = {}
+        # fast-path resistors not yet handed to the circuit (kept in deck order)
+        self._r_names: list[str] = []
+        self._r_nodes: list[int] = []
+        self._r_vals: list[float] = []
+        self._r_pending: set[str] = set()
+        self._instances: dict[str, Card] = {}
+        self._active: list[SubcktDef] = []
+        self._controls: list[tuple[Card, int, str, str]] = []
 
     # top level ---------------------------------------------------------------------------
     def run(self) -> Netlist:
         deck = self.deck
         scope = _Scope(dict(self._globals), [deck.subckts], {}, "")
         cards = deck.cards
-        for card in cards:
+        dots = [card for card in cards if card.tokens[0][0] == "."]
+        for card in dots:
             head = card.tokens[0].lower()
             if head == ".model":
                 self._model(card, scope)
             elif head in (".options", ".option", ".opt", ".temp"):
                 self._options(card, head, scope)
-        for card in cards:
-            head = card.tokens[0].lower()
-            if head[0] != ".":
-                self._element(card, scope, {}, 0)
-        for card in cards:
+        self._elements(cards, scope)
+        for card in dots:
             head = card.tokens[0].lower()
             if head in (".ic", ".nodeset"):
                 self._ic(card, head, scope)
@@ -187,81 +255,181 @@ class _Elaborator:
             elif head in (".print", ".save", ".probe"):
                 self._outputs(card, head)
             elif head == ".title":
-                self.netlist.title = self.circuit.title = card.text.split(None, 1)[1] if len(card.tokens) > 1 else ""
+                parts = card.text.split(None, 1)
+                self.netlist.title = self.circuit.title = parts[1] if len(parts) > 1 else ""
         return self.netlist
+
+    def _elements(self, cards: list[Card], scope: _Scope) -> None:
+        c = self.circuit
+        kinds = c.element_kind
+        pending = self._r_pending
+        node_index = c.node_index
+        new_node = c.node
+        names, nodes, vals = self._r_names, self._r_nodes, self._r_vals
+        for card in cards:
+            toks = card.tokens
+            head = toks[0]
+            first = head[0]
+            if first == ".":
+                continue
+            if (first == "r" or first == "R") and len(toks) == 4:
+                # fast path: R<name> n1 n2 <plain number>
+                vtok = toks[3]
+                v = parse_number(vtok)
+                a, b = toks[1], toks[2]
+                name = head.lower()
+                if (v is not None and v != 0.0 and _BAD_TAIL.search(vtok) is None
+                        and a[0] not in "{'\"=" and b[0] not in "{'\"="
+                        and name not in kinds and name not in pending):
+                    a = a.lower()
+                    b = b.lower()
+                    ia = node_index.get(a)
+                    if ia is None:
+                        ia = new_node(a)
+                    ib = node_index.get(b)
+                    if ib is None:
+                        ib = new_node(b)
+                    names.append(name)
+                    nodes.append(ia)
+                    nodes.append(ib)
+                    vals.append(v)
+                    pending.add(name)
+                    continue
+            self._element(card, scope, {}, 0)
+        self._flush_r()
+        self._check_controls()
+
+    def _flush_r(self) -> None:
+        if not self._r_names:
+            return
+        names = self._r_names
+        nodes = np.array(self._r_nodes, dtype=np.int64).reshape(-1, 2)
+        vals = np.array(self._r_vals, dtype=np.float64)
+        self._r_names, self._r_nodes, self._r_vals = [], [], []
+        self._r_pending = set()
+        self.circuit.add_many("r", names, nodes, {"r": vals})
+
+    def _first_definition(self, name: str) -> str:
+        """' (first defined at file:line)' for element ``name``, or '' when unknown."""
+        c = self.circuit
+        kind = c.element_kind.get(name)
+        if kind is not None:
+            table = c.tables[kind]
+            all_names = [n for chunk in table.chunk_names for n in chunk] + table.names
+            if name in all_names:
+                k = all_names.index(name)
+                loc = table.locations[k] if k < len(table.locations) else None
+                if loc is not None:
+                    return f" (first defined at {loc.file}:{loc.line})"
+        for card in self.deck.cards:
+            if card.tokens[0].lower() == name:
+                return f" (first defined at {card.file}:{card.line})"
+        return ""
 
     def _param(self, card: Card, scope: _Scope) -> None:
         text = card.text
         head_end = text.lower().index(".param") + len(".param")
+        form = "expected '.param name=value [name=value ...]'"
         matches = list(_PARAM_RE.finditer(text, head_end))
         if not matches:
-            raise card.error("expected '.param name=value [name=value ...]'", 1)
+            raise card.error(form, 1)
         gap = text[head_end : matches[0].start()].strip()
         if gap:
-            raise card.error(f"expected 'name=value', got '{gap}'", 1)
+            raise card.error(f"expected 'name=value', got '{gap.split()[0]}'; {form}", 1)
         for j, m in enumerate(matches):
             end = matches[j + 1].start() if j + 1 < len(matches) else len(text)
             raw = text[m.end() : end]
             value_text = raw.strip()
             col = m.end() + (len(raw) - len(raw.lstrip())) + 1
             if not value_text:
-                raise NetlistError(f"parameter '{m.group(1)}' has no value", card.location(m.start() + 1))
-            if value_text[0] in "{'" and value_text[-1] in "}'":
+                raise NetlistError(f"parameter '{m.group(1)}' has no value; {form}",
+                                   card.location(m.start() + 1))
+            if (len(value_text) >= 2 and value_text[0] in "{'"
+                    and value_text[-1] == {"{": "}", "'": "'"}[value_text[0]]):
                 value_text = value_text[1:-1]
                 col += 1
             expr = parse_expression(value_text, card.location(col))
-            scope.params[m.group(1).lower()] = float(expr.evaluate(scope.params))
+            scope.params[m.group(1).lower()] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
 
     def _model(self, card: Card, scope: _Scope) -> None:
+        from xbar.devices.diode import DIODE_PARAMS
+
         toks = card.tokens
+        form = "expected '.model <name> <type> [(name=value ...)]'"
         if len(toks) < 3:
-            raise card.error("expected '.model <name> <type> [(name=value ...)]'", len(toks))
+            raise ModelCardError(f"'.model' needs a name and a type; {form}", card.token_location(len(toks)))
+        if toks[1] == "=" or toks[1][0] in "{'\"":
+            raise ModelCardError(f"expected a model name, got '{toks[1]}'; {form}", card.token_location(1))
         name, mtype = toks[1].lower(), toks[2].lower()
+        key = f"{scope.path}:{name}" if scope.path else name
+        if key in self.circuit.models:
+            first = self.circuit.models[key].location
+            where = f" (first defined at {first.file}:{first.line})" if first is not None else ""
+            raise ModelCardError(f"duplicate model '{toks[1]}'{where}", card.token_location(1))
+        if mtype != "d":
+            raise ModelCardError(f"not supported: model type '{toks[2]}' at {card.file}:{card.line} "
+                                 "(supported: D)", card.token_location(2))
         pos, kv = _kv_pairs(card, 3)
         if pos:
-            raise card.error(f"expected name=value, got '{toks[pos[0]]}'", pos[0])
-        params = {k: _value(card, i, scope, f"model parameter '{k}'") for k, i in kv.items()}
-        key = f"{scope.path}:{name}" if scope.path else name
+            raise ModelCardError(f"expected name=value, got '{toks[pos[0]]}'; {form}",
+                                 card.token_location(pos[0]))
+        params: dict[str, float] = {}
+        for k, i in kv.items():
+            if k not in DIODE_PARAMS:
+                raise ModelCardError(f"diode model '{toks[1]}': parameter '{toks[i - 2]}' is not supported; "
+                                     f"supported: {', '.join(DIODE_PARAMS)}", card.token_location(i - 2))
+            v = _value(card, i, scope, f"model parameter '{k}'")
+            lo, hi = DIODE_PARAMS[k][1:3]
+            if not lo <= v <= hi:
+                raise ModelCardError(f"diode model '{toks[1]}': {k}={v:g} is outside [{lo:g}, {hi:g}]",
+                                     card.token_location(i))
+            params[k] = v
         if scope.path:
             scope.models[name] = key
-        if key in self.circuit.models:
-            raise ModelCardError(f"duplicate model '{name}'", card.token_location(1))
-        if mtype != "d":
-            raise ModelCardError(f"not supported: model type '{toks[2]}' at {card.file}:{card.line} (supported: D)",
-                                 card.token_location(2))
-        self.circuit.model(key, mtype, location=card.location(), **params)
+        self.circuit.model(key, mtype, location=card.location(_first_col(card.text)), **params)
 
     def _options(self, card: Card, head: str, scope: _Scope) -> None:
+        toks = card.tokens
+        where = f"{card.file}:{card.line}"
+        supported = ", ".join(SimOptions.names())
         if head == ".temp":
-            if len(card.tokens) != 2:
-                raise card.error("expected '.temp <degrees C>'", 1)
+            if len(toks) != 2:
+                raise card.error("expected '.temp <degrees C>'", min(len(toks), 2))
             values: dict[str, Any] = {"temp": _value(card, 1, scope, "temperature")}
         else:
             pos, kv = _kv_pairs(card, 1)
             if pos:
-                tok = card.tokens[pos[0]]
-                raise card.error(f"not supported: option '{tok}' at {card.file}:{card.line}; supported options: "
-                                 f"{', '.join(SimOptions.names())}", pos[0])
+                tok = toks[pos[0]]
+                raise card.error(f"not supported: option '{tok}' at {where}; options are written "
+                                 f"name=value, supported: {supported}", pos[0])
             values = {}
+            known = set(SimOptions.names()) | {"maxord"}
             for k, i in kv.items():
-                tok = card.tokens[i]
-                values[k] = tok if k == "method" else _value(card, i, scope, f"option '{k}'")
-        loc = card.location()
-        self.circuit.options = self.circuit.options.__class__(
-            **{**self.circuit.options.__dict__, **SimOptions.coerce(values, loc)}
-        )
+                if k not in known:
+                    raise card.error(f"not supported: option '{toks[i - 2]}' at {where}; "
+                                     f"supported options: {supported}", i - 2)
+                if k == "method":
+                    method = toks[i].lower()
+                    if method not in _METHODS:
+                        raise card.error(f"method must be one of trap, gear, be, got '{toks[i]}'", i)
+                    values[k] = method
+                    continue
+                values[k] = _value(card, i, scope, f"option '{k}'")
+                SimOptions.coerce({k: values[k]}, card.token_location(i))
+        self.circuit.options = replace(self.circuit.options, **SimOptions.coerce(values, card.location(1)))
 
     def _ic(self, card: Card, head: str, scope: _Scope) -> None:
         toks = card.tokens
         target = self.circuit.ic if head == ".ic" else self.circuit.nodeset
-        i = 1
+        form = f"expected '{head} v(node)=value ...'"
         if len(toks) < 2:
-            raise card.error(f"expected '{head} v(node)=value ...'", 1)
+            raise card.error(form, 1)
+        i = 1
         while i < len(toks):
             if toks[i].lower() != "v" or toks[i + 2 : i + 3] != ["="]:
-                raise card.error(f"expected 'v(node)=value' in {head}", i)
+                raise card.error(f"expected 'v(node)=value', got '{toks[i]}'; {form}", i)
             if i + 3 >= len(toks):
-                raise card.error("'v(node)=' has no value", i + 2)
+                raise card.error(f"'v({toks[i + 1]})=' has no value; {form}", i + 3)
             node = toks[i + 1].lower()
             if node in GROUND_NAMES:
                 raise card.error(f"{head} cannot set the ground node", i + 1)
@@ -274,7 +442,7 @@ class _Elaborator:
         toks = card.tokens
         if head == ".op":
             if len(toks) > 1:
-                raise card.error("'.op' takes no arguments", 1)
+                raise card.error(f"unexpected '{toks[1]}': '.op' takes no arguments", 1)
             self.netlist.analyses.append(AnalysisCard("op", {}, card))
         elif head == ".tran":
             self.netlist.analyses.append(AnalysisCard("tran", self._tran_args(card, scope), card))
@@ -282,23 +450,38 @@ class _Elaborator:
             self.netlist.analyses.append(AnalysisCard("dc", {"sweeps": self._dc_sweeps(card, scope)}, card))
 
     def _tran_args(self, card: Card, scope: _Scope) -> dict[str, Any]:
+        from xbar.analysis.tran import TranSpec
+
         toks = card.tokens
-        uic = False
-        idx = [i for i in range(1, len(toks)) if toks[i].lower() != "uic"]
-        if len(idx) != len(toks) - 1:
-            uic = True
-            if toks[-1].lower() != "uic":
-                raise card.error("'uic' must come last", next(i for i in range(1, len(toks)) if toks[i].lower() == "uic"))
-        if not 2 <= len(idx) <= 4:
-            raise card.error("expected '.tran tstep tstop [tstart [tmax]] [uic]'", len(toks) if len(idx) < 2 else idx[4])
-        vals = [_value(card, i, scope, ".tran time") for i in idx]
-        args: dict[str, Any] = {"tstep": vals[0], "tstop": vals[1], "uic": uic, "location": card.location()}
+        uics = [i for i in range(1, len(toks)) if toks[i].lower() == "uic"]
+        if len(uics) > 1:
+            raise card.error(f"'uic' given twice; {_TRAN_FORM}", uics[1])
+        if uics and uics[0] != len(toks) - 1:
+            raise card.error(f"'uic' must come last; {_TRAN_FORM}", uics[0])
+        idx = [i for i in range(1, len(toks)) if i not in uics]
+        if len(idx) < 2:
+            what = "tstep and tstop" if not idx else "tstop"
+            raise card.error(f"'.tran' needs {what}; {_TRAN_FORM}", idx[-1] + 1 if idx else 1)
+        if len(idx) > 4:
+            raise card.error(f"unexpected '{toks[idx[4]]}': too many values; {_TRAN_FORM}", idx[4])
+        labels = ("tstep", "tstop", "tstart", "tmax")
+        vals = [_value(card, i, scope, f".tran {labels[k]}") for k, i in enumerate(idx)]
+        if not vals[0] > 0:
+            raise card.error(f".tran tstep must be positive, got {vals[0]:g}; {_TRAN_FORM}", idx[0])
+        if not vals[1] > 0:
+            raise card.error(f".tran tstop must be positive, got {vals[1]:g}; {_TRAN_FORM}", idx[1])
+        if len(vals) > 2 and not 0 <= vals[2] < vals[1]:
+            raise card.error(f".tran tstart must be in [0, tstop), got {vals[2]:g}", idx[2])
+        if len(vals) > 3 and not vals[3] > 0:
+            raise card.error(f".tran tmax must be positive, got {vals[3]:g}", idx[3])
+        if vals[1] / vals[0] > 50_000_000:
+            raise card.error(".tran would need more than 50 million output points; raise tstep", idx[0])
+        args: dict[str, Any] = {"tstep": vals[0], "tstop": vals[1], "uic": bool(uics),
+                                "location": card.location(_first_col(card.text))}
         if len(vals) > 2:
             args["tstart"] = vals[2]
         if len(vals) > 3:
             args["tmax"] = vals[3]
-        from xbar.analysis.tran import TranSpec
-
         TranSpec(**args).validate()
         return args
 
@@ -306,57 +489,139 @@ class _Elaborator:
         from xbar.analysis.dc import sweep_values
 
         toks = card.tokens
-        form = "expected '.dc src start stop step [src2 start2 stop2 step2]' (or 'src dec|oct|lin n start stop', 'src list v1 v2 ...')"
+        kinds = self.circuit.element_kind
         sweeps: list[tuple[str, Any, Any]] = []
         i = 1
-        while i < len(toks):
-            target = toks[i].lower()
-            if parse_number(target) is not None or target[0] in "{'":
-                raise card.error(f"expected a source, resistor or 'temp' to sweep, got '{toks[i]}'; {form}", i)
-            kind_tok = toks[i + 1].lower() if i + 1 < len(toks) else ""
+        n = len(toks)
+        if n < 2:
+            raise card.error(f"'.dc' needs a sweep; {_DC_FORM}", 1)
+        while i < n:
+            tok = toks[i]
+            target = tok.lower()
+            if len(sweeps) == 2:
+                raise card.error(f"unexpected '{tok}': .dc takes one or two sweeps; {_DC_FORM}", i)
+            if target != "temp":
+                kind = kinds.get(target)
+                if kind is None:
+                    if _is_value(tok) or tok[0] in "=\"":
+                        raise card.error(f"expected a source, resistor or 'temp' to sweep, got '{tok}'; "
+                                         f"{_DC_FORM}", i)
+                    raise card.error(f".dc sweeps '{tok}', which is not an element of the circuit", i)
+                if kind not in "vir":
+                    raise card.error(f".dc can sweep V or I sources, resistors or temp; '{tok}' is a "
+                                     f"{_KIND_WORD[kind]}", i)
+            if any(s[0] == target for s in sweeps):
+                raise card.error(f"'{tok}' is swept twice", i)
+            kind_tok = toks[i + 1].lower() if i + 1 < n else ""
             loc = card.token_location(i)
             if kind_tok in ("dec", "oct", "lin"):
-                if i + 5 > len(toks):
-                    raise card.error(f"{kind_tok} sweep needs: points start stop; {form}", len(toks))
-                args = [_value(card, j, scope, "sweep value") for j in range(i + 2, i + 5)]
-                sweeps.append((target, sweep_values("linpts" if kind_tok == "lin" else kind_tok, args, loc), loc))
+                if i + 5 > n:
+                    raise card.error(f"'{toks[i + 1]}' sweep needs: points start stop; {_DC_FORM}", n)
+                npts, start, stop = (_value(card, j, scope, "sweep value") for j in range(i + 2, i + 5))
+                if not (npts >= 1 and npts == int(npts)):
+                    raise card.error(f"number of points must be a positive integer, got {npts:g}", i + 2)
+                if kind_tok != "lin":
+                    for j, v in ((i + 3, start), (i + 4, stop)):
+                        if not v > 0:
+                            raise card.error(f"{kind_tok} sweeps need positive start and stop, got {v:g}", j)
+                    base = 10.0 if kind_tok == "dec" else 2.0
+                    count = npts * abs(np.log(stop / start)) / np.log(base) + 1
+                else:
+                    count = npts
+                if count > _MAX_POINTS:
+                    raise card.error(f"sweep would have {count:.3g} points; limit is 10 million", i + 2)
+                if kind_tok != "lin" and stop < start:
+                    raise card.error(f"{kind_tok} sweep stop {stop:g} is below start {start:g}", i + 4)
+                values = sweep_values("linpts" if kind_tok == "lin" else kind_tok, [npts, start, stop],
+                                      card.token_location(i + 2))
                 i += 5
             elif kind_tok == "list":
                 j = i + 2
                 vals = []
-                while j < len(toks) and (parse_number(toks[j]) is not None or toks[j][0] in "{'"):
+                while j < n and _is_value(toks[j]):
                     vals.append(_value(card, j, scope, "sweep value"))
                     j += 1
-                sweeps.append((target, sweep_values("list", vals, loc), loc))
+                if not vals:
+                    raise card.error(f"a list sweep needs at least one value; {_DC_FORM}", j)
+                values = sweep_values("list", vals, loc)
                 i = j
             else:
-                if i + 4 > len(toks):
-                    raise card.error(f"sweep of '{toks[i]}' needs start stop step; {form}", len(toks))
-                args = [_value(card, j, scope, "sweep value") for j in range(i + 1, i + 4)]
-                sweeps.append((target, sweep_values("lin", args, loc), loc))
+                if i + 4 > n:
+                    raise card.error(f"sweep of '{tok}' needs start stop step; {_DC_FORM}", n)
+                start, stop, step = (_value(card, j, scope, "sweep value") for j in range(i + 1, i + 4))
+                if step == 0.0:
+                    raise card.error("sweep step must not be zero", i + 3)
+                if (stop - start) / step < -1e-9:
+                    raise card.error(f"sweep step {step:g} goes away from stop {stop:g} (start {start:g}); "
+                                     "use a step of the other sign", i + 3)
+                values = sweep_values("lin", [start, stop, step], card.token_location(i + 3))
                 i += 4
-        if not 1 <= len(sweeps) <= 2:
-            raise card.error(f".dc takes one or two sweeps, got {len(sweeps)}; {form}", 1 if not sweeps else len(toks))
+            sweeps.append((target, values, loc))
+        total = int(np.prod([len(s[1]) for s in sweeps]))
+        if total > _MAX_POINTS:
+            raise card.error(f".dc would have {total:.3g} points; limit is 10 million", 1)
         return sweeps
 
     def _outputs(self, card: Card, head: str) -> None:
-        body = card.text.split(None, 1)[1] if len(card.tokens) > 1 else ""
+        text = card.text
+        body_start = text.lower().index(head) + len(head)
         analysis = ""
+        form = f"expected '{head} {'op|dc|tran ' if head == '.print' else ''}<vectors>'"
         if head == ".print":
-            parts = body.split(None, 1)
-            if not parts or parts[0].lower() not in ("op", "dc", "tran"):
-                raise card.error("expected '.print op|dc|tran <vectors>'", 1)
-            analysis = parts[0].lower()
-            body = parts[1] if len(parts) > 1 else ""
-        vecs = re.findall(r"[A-Za-z@][^\s(]*\([^)]*\)|[^\s()]+", body)
-        vectors = [v.lower().replace(" ", "") for v in vecs]
-        for v in vectors:
-            if not re.fullmatch(r"(v\([^,()]+(,[^,()]+)?\)|i\([^,()]+\)|@[^\[\]]+\[[^\[\]]+\]|all|time|[^()=]+)", v):
-                raise card.error(f"cannot read output vector '{v}'", 1)
+            m = re.compile(r"\s*(\S+)").match(text, body_start)
+            word = m.group(1).lower() if m else ""
+            if word not in ("op", "dc", "tran"):
+                raise card.error(f"'.print' needs the analysis type op, dc or tran first; {form}", 1)
+            analysis = word
+            body_start = m.end() if m else body_start
+        vectors: list[str] = []
+        c = self.circuit
+        for m in _VECTOR_RE.finditer(text, body_start):
+            raw = m.group(0)
+            vec = raw.lower().replace(" ", "")
+            problem = self._vector_problem(vec, c)
+            if problem:
+                raise NetlistError(f"cannot print '{raw}': {problem}", card.location(m.start() + 1))
+            vectors.append(vec)
+        if not vectors:
+            raise card.error(f"'{card.tokens[0]}' needs at least one output vector; {form}", len(card.tokens))
         if head == ".print":
             self.netlist.prints.append((analysis, vectors, card))
         else:
             self.netlist.saves.extend(vectors)
+
+    @staticmethod
+    def _vector_problem(vec: str, c: Circuit) -> str:
+        """Why ``vec`` cannot name a result vector ('' when it can)."""
+
+        def node_ok(n: str) -> bool:
+            return n in GROUND_NAMES or n in c.node_index
+
+        m = re.fullmatch(r"v\(([^,()]+)(?:,([^,()]+))?\)", vec)
+        if m:
+            for n in m.groups():
+                if n is not None and not node_ok(n):
+                    return f"node '{n}' is not in the circuit"
+            return ""
+        m = re.fullmatch(r"i\(([^,()]+)\)", vec)
+        if m:
+            kind = c.element_kind.get(m.group(1))
+            if kind is None:
+                return f"'{m.group(1)}' is not an element of the circuit"
+            if kind not in _BRANCH_KINDS:
+                return (f"'{m.group(1)}' is a {_KIND_WORD[kind]}; i() is recorded for V sources, "
+                        "inductors, E and H sources")
+            return ""
+        m = re.fullmatch(r"@([^\[\]]+)\[([^\[\]]+)\]", vec)
+        if m:
+            if m.group(1) not in c.element_kind:
+                return f"'{m.group(1)}' is not an element of the circuit"
+            return ""
+        if "(" in vec or ")" in vec or "=" in vec or "[" in vec:
+            return "expected v(node), v(node1,node2), i(source), @device[param] or a node name"
+        if vec in _SCALE_WORDS or vec.endswith(("-sweep", "-sweep2")) or node_ok(vec):
+            return ""
+        return "it is not a node of the circuit (expected v(node), i(source), @device[param], all)"
 
     # elements ----------------------------------------------------------------------------
     def _element(self, card: Card, scope: _Scope, nodemap: dict[str, str], depth: int) -> None:
@@ -365,58 +630,68 @@ class _Elaborator:
         letter = name[0]
         path = scope.path
         full = f"{letter}.{path}.{name}" if path else name
-        loc = card.location()
+        word = _KIND_WORD.get(letter, "element")
 
-        def node(i: int) -> str:
-            if i >= len(toks):
-                raise card.error(f"{_KIND_WORD[letter]} '{toks[0]}' is missing nodes; expected '{_FORMS[letter]}'", i)
-            n = toks[i].lower()
-            if n in ("=",) or n[0] in "{'":
-                raise card.error(f"expected a node name, got '{toks[i]}'; expected '{_FORMS[letter]}'", i)
-            if n in GROUND_NAMES:
-                return n
-            if path:
-                return nodemap.get(n, f"{path}.{n}")
-            return n
-
-        c = self.circuit
         if letter == "x":
             self._instance(card, scope, nodemap, depth, full)
             return
         if letter == "y":
             raise card.error(f"not supported: element '{toks[0]}' at {card.file}:{card.line} "
                              "(Y devices are not part of this build)", 0)
+        form = _FORMS[letter]
+
+        def node(i: int) -> str:
+            t = toks[i]
+            if t == "=" or t[0] in "{'\"":
+                raise card.error(f"expected a node name, got '{t}'; expected '{form}'", i)
+            n = t.lower()
+            if n in GROUND_NAMES:
+                return n
+            if path:
+                return nodemap.get(n, f"{path}.{n}")
+            return n
+
         n_nodes = 4 if letter in "eg" else 2
-        if len(toks) < 1 + n_nodes:
-            raise card.error(f"{_KIND_WORD[letter]} '{toks[0]}' needs {n_nodes} nodes; expected '{_FORMS[letter]}'",
-                             len(toks))
+        n_named = sum(1 for k in range(1, min(len(toks), 1 + n_nodes)) if not _not_a_node(toks, k))
+        if len(toks) < 1 + n_nodes or n_named < n_nodes:
+            got = " ".join(toks[1 : 1 + n_named]) or "none"
+            raise card.error(f"{word} '{toks[0]}' needs {n_nodes} nodes (got: {got}); expected '{form}'",
+                             1 + n_named)
+        if full in self.circuit.element_kind or full in self._r_pending:
+            flat = f" ('{toks[0]}' in subcircuit instance '{path}' is flattened to '{full}')" if path else ""
+            raise card.error(f"duplicate element name '{full}'{self._first_definition(full)}{flat}", 0)
         nodes = [node(1 + k) for k in range(n_nodes)]
         rest = 1 + n_nodes
+        loc = card.location(_first_col(card.text))
+        c = self.circuit
         if letter in "rcl":
             pos, kv = _kv_pairs(card, rest)
-            main = {"r": "r", "c": "c", "l": "l"}[letter]
             aliases = {"r": ("r", "resistance"), "c": ("c", "capacitance"), "l": ("l", "inductance")}[letter]
             value_idx = None
             if pos:
                 value_idx = pos[0]
                 if len(pos) > 1:
-                    raise card.error(f"unexpected '{toks[pos[1]]}'; expected '{_FORMS[letter]}'", pos[1])
+                    raise card.error(f"unexpected '{toks[pos[1]]}'; expected '{form}'", pos[1])
             for a in aliases:
                 if a in kv:
                     if value_idx is not None:
-                        raise card.error(f"value given twice ('{a}=' and positional)", kv[a] - 2)
+                        raise card.error(f"value given twice ('{toks[kv[a] - 2]}=' and positional)", kv[a] - 2)
                     value_idx = kv.pop(a)
             if value_idx is None:
-                raise card.error(f"{_KIND_WORD[letter]} '{toks[0]}' needs a value; expected '{_FORMS[letter]}'", len(toks))
+                raise card.error(f"{word} '{toks[0]}' needs a value; expected '{form}'", len(toks))
             ic = None
             if letter in "cl" and "ic" in kv:
                 ic = _value(card, kv.pop("ic"), scope, "initial condition")
             if kv:
                 key = next(iter(kv))
-                raise card.error(f"not supported: {_KIND_WORD[letter]} parameter '{key}'; expected '{_FORMS[letter]}'",
-                                 kv[key] - 2)
-            value = _value(card, value_idx, scope, f"{_KIND_WORD[letter]} value")
+                raise card.error(f"not supported: {word} parameter '{toks[kv[key] - 2]}'; "
+                                 f"expected '{form}'", kv[key] - 2)
+            value = _value(card, value_idx, scope, f"{word} value")
             if letter == "r":
+                if value == 0.0:
+                    raise card.error(f"resistor '{toks[0]}' has zero resistance; use a 0 V source for "
+                                     "a short", value_idx)
+                self._flush_r()
                 c.R(full, *nodes, value, location=loc)
             elif letter == "c":
                 c.C(full, *nodes, value, ic=ic, location=loc)
@@ -426,117 +701,224 @@ class _Elaborator:
             dc, wave = self._source_spec(card, rest, scope)
             (c.V if letter == "v" else c.I)(full, *nodes, dc, waveform=wave, location=loc)
         elif letter in "eg":
-            if len(toks) != rest + 1 or toks[rest].lower() in ("value", "poly", "table"):
-                what = toks[rest] if len(toks) > rest else ""
-                if what.lower() in ("value", "poly", "table") or (len(toks) > rest + 1 and toks[rest + 1] == "="):
-                    raise card.error(f"not supported: {toks[0][0].upper()}-source form '{what}' at {card.file}:{card.line}; "
-                                     f"expected '{_FORMS[letter]}'", rest)
-                raise card.error(f"{_KIND_WORD[letter]} '{toks[0]}' needs one gain value; expected '{_FORMS[letter]}'",
-                                 min(len(toks), rest + 1))
+            if len(toks) > rest and toks[rest].lower() in _UNSUPPORTED_WAVES:
+                raise card.error(f"not supported: {toks[0][0].upper()}-source form '{toks[rest]}' at "
+                                 f"{card.file}:{card.line}; expected '{form}'", rest)
+            if len(toks) > rest + 1 and toks[rest + 1] == "=":
+                raise card.error(f"not supported: {toks[0][0].upper()}-source parameter '{toks[rest]}=' at "
+                                 f"{card.file}:{card.line}; expected '{form}'", rest)
+            if len(toks) != rest + 1:
+                what = "needs a gain value" if len(toks) <= rest else f"has an unexpected '{toks[rest + 1]}'"
+                raise card.error(f"{word} '{toks[0]}' {what}; expected '{form}'", min(len(toks), rest + 1))
             gain = _value(card, rest, scope, "gain")
             (c.E if letter == "e" else c.G)(full, *nodes, gain, location=loc)
         elif letter in "fh":
+            if len(toks) > rest and toks[rest].lower() in _UNSUPPORTED_WAVES:
+                raise card.error(f"not supported: {toks[0][0].upper()}-source form '{toks[rest]}' at "
+                                 f"{card.file}:{card.line}; expected '{form}'", rest)
             if len(toks) != rest + 2:
-                raise card.error(f"{_KIND_WORD[letter]} '{toks[0]}' expects '{_FORMS[letter]}'", min(len(toks), rest + 2))
-            ctrl = toks[rest].lower()
-            if path:
-                ctrl = f"v.{path}.{ctrl}" if ctrl in self._local_names(scope) else ctrl
+                what = ("needs a controlling source and a gain" if len(toks) < rest + 2
+                        else f"has an unexpected '{toks[rest + 2]}'")
+                raise card.error(f"{word} '{toks[0]}' {what}; expected '{form}'", min(len(toks), rest + 2))
+            ctrl_tok = toks[rest]
+            if ctrl_tok == "=" or ctrl_tok[0] in "{'\"" or _is_value(ctrl_tok):
+                raise card.error(f"expected the name of the controlling voltage source, got '{ctrl_tok}'; "
+                                 f"expected '{form}'", rest)
+            ctrl = ctrl_tok.lower()
+            if path and ctrl in scope.local:
+                ctrl = f"{ctrl[0]}.{path}.{ctrl}"
             gain = _value(card, rest + 1, scope, "gain")
             (c.F if letter == "f" else c.H)(full, *nodes, ctrl, gain, location=loc)
+            self._controls.append((card, rest, ctrl, path))
         elif letter == "d":
             pos, kv = _kv_pairs(card, rest)
             if not pos:
-                raise card.error(f"diode '{toks[0]}' needs a model name; expected '{_FORMS['d']}'", len(toks))
-            model = toks[pos[0]].lower()
+                raise card.error(f"diode '{toks[0]}' needs a model name; expected '{form}'", len(toks))
+            model_tok = toks[pos[0]]
+            if model_tok[0] in "{'\"" or _is_value(model_tok):
+                raise card.error(f"expected a model name, got '{model_tok}'; expected '{form}'", pos[0])
+            model = model_tok.lower()
             model_key = scope.models.get(model, model)
+            if model_key not in c.models:
+                raise ModelCardError(f"diode '{toks[0]}' uses model '{model_tok}', which is not defined "
+                                     f"(add '.model {model_tok} D (...)')", card.token_location(pos[0]))
             area = 1.0
+            area_idx = pos[0]
             extra_pos = [p for p in pos[1:] if toks[p].lower() != "off"]
             if extra_pos:
-                area = _value(card, extra_pos[0], scope, "diode area")
+                area_idx = extra_pos[0]
+                area = _value(card, area_idx, scope, "diode area")
                 if len(extra_pos) > 1:
-                    raise card.error(f"unexpected '{toks[extra_pos[1]]}'; expected '{_FORMS['d']}'", extra_pos[1])
+                    raise card.error(f"unexpected '{toks[extra_pos[1]]}'; expected '{form}'", extra_pos[1])
             if "area" in kv:
-                area = _value(card, kv.pop("area"), scope, "diode area")
+                if extra_pos:
+                    raise card.error("diode area given twice ('area=' and positional)", kv["area"] - 2)
+                area_idx = kv.pop("area")
+                area = _value(card, area_idx, scope, "diode area")
             if kv:
                 key = next(iter(kv))
-                raise card.error(f"not supported: diode instance parameter '{key}'", kv[key] - 2)
+                raise card.error(f"not supported: diode instance parameter '{toks[kv[key] - 2]}'; "
+                                 f"expected '{form}'", kv[key] - 2)
             if not area > 0:
-                raise card.error(f"diode area must be positive, got {area:g}", pos[-1])
+                raise card.error(f"diode area must be positive, got {area:g}", area_idx)
             c.D(full, *nodes, model_key, area=area, location=loc)
 
-    def _local_names(self, scope: _Scope) -> set[str]:
-        cached = scope.__dict__.get("_local")
-        return cached if cached is not None else set()
+    def _check_controls(self) -> None:
+        kinds = self.circuit.element_kind
+        for card, idx, ctrl, path in self._controls:
+            kind = kinds.get(ctrl)
+            if kind is not None and kind in _BRANCH_KINDS:
+                continue
+            letter = card.tokens[0][0].lower()
+            where = f" of subcircuit instance '{path}'" if path else ""
+            what = ("which is not an element of the circuit" if kind is None
+                    else f"which is a {_KIND_WORD[kind]}")
+            raise card.error(
+                f"{_KIND_WORD[letter]} '{card.tokens[0]}'{where} is controlled by '{card.tokens[idx]}', "
+                f"{what}; the controlling element must be a voltage source, inductor, E or H source; "
+                f"expected '{_FORMS[letter]}'", idx)
 
     def _source_spec(self, card: Card, start: int, scope: _Scope) -> tuple[float, Any]:
         from xbar.devices.waveforms import WaveformSpec
 
         toks = card.tokens
+        n = len(toks)
         dc: float | None = None
         wave = None
-        i = start
+        wave_idx = 0
         letter = toks[0][0].lower()
-        while i < len(toks):
+        form = _FORMS[letter]
+        groups = [g for _, _, g in scan(card.text, card.file, card.line)] if "(" in card.text else None
+        i = start
+        while i < n:
             t = toks[i].lower()
+            if groups is not None and groups[i] and t not in _WAVE_KINDS:
+                raise card.error(f"unexpected '{toks[i]}' in parentheses; expected '{form}'", i)
             if t == "dc":
-                if i + 1 >= len(toks):
-                    raise card.error("'DC' needs a value", i + 1)
+                if i + 1 >= n or not _is_value(toks[i + 1]):
+                    raise card.error(f"'DC' needs a value; expected '{form}'", i + 1)
                 if dc is not None:
-                    raise card.error("DC value given twice", i)
+                    raise card.error(f"DC value given twice; expected '{form}'", i)
                 dc = _value(card, i + 1, scope, "DC value")
                 i += 2
             elif t == "ac":
                 j = i + 1
-                while j < len(toks) and j < i + 3 and (parse_number(toks[j]) is not None or toks[j][0] in "{'"):
+                while j < n and j < i + 3 and _is_value(toks[j]) and not (groups and groups[j]):
                     _value(card, j, scope, "AC value")
                     j += 1
                 i = j
             elif t in _WAVE_KINDS:
                 if wave is not None:
-                    raise card.error("a source takes one time function", i)
-                j = i + 1
-                args = []
-                while j < len(toks) and (parse_number(toks[j]) is not None or toks[j][0] in "{'"):
-                    args.append(_value(card, j, scope, f"{t.upper()} value"))
-                    j += 1
-                if j < len(toks) and toks[j] == "=":
-                    raise card.error(f"not supported: {t.upper()} option '{toks[j - 1]}='", j - 1)
-                wave = WaveformSpec(t, tuple(args))
-                wave.validate(card.token_location(i))
-                i = j
-            elif parse_number(t) is not None or t[0] in "{'":
+                    raise card.error(f"a source takes one time function; expected '{form}'", i)
+                wave_idx = i
+                args, extra, i = self._wave_args(card, i, groups, scope)
+                wave = WaveformSpec(t, tuple(args), r=extra.get("r"), td=extra.get("td", 0.0))
+                wave.validate(card.token_location(wave_idx), current_source=letter == "i")
+            elif t in _UNSUPPORTED_WAVES:
+                raise card.error(f"not supported: time function '{toks[i]}' at {card.file}:{card.line}; "
+                                 f"expected '{form}'", i)
+            elif _is_value(toks[i]):
                 if dc is not None:
-                    raise card.error(f"unexpected value '{toks[i]}'; expected '{_FORMS[letter]}'", i)
+                    raise card.error(f"unexpected value '{toks[i]}'; expected '{form}'", i)
                 dc = _value(card, i, scope, "source value")
                 i += 1
             else:
-                raise card.error(f"unexpected '{toks[i]}' in source; expected '{_FORMS[letter]}'", i)
+                raise card.error(f"unexpected '{toks[i]}' in source; expected '{form}'", i)
         if dc is None:
-            dc = wave.dc_value(False, 0.0, card.location()) if wave is not None else 0.0
+            dc = wave.dc_value(False, 0.0, card.token_location(wave_idx)) if wave is not None else 0.0
         return dc, wave
+
+    def _wave_args(self, card: Card, i: int, groups: list[int] | None,
+                   scope: _Scope) -> tuple[list[float], dict[str, float], int]:
+        """Values of the time function at token ``i`` (``PULSE(...)`` or ``PULSE v1 v2 ...``),
+        PWL's ``r=``/``td=`` options, and the index of the first token after them."""
+        toks = card.tokens
+        n = len(toks)
+        kind = toks[i].lower()
+        j = i + 1
+        grp = groups[j] if groups is not None and j < n else 0
+        args: list[float] = []
+        extra: dict[str, float] = {}
+        while j < n:
+            inside = bool(grp) and groups is not None and groups[j] == grp
+            if grp and not inside:
+                break
+            tj = toks[j]
+            if j + 1 < n and toks[j + 1] == "=":
+                key = tj.lower()
+                if kind != "pwl" or key not in ("r", "td"):
+                    if not inside:
+                        break
+                    raise card.error(f"not supported: {kind.upper()} option '{tj}='", j)
+                if j + 2 >= n:
+                    raise card.error(f"'{tj}=' has no value", j + 2)
+                if key in extra:
+                    raise card.error(f"'{tj}' given twice", j)
+                extra[key] = _value(card, j + 2, scope, f"PWL {key}")
+                j += 3
+                continue
+            if not inside and not _is_value(tj):
+                break
+            if extra:
+                raise card.error(f"unexpected '{tj}' after the PWL options r=/td=", j)
+            args.append(_value(card, j, scope, f"{kind.upper()} value"))
+            j += 1
+        while kind == "pwl" and j + 1 < n and toks[j + 1] == "=" and toks[j].lower() in ("r", "td"):
+            key = toks[j].lower()
+            if j + 2 >= n:
+                raise card.error(f"'{toks[j]}=' has no value", j + 2)
+            if key in extra:
+                raise card.error(f"'{toks[j]}' given twice", j)
+            extra[key] = _value(card, j + 2, scope, f"PWL {key}")
+            j += 3
+        if j + 1 < n and toks[j + 1] == "=":
+            raise card.error(f"not supported: {kind.upper()} option '{toks[j]}='", j)
+        return args, extra, j
 
     def _instance(self, card: Card, scope: _Scope, nodemap: dict[str, str], depth: int, full: str) -> None:
         toks = card.tokens
+        form = _FORMS["x"]
         pos, kv = _kv_pairs(card, 1)
         pos = [p for p in pos if toks[p].lower() not in ("params:", "param:")]
         if not pos:
-            raise card.error(f"subcircuit instance '{toks[0]}' needs nodes and a subcircuit name; expected '{_FORMS['x']}'",
-                             len(toks))
+            raise card.error(f"subcircuit instance '{toks[0]}' needs nodes and a subcircuit name; "
+                             f"expected '{form}'", len(toks))
         sub_idx = pos[-1]
-        sub_name = toks[sub_idx].lower()
+        if kv and min(kv.values()) - 2 < sub_idx:
+            first_kv = min(kv.values()) - 2
+            raise card.error(f"parameter '{toks[first_kv]}=' before the subcircuit name; expected '{form}'",
+                             first_kv)
+        sub_tok = toks[sub_idx]
+        if sub_tok[0] in "{'\"":
+            raise card.error(f"expected a subcircuit name, got '{sub_tok}'; expected '{form}'", sub_idx)
+        sub_name = sub_tok.lower()
         sub = scope.find_subckt(sub_name)
         if sub is None:
-            raise card.error(f"unknown subcircuit '{toks[sub_idx]}'", sub_idx)
+            known = sorted({n for table in scope.subckts for n in table})
+            hint = f" (defined: {', '.join(known)})" if known else " (no .subckt is defined)"
+            raise card.error(f"unknown subcircuit '{sub_tok}'{hint}", sub_idx)
         node_idx = pos[:-1]
+        for i in node_idx:
+            if toks[i][0] in "{'\"":
+                raise card.error(f"expected a node name, got '{toks[i]}'; expected '{form}'", i)
         if len(node_idx) != len(sub.ports):
             raise card.error(
-                f"subcircuit '{sub.name}' has {len(sub.ports)} ports ({' '.join(sub.ports)}), "
-                f"instance '{toks[0]}' connects {len(node_idx)}", sub_idx)
+                f"subcircuit '{sub_tok}' has {len(sub.ports)} ports ({' '.join(sub.ports) or 'none'}), "
+                f"instance '{toks[0]}' connects {len(node_idx)}; expected '{form}'", sub_idx)
+        if any(s is sub for s in self._active):
+            chain = " -> ".join(s.name for s in self._active)
+            raise card.error(f"recursive subcircuit: '{sub.name}' instantiates itself ({chain} -> {sub.name})",
+                             sub_idx)
         if depth >= _MAX_DEPTH:
-            raise card.error(f"subcircuits nested deeper than {_MAX_DEPTH} levels (recursive definition?)", sub_idx)
+            raise card.error(f"subcircuits nested deeper than {_MAX_DEPTH} levels", sub_idx)
         path = scope.path
         inst = toks[0].lower()
         new_path = f"{path}.{inst}" if path else inst
+        if new_path in self._instances:
+            first = self._instances[new_path]
+            raise card.error(f"duplicate subcircuit instance name '{new_path}' (first defined at "
+                             f"{first.file}:{first.line})", 0)
+        self._instances[new_path] = card
         actual = []
         for i in node_idx:
             n = toks[i].lower()
@@ -549,32 +931,46 @@ class _Elaborator:
         # parameters: defaults in the definition's global scope, overrides in the caller's scope
         params = dict(self._globals)
         defaults: dict[str, float] = {}
-        for pname, ptok, pcard in sub.params:
-            defaults[pname] = self._token_value(pcard, ptok, {**params, **defaults})
+        for pname, _, pcard, pidx in sub.params:
+            defaults[pname] = _value(pcard, pidx, {**params, **defaults}, f"default of parameter '{pname}'")
         overrides = {}
         for k, i in kv.items():
-            if k not in defaults:
+            key = k.split(":", 1)[1] if k.startswith(("params:", "param:")) else k
+            if key not in defaults:
                 raise card.error(f"subcircuit '{sub.name}' has no parameter '{toks[i - 2]}'; "
                                  f"its parameters: {', '.join(defaults) or 'none'}", i - 2)
-            overrides[k] = _value(card, i, scope, f"parameter '{k}'")
+            overrides[key] = _value(card, i, scope, f"parameter '{key}'")
         params.update(defaults)
         params.update(overrides)
         inner = _Scope(params, [sub.subckts, *scope.subckts], dict(scope.models), new_path)
-        inner.__dict__["_local"] = {c.tokens[0].lower() for c in sub.cards if c.tokens[0][0] != "."}
-        for c in sub.cards:
-            if c.tokens[0].lower() == ".param":
-                self._param(c, inner)
-        for c in sub.cards:
-            if c.tokens[0].lower() == ".model":
-                self._model(c, inner)
+        inner.local = frozenset(c.tokens[0].lower() for c in sub.cards if c.tokens[0][0] != ".")
         inner_map = dict(zip(sub.ports, actual, strict=True))
-        for c in sub.cards:
-            if c.tokens[0][0] != ".":
-                self._element(c, inner, inner_map, depth + 1)
+        self._active.append(sub)
+        try:
+            for c in sub.cards:
+                if c.tokens[0].lower() == ".param":
+                    self._param(c, inner)
+            for c in sub.cards:
+                if c.tokens[0].lower() == ".model":
+                    self._model(c, inner)
+            for c in sub.cards:
+                if c.tokens[0][0] != ".":
+                    self._element(c, inner, inner_map, depth + 1)
+        except NetlistError as exc:
+            if getattr(exc, "instance_note", False):
+                raise
+            note = f" (in subcircuit instance '{new_path}' at {card.file}:{card.line})"
+            new = type(exc)(exc.message + note, exc.location)
+            new.instance_note = True  # type: ignore[attr-defined]
+            raise new from None
+        finally:
+            self._active.pop()
 
-    def _token_value(self, card: Card, tok: str, params: dict[str, float]) -> float:
-        idx = card.tokens.index(tok)
-        return _value(card, idx, _Scope(params, [], {}, ""), "parameter default")
+
+def _not_a_node(toks: list[str], k: int) -> bool:
+    """Whether token ``k`` cannot be a node name (so a node is missing before it)."""
+    t = toks[k]
+    return t == "=" or t[0] in "{'\"" or (k + 1 < len(toks) and toks[k + 1] == "=")
 
 
 def elaborate(deck: Deck) -> Netlist:
@@ -583,7 +979,7 @@ def elaborate(deck: Deck) -> Netlist:
     # global params are evaluated first so subcircuit defaults can use them
     scope_params: dict[str, float] = {}
     for card in deck.cards:
-        if card.tokens[0].lower() == ".param":
+        if card.tokens[0][0] == "." and card.tokens[0].lower() == ".param":
             el._param(card, _Scope(scope_params, [], {}, ""))
     el._globals = dict(scope_params)
     return el.run()

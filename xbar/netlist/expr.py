@@ -72,6 +72,7 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache, reduce
+from types import MappingProxyType
 from typing import Any, NoReturn
 
 import numpy as np
@@ -82,7 +83,7 @@ from xbar.units import parse_number
 __all__ = ["CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "Expression", "parse_expression"]
 
 #: Built-in constants (a scope entry of the same name shadows them).
-CONSTANTS: Mapping[str, float] = {"pi": math.pi}
+CONSTANTS: Mapping[str, float] = MappingProxyType({"pi": math.pi})
 
 #: Deepest nesting of parentheses, signs, calls and ternaries an expression may have.
 MAX_DEPTH = 100
@@ -134,10 +135,10 @@ class _Token:
 class _Node:
     __slots__ = ("const", "depth", "end", "start")
 
-    def __init__(self, start: int, end: int, children: tuple[_Node, ...] = (), extra: int = 0):
+    def __init__(self, start: int, end: int, children: tuple[_Node, ...] = ()) -> None:
         self.start = start
         self.end = end
-        self.depth = 1 + extra + max((c.depth for c in children), default=0)
+        self.depth = 1 + max((c.depth for c in children), default=0)
         self.const = all(c.const for c in children)
 
 
@@ -530,6 +531,7 @@ class _Parser:
             self.open_parens += 1
             node = self.expression(0)
             self._close(tok)
+            node.start, node.end = tok.start, self.tokens[self.i - 1].end  # include the parens
             return node
         # No operand where one is needed.
         if kind == ")" and self.open_parens == 0:
@@ -952,7 +954,7 @@ class _Code:
         self.positions = _first_positions(parser.tokens)
         identifiers = frozenset(self.positions)
         self.consts = tuple(sorted(identifiers & CONSTANTS.keys()))
-        self.names = identifiers - CONSTANTS.keys()
+        self.names = identifiers.difference(CONSTANTS)
         self.vars = tuple(sorted(self.names))
         self.root = root
         self.fn = _Compiler(text, self.quoted, checked=False).compile(root)
@@ -1015,6 +1017,10 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Compiled closures do not pickle: rebuild from the text (cheap, and cached).
+        return (parse_expression, (self.source, self.location))
 
     def evaluate(self, scope: Mapping[str, Value]) -> Value:
         """Value of the expression with the parameters of ``scope``.
@@ -1102,9 +1108,12 @@ def _convert(code: _Code, name: str, v: Any) -> Any:
     if isinstance(v, (str, bytes)):
         raise _bad_value(code, name, f"has a non-numeric value {v!r}")
     try:
-        arr = np.asarray(v, dtype=np.float64)
-    except (TypeError, ValueError):
+        arr = np.asarray(v)
+    except (TypeError, ValueError):  # ragged nested lists
         raise _bad_value(code, name, f"has a non-numeric value {v!r}") from None
+    if arr.dtype.kind not in "biuf":  # complex, strings, objects...
+        raise _bad_value(code, name, f"has a non-numeric value {v!r}")
+    arr = arr.astype(np.float64, copy=False)
     if arr.ndim == 0:
         value = float(arr)
         if value - value != 0.0:

@@ -1,9 +1,15 @@
 """Physical lines -> logical cards with tokens and source locations.
 
 Owns the ngspice lexical rules: the title line, ``*`` comment lines, ``;`` and ``$`` inline comments,
-``+`` continuation lines (a continued card reports its first physical line), case folding is left to
-the parser. Tokens are plain strings; columns are computed lazily when an error needs them, so that
-reading a 500k-line crossbar deck stays cheap.
+``+`` continuation lines (a continued card reports its first physical line; its text is the joined
+logical card, so a caret can point into any part of it), case folding is left to the parser.
+Tokens are plain strings; columns are computed lazily when an error needs them, so that reading
+a 500k-line crossbar deck stays cheap.
+
+Files must be UTF-8 text (an optional byte-order mark is dropped); NUL bytes and invalid UTF-8
+are reported with the line and column of the first offending byte. Lines end at ``\\n``,
+``\\r\\n`` or ``\\r`` only (not at form feeds or Unicode line separators, which editors do not
+count as line breaks).
 
 Imports only :mod:`xbar.errors`.
 """
@@ -16,12 +22,18 @@ from pathlib import Path
 
 from xbar.errors import NetlistError, SourceLocation
 
-__all__ = ["Card", "read_lines", "split_logical", "tokenize"]
+__all__ = ["Card", "check_text", "decode_lines", "read_lines", "scan", "split_logical", "tokenize"]
 
 _SPECIAL = frozenset("{}'=(),\"")
-# One token: a brace expression (nesting handled by _scan_brace), a quoted expression,
-# a double-quoted string, '=', or a run of ordinary characters.
-_TOKEN_RE = re.compile(r"""\s*(?:(?P<eq>=)|(?P<sep>[(),])|(?P<sq>'[^']*')|(?P<dq>"[^"]*")|(?P<word>[^\s=(),{}'"]+)|(?P<brace>\{))""")
+# One token: '=', a parenthesis or comma (separators: checked for balance, then dropped), a
+# quoted expression, a double-quoted string, a run of ordinary characters, or the start of a
+# brace expression (nesting handled by _scan_brace).
+_TOKEN_RE = re.compile(
+    r"""\s*(?:(?P<eq>=)|(?P<open>\()|(?P<close>\))|(?P<comma>,)|(?P<sq>'[^']*')|(?P<dq>"[^"]*")"""
+    r"""|(?P<word>[^\s=(),{}'"]+)|(?P<brace>\{))"""
+)
+_WORDS_RE = re.compile(r"\S+")
+_NO_CARD = "expected an element card (R1 a b 1k) or a dot-card (.op)"
 
 
 @dataclass(slots=True)
@@ -38,7 +50,7 @@ class Card:
         The logical line, continuation lines joined with a space, comments removed.
     tokens : list of str
         Tokens: words, ``=``, ``{expr}`` and ``'expr'`` groups kept whole; ``(``, ``)`` and ``,``
-        act as separators and are dropped.
+        act as separators and are dropped (after a balance check).
     """
 
     file: str
@@ -51,7 +63,7 @@ class Card:
         return SourceLocation(self.file, self.line, col, self.text)
 
     def token_location(self, index: int) -> SourceLocation:
-        """Location of token ``index`` (clamped to the end of the card)."""
+        """Location of token ``index`` (clamped to just past the end of the card)."""
         cols = token_columns(self.text)
         if not cols:
             return self.location(1)
@@ -60,8 +72,8 @@ class Card:
         return self.location(cols[max(index, 0)])
 
     def error(self, message: str, index: int | None = None) -> NetlistError:
-        """Build a :class:`NetlistError` pointing at token ``index`` (or the card start)."""
-        loc = self.location(1) if index is None else self.token_location(index)
+        """Build a :class:`NetlistError` pointing at token ``index`` (or the card's first token)."""
+        loc = self.token_location(0 if index is None else index)
         return NetlistError(message, loc)
 
 
@@ -83,74 +95,180 @@ def _scan_brace(text: str, start: int, card_line: int, file: str) -> int:
 def tokenize(text: str, file: str = "<netlist>", line: int = 0) -> list[str]:
     """Split a logical line into tokens (see :class:`Card`).
 
+    Raises :class:`NetlistError` for unbalanced braces or parentheses and unterminated quotes.
+
     Examples
     --------
-    >>> tokenize("V1 in 0 PULSE(0 1 1n) ; comment gone earlier")
-    ['V1', 'in', '0', 'PULSE', '0', '1', '1n', ';', 'comment', 'gone', 'earlier']
+    >>> tokenize("V1 in 0 PULSE(0 1 1n)")
+    ['V1', 'in', '0', 'PULSE', '0', '1', '1n']
     >>> tokenize("R1 a b {2*(r0+1k)} tc=0")
     ['R1', 'a', 'b', '{2*(r0+1k)}', 'tc', '=', '0']
     """
-    if not any(ch in _SPECIAL for ch in text):
+    if _SPECIAL.isdisjoint(text):
         return text.split()
-    return [tok for tok, _ in _tokenize_with_cols(text, file, line)]
+    return [tok for tok, _, _ in scan(text, file, line)]
 
 
-def _tokenize_with_cols(text: str, file: str, line: int) -> list[tuple[str, int]]:
-    out: list[tuple[str, int]] = []
+def scan(text: str, file: str = "<netlist>", line: int = 0) -> list[tuple[str, int, int]]:
+    """Tokens of ``text`` with their 1-based columns and parenthesis groups.
+
+    The group is 0 for a token outside parentheses and ``k`` for a token inside the ``k``-th
+    top-level parenthesised group of the card (so ``PULSE(0 1) 2`` tells the ``2`` apart).
+
+    Examples
+    --------
+    >>> scan("V1 a 0 SIN(0 1) 2")
+    [('V1', 1, 0), ('a', 4, 0), ('0', 6, 0), ('SIN', 8, 0), ('0', 12, 1), ('1', 14, 1), ('2', 17, 0)]
+    """
+    out: list[tuple[str, int, int]] = []
     pos = 0
     n = len(text)
+    opens: list[int] = []
+    group = 0
+    match = _TOKEN_RE.match
     while pos < n:
-        m = _TOKEN_RE.match(text, pos)
+        m = match(text, pos)
         if m is None:
-            rest = text[pos:].strip()
+            rest = text[pos:].lstrip()
             if not rest:
                 break
-            if rest[0] == "}":
-                col = text.index("}", pos) + 1
-                raise NetlistError("unbalanced '}': no matching '{'", SourceLocation(file, line, col, text))
-            if rest[0] in "'\"":
-                col = text.index(rest[0], pos) + 1
-                raise NetlistError(f"unterminated quote {rest[0]}", SourceLocation(file, line, col, text))
-            raise NetlistError(f"cannot read {rest[:20]!r}", SourceLocation(file, line, pos + 1, text))
+            at = n - len(rest)
+            ch = rest[0]
+            if ch == "}":
+                msg = "unbalanced '}': no matching '{' before it"
+            elif ch in "'\"":
+                msg = f"unterminated quote: {ch} has no closing {ch}"
+            else:  # pragma: no cover - the word pattern accepts everything else
+                msg = f"cannot read {rest[:20]!r}"
+            raise NetlistError(msg, SourceLocation(file, line, at + 1, text))
         kind = m.lastgroup
-        start = m.start(kind) if kind else m.end()
-        if kind == "brace":
+        if kind is None:  # only white space left
+            break
+        start = m.start(kind)
+        depth = len(opens)
+        if kind == "open":
+            if not opens:
+                group += 1
+            opens.append(start)
+        elif kind == "close":
+            if not opens:
+                loc = SourceLocation(file, line, start + 1, text)
+                raise NetlistError("unbalanced ')': no matching '(' before it", loc)
+            opens.pop()
+        elif kind == "brace":
             end = _scan_brace(text, start, line, file)
-            out.append((text[start:end], start + 1))
+            out.append((text[start:end], start + 1, group if depth else 0))
             pos = end
             continue
-        if kind is None:
-            break
-        if kind != "sep":
-            out.append((m.group(kind), start + 1))
+        elif kind != "comma":
+            out.append((m.group(kind), start + 1, group if depth else 0))
         pos = m.end()
+    if opens:
+        loc = SourceLocation(file, line, opens[-1] + 1, text)
+        raise NetlistError("unbalanced '(': no closing ')'", loc)
     return out
 
 
 def token_columns(text: str) -> list[int]:
-    """1-based columns of the tokens :func:`tokenize` returns for ``text``."""
-    if not any(ch in _SPECIAL for ch in text):
-        return [m.start() + 1 for m in re.finditer(r"\S+", text)]
+    """1-based columns of the tokens :func:`tokenize` returns for ``text`` ([] if unreadable)."""
+    if _SPECIAL.isdisjoint(text):
+        return [m.start() + 1 for m in _WORDS_RE.finditer(text)]
     try:
-        return [col for _, col in _tokenize_with_cols(text, "", 0)]
+        return [col for _, col, _ in scan(text, "", 0)]
     except NetlistError:
         return []
 
 
+def _position(text: str, index: int) -> tuple[int, int, str]:
+    """1-based line and column of character ``index`` of ``text``, and that line's text."""
+    prefix = text[:index]
+    if "\r" in prefix:
+        prefix = prefix.replace("\r\n", "\n").replace("\r", "\n")
+    line = prefix.count("\n") + 1
+    line_start = max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
+    end = len(text)
+    for sep in "\n\r":
+        k = text.find(sep, index)
+        if k >= 0:
+            end = min(end, k)
+    return line, index - line_start + 1, text[line_start:end]
+
+
+def _printable(line: str) -> str:
+    """A line with control characters shown as ``?`` (for echoing unreadable input)."""
+    return "".join(ch if ch.isprintable() or ch == "\t" else "?" for ch in line)
+
+
+def check_text(text: str, file: str) -> None:
+    """Reject text with NUL characters (a binary file), pointing at the first one."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        line, col, line_text = _position(text, nul)
+        raise NetlistError(
+            "binary data (NUL byte) in the netlist; expected a text file",
+            SourceLocation(file, line, col, _printable(line_text)[:200]),
+        )
+
+
+def split_text_lines(text: str) -> list[str]:
+    """Physical lines of ``text`` (``\\n``, ``\\r\\n`` and ``\\r`` end a line)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def decode_lines(data: bytes, file: str) -> list[str]:
+    """Decode a netlist file's bytes (UTF-8) into physical lines.
+
+    Raises
+    ------
+    NetlistError
+        For NUL bytes (a binary file) or bytes that are not UTF-8, at the first offending byte.
+    """
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        check_text(data[: nul + 1].decode("utf-8", errors="replace"), file)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        prefix = data[: exc.start].decode("utf-8", errors="replace")
+        bad = data[exc.start : exc.end]
+        line, col, _ = _position(prefix + "\ufffd", len(prefix))
+        whole = data.decode("utf-8", errors="replace")
+        _, _, line_text = _position(whole, len(prefix))
+        raise NetlistError(
+            f"the file is not UTF-8 text (byte {' '.join(f'0x{b:02x}' for b in bad)}); "
+            "save it as UTF-8",
+            SourceLocation(file, line, col, _printable(line_text)[:200]),
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return split_text_lines(text)
+
+
 def read_lines(path: Path, *, location: SourceLocation | None = None) -> list[str]:
-    """Read a netlist file as text lines; unreadable files raise :class:`NetlistError`."""
+    """Read a netlist file as text lines; unreadable files raise :class:`NetlistError`.
+
+    ``location`` (the ``.include`` card, if any) is attached to errors about the file as a
+    whole (missing, a directory, unreadable); errors about its contents point into the file.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise NetlistError(f"file not found: '{path}'", location) from None
     except IsADirectoryError:
         raise NetlistError(f"'{path}' is a directory, expected a netlist file", location) from None
+    except PermissionError:
+        raise NetlistError(f"cannot read '{path}': permission denied", location) from None
     except OSError as exc:
-        raise NetlistError(f"cannot read '{path}': {exc.strerror}", location) from None
-    if b"\x00" in data:
-        raise NetlistError(f"'{path}' is a binary file (NUL bytes), expected a text netlist", location)
-    text = data.decode("utf-8", errors="replace")
-    return text.splitlines()
+        reason = exc.strerror or str(exc)
+        raise NetlistError(f"cannot read '{path}': {reason}", location) from None
+    except ValueError as exc:  # e.g. an embedded NUL in the path
+        raise NetlistError(f"cannot read '{path}': {exc}", location) from None
+    return decode_lines(data, str(path))
 
 
 def _strip_inline_comment(line: str) -> str:
@@ -160,14 +278,14 @@ def _strip_inline_comment(line: str) -> str:
     if "$" in line:
         # ngspice: '$' starts a comment at the line start or after white space
         for i, ch in enumerate(line):
-            if ch == "$" and (i == 0 or line[i - 1] in " \t"):
+            if ch == "$" and (i == 0 or line[i - 1] == " "):
                 line = line[:i]
                 break
     return line
 
 
 def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str | None, list[Card]]:
-    """Join continuation lines and drop comments.
+    """Join continuation lines, drop comments and tokenise.
 
     Parameters
     ----------
@@ -182,6 +300,12 @@ def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str 
     -------
     title, cards
         The title (None when ``has_title`` is False) and the logical cards, tokenised.
+
+    Raises
+    ------
+    NetlistError
+        For a ``+`` line with no card before it, unbalanced braces or parentheses,
+        unterminated quotes, or a line with no token (such as ``( )``).
     """
     title: str | None = None
     start = 0
@@ -195,20 +319,36 @@ def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str 
         if "\t" in raw:
             raw = raw.replace("\t", " ")
         stripped = raw.lstrip()
-        if not stripped or stripped[0] == "*":
+        if not stripped:
             continue
-        if stripped[0] == "+":
-            body = _strip_inline_comment(stripped[1:])
+        first = stripped[0]
+        if first == "*":
+            continue
+        if first == "+":
             if current is None:
-                loc = SourceLocation(file, idx + 1, 1, raw)
-                raise NetlistError("continuation line '+' with no card before it", loc)
-            current.text = current.text + " " + body.strip()
+                loc = SourceLocation(file, idx + 1, len(raw) - len(stripped) + 1, raw.rstrip())
+                raise NetlistError(
+                    "continuation line '+' with no card before it (a '+' line continues the "
+                    "card above it)",
+                    loc,
+                )
+            body = _strip_inline_comment(stripped[1:]).strip()
+            if body:
+                current.text = current.text + " " + body
             continue
-        body = _strip_inline_comment(raw).rstrip()
-        if not body.strip():
-            continue
+        if ";" in raw or "$" in raw:
+            body = _strip_inline_comment(raw).rstrip()
+            if not body.strip():
+                continue
+        else:
+            body = raw.rstrip()
         current = Card(file, idx + 1, body)
         cards.append(current)
     for card in cards:
-        card.tokens = tokenize(card.text, card.file, card.line)
+        text = card.text
+        toks = text.split() if _SPECIAL.isdisjoint(text) else tokenize(text, file, card.line)
+        if not toks:
+            col = len(text) - len(text.lstrip()) + 1
+            raise NetlistError(f"cannot read this line; {_NO_CARD}", card.location(col))
+        card.tokens = toks
     return title, cards

@@ -10,21 +10,31 @@ Anything outside the supported dialect is rejected with ``not supported: <card> 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xbar.errors import NetlistError
-from xbar.netlist.lexer import Card, read_lines, split_logical
+from xbar.errors import NetlistError, SourceLocation
+from xbar.netlist.lexer import Card, check_text, read_lines, split_logical, split_text_lines
 
 __all__ = ["Deck", "SubcktDef", "parse_file", "parse_text"]
 
-ELEMENT_LETTERS = frozenset("rclvi efghxdy".replace(" ", ""))
+ELEMENT_LETTERS = frozenset("rclviefghxdy")
+_ELEMENT_FIRST = ELEMENT_LETTERS | frozenset("RCLVIEFGHXDY")
+GROUND = frozenset({"0", "gnd"})
 
 # dot-cards handled by the elaborator (after include/lib/subckt processing here)
 CONTROL_CARDS = frozenset(
     {
         ".param", ".model", ".options", ".option", ".opt", ".ic", ".nodeset", ".op", ".dc",
         ".tran", ".print", ".save", ".probe", ".end", ".title", ".temp",
+    }
+)
+# control cards that make no sense inside a subcircuit definition
+_TOP_LEVEL_ONLY = frozenset(
+    {
+        ".op", ".dc", ".tran", ".options", ".option", ".opt", ".print", ".save", ".probe", ".ic",
+        ".nodeset", ".title", ".temp",
     }
 )
 UNSUPPORTED_HINTS = {
@@ -43,16 +53,33 @@ UNSUPPORTED_HINTS = {
     ".measure": ".measure is not supported",
     ".plot": ".plot is not supported; use .print",
     ".width": ".width is not supported",
+    ".csparam": ".csparam is not supported; use .param",
+    ".if": "conditional netlists (.if/.else/.endif) are not supported",
+    ".else": "conditional netlists (.if/.else/.endif) are not supported",
+    ".elseif": "conditional netlists (.if/.else/.endif) are not supported",
+    ".endif": "conditional netlists (.if/.else/.endif) are not supported",
 }
+# SPICE element letters this build does not implement
+_UNSUPPORTED_ELEMENTS = {
+    "a": "XSPICE code models", "b": "behavioural sources", "j": "JFETs", "k": "coupled inductors",
+    "m": "MOSFETs", "n": "OSDI/Verilog-A devices", "o": "lossy transmission lines",
+    "p": "coupled multiconductor lines", "q": "bipolar transistors", "s": "voltage switches",
+    "t": "transmission lines", "u": "uniform RC lines", "w": "current switches", "z": "MESFETs",
+}
+_IDENT = re.compile(r"[a-z_][a-z0-9_]*\Z")
+_SUBCKT_FORM = "expected '.subckt <name> <ports...> [params: name=value ...]'"
 
 
 @dataclass
 class SubcktDef:
-    """A ``.subckt`` definition: ports, parameter defaults (raw tokens) and body cards."""
+    """A ``.subckt`` definition: ports, parameter defaults and body cards.
+
+    ``params`` holds ``(name, value token, card, token index)`` per default, in card order.
+    """
 
     name: str
     ports: list[str]
-    params: list[tuple[str, str, Card]]
+    params: list[tuple[str, str, Card, int]]
     cards: list[Card]
     subckts: dict[str, SubcktDef]
     card: Card
@@ -68,6 +95,17 @@ class Deck:
     subckts: dict[str, SubcktDef] = field(default_factory=dict)
 
 
+# The chain of files being read, outermost first: (resolved path, name for messages).
+_Stack = tuple[tuple[str, str], ...]
+
+
+def _resolve(path: Path, location: SourceLocation | None) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # symlink loops, bad names
+        raise NetlistError(f"cannot read '{path}': {exc}", location) from None
+
+
 def parse_file(path: str | Path) -> Deck:
     """Read and parse a netlist file.
 
@@ -79,77 +117,116 @@ def parse_file(path: str | Path) -> Deck:
     Returns
     -------
     Deck
+
+    Raises
+    ------
+    NetlistError
+        Missing or unreadable file, empty file, malformed card (with its location).
     """
     p = Path(path)
     lines = read_lines(p)
-    return _parse(lines, str(path), p.resolve().parent, frozenset({str(p.resolve())}))
+    resolved = _resolve(p, None)
+    return _parse(lines, str(path), resolved.parent, ((str(resolved), str(path)),))
 
 
 def parse_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".") -> Deck:
-    """Parse netlist text (first line is the title); includes resolve against ``base_dir``."""
-    return _parse(text.splitlines(), name, Path(base_dir).resolve(), frozenset())
+    """Parse netlist text (first line is the title); includes resolve against ``base_dir``.
+
+    Examples
+    --------
+    >>> deck = parse_text("title\\nR1 a 0 1k\\n.op\\n")
+    >>> deck.title, [c.tokens for c in deck.cards]
+    ('title', [['R1', 'a', '0', '1k'], ['.op']])
+    """
+    check_text(text, name)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return _parse(split_text_lines(text), name, _resolve(Path(base_dir), None), ())
 
 
-def _parse(lines: list[str], file: str, base: Path, stack: frozenset[str]) -> Deck:
+def _parse(lines: list[str], file: str, base: Path, stack: _Stack) -> Deck:
+    if not any(line.strip() for line in lines):
+        raise NetlistError(
+            "the netlist is empty; expected a title line, then element and analysis cards",
+            SourceLocation(file, 1, 1, ""),
+        )
     title, cards = split_logical(lines, file, has_title=True)
     cards = _expand_includes(cards, base, stack)
     top, subckts = _split_subckts(cards, None)
     return Deck(title=title or "", file=file, cards=top, subckts=subckts)
 
 
-def _path_token(card: Card, index: int, what: str) -> str:
+def _path_token(card: Card, index: int, what: str, form: str) -> str:
     if len(card.tokens) <= index:
-        raise card.error(f"{what} needs a file name; expected '{what} <file>'", index)
+        raise card.error(f"{what} needs a file name; {form}", index)
     tok = card.tokens[index]
     if len(tok) >= 2 and tok[0] in "\"'" and tok[-1] == tok[0]:
         tok = tok[1:-1]
+    if not tok or tok == "=" or tok[0] == "{":
+        raise card.error(f"expected a file name, got '{card.tokens[index]}'; {form}", index)
     return tok
 
 
-def _expand_includes(cards: list[Card], base: Path, stack: frozenset[str]) -> list[Card]:
+def _expand_includes(cards: list[Card], base: Path, stack: _Stack) -> list[Card]:
     out: list[Card] = []
     for card in cards:
-        head = card.tokens[0].lower() if card.tokens else ""
-        if head == ".include" or head == ".inc":
-            rel = _path_token(card, 1, ".include")
+        head = card.tokens[0].lower()
+        if head in (".include", ".inc"):
+            form = "expected '.include <file>'"
+            rel = _path_token(card, 1, ".include", form)
+            if len(card.tokens) > 2:
+                raise card.error(f"unexpected '{card.tokens[2]}' after the file name; {form}", 2)
             out.extend(_include(card, base / rel, stack, section=None))
         elif head == ".lib":
             if len(card.tokens) == 2:
                 # '.lib name' inside a library file marks a section start: handled by _select_section
                 out.append(card)
                 continue
-            rel = _path_token(card, 1, ".lib")
-            if len(card.tokens) != 3:
-                raise card.error("expected '.lib <file> <section>'", 1)
+            form = "expected '.lib <file> <section>'"
+            rel = _path_token(card, 1, ".lib", form)
+            if len(card.tokens) < 3:
+                raise card.error(f"'.lib' needs a section name; {form}", 2)
+            if len(card.tokens) > 3:
+                raise card.error(f"unexpected '{card.tokens[3]}' after the section name; {form}", 3)
             out.extend(_include(card, base / rel, stack, section=card.tokens[2].lower()))
-        elif head == ".endl":
-            out.append(card)
         else:
             out.append(card)
     return out
 
 
-def _include(card: Card, path: Path, stack: frozenset[str], section: str | None) -> list[Card]:
-    resolved = str(path.resolve())
-    if resolved in stack:
-        raise card.error(f"include cycle: '{path}' is already being included", 1)
-    lines = read_lines(path, location=card.token_location(1))
+def _include(card: Card, path: Path, stack: _Stack, section: str | None) -> list[Card]:
+    loc = card.token_location(1)
+    resolved_path = _resolve(path, loc)
+    resolved = str(resolved_path)
+    if any(r == resolved for r, _ in stack):
+        chain = " -> ".join([name for _, name in stack] + [str(path)])
+        raise card.error(f"include cycle: '{path}' is already being read ({chain})", 1)
+    lines = read_lines(path, location=loc)
     _, cards = split_logical(lines, str(path), has_title=False)
+    for k, c in enumerate(cards):
+        if c.tokens[0].lower() == ".end":
+            cards = cards[:k]  # ngspice: '.end' ends the included file
+            break
     if section is not None:
         cards = _select_section(cards, section, card, path)
-    return _expand_includes(cards, path.resolve().parent, stack | {resolved})
+    return _expand_includes(cards, resolved_path.parent, (*stack, (resolved, str(path))))
 
 
 def _select_section(cards: list[Card], section: str, card: Card, path: Path) -> list[Card]:
     out: list[Card] = []
     inside = False
     found = False
+    names: list[str] = []
     for c in cards:
         head = c.tokens[0].lower()
         if head == ".lib" and len(c.tokens) == 2:
             if inside:
-                raise c.error("nested '.lib' section inside another section")
+                raise c.error(f"'.lib {c.tokens[1]}' starts a section inside another section "
+                              "(missing '.endl'?)", 0)
+            names.append(c.tokens[1])
             inside = c.tokens[1].lower() == section
+            if inside and found:
+                raise c.error(f"library section '{c.tokens[1]}' is defined twice", 1)
             found = found or inside
             continue
         if head == ".endl":
@@ -158,8 +235,32 @@ def _select_section(cards: list[Card], section: str, card: Card, path: Path) -> 
         if inside:
             out.append(c)
     if not found:
-        raise card.error(f"library '{path}' has no section '{section}'", 2)
+        known = ", ".join(names) if names else "none"
+        raise card.error(f"library '{path}' has no section '{card.tokens[2]}' (sections: {known})", 2)
     return out
+
+
+def _check_head(card: Card) -> str:
+    """Lower-case first token of ``card``, after rejecting what the dialect does not support."""
+    tok = card.tokens[0]
+    head = tok.lower()
+    first = head[0]
+    where = f"{card.file}:{card.line}"
+    if first == ".":
+        if head in UNSUPPORTED_HINTS:
+            raise card.error(f"not supported: {tok} at {where} ({UNSUPPORTED_HINTS[head]})", 0)
+        if head not in CONTROL_CARDS:
+            raise card.error(f"not supported: {tok} at {where} (unknown dot-card)", 0)
+        return head
+    if first in ELEMENT_LETTERS:
+        return head
+    if first in _UNSUPPORTED_ELEMENTS:
+        raise card.error(
+            f"not supported: element '{tok}' at {where} ({_UNSUPPORTED_ELEMENTS[first]}; "
+            "supported letters: R C L V I E F G H D X)", 0)
+    raise card.error(
+        f"cannot read card '{tok}' at {where}: expected an element name starting with "
+        "R C L V I E F G H D X, or a dot-card such as .op", 0)
 
 
 def _split_subckts(cards: list[Card], parent: Card | None) -> tuple[list[Card], dict[str, SubcktDef]]:
@@ -167,9 +268,15 @@ def _split_subckts(cards: list[Card], parent: Card | None) -> tuple[list[Card], 
     subckts: dict[str, SubcktDef] = {}
     i = 0
     n = len(cards)
+    letters = _ELEMENT_FIRST
     while i < n:
         card = cards[i]
-        head = card.tokens[0].lower()
+        tok = card.tokens[0]
+        if tok[0] in letters:  # fast path: an element card
+            top.append(card)
+            i += 1
+            continue
+        head = tok.lower()
         if head == ".subckt":
             j, depth = i + 1, 1
             while j < n:
@@ -180,31 +287,30 @@ def _split_subckts(cards: list[Card], parent: Card | None) -> tuple[list[Card], 
                     depth -= 1
                     if depth == 0:
                         break
+                elif h == ".end" and parent is None:
+                    break
                 j += 1
-            if j >= n:
-                raise card.error("'.subckt' has no matching '.ends'")
+            if j >= n or cards[j].tokens[0].lower() != ".ends":
+                name = f" {card.tokens[1]}" if len(card.tokens) > 1 else ""
+                raise card.error(f"'.subckt{name}' has no matching '.ends'", 0)
             sub = _make_subckt(card, cards[i + 1 : j], cards[j])
             if sub.name in subckts:
-                raise card.error(f"duplicate subcircuit definition '{sub.name}'", 1)
+                first = subckts[sub.name].card
+                raise card.error(f"duplicate subcircuit definition '{card.tokens[1]}' (first defined "
+                                 f"at {first.file}:{first.line})", 1)
             subckts[sub.name] = sub
             i = j + 1
             continue
         if head == ".ends":
-            raise card.error("'.ends' without a matching '.subckt'")
+            raise card.error("'.ends' without a matching '.subckt'", 0)
         if head in (".lib", ".endl"):
-            raise card.error(f"'{card.tokens[0]}' section marker outside a library file")
-        if head[0] == ".":
-            if head in UNSUPPORTED_HINTS:
-                raise card.error(f"not supported: {card.tokens[0]} at {card.file}:{card.line} ({UNSUPPORTED_HINTS[head]})")
-            if head not in CONTROL_CARDS:
-                raise card.error(f"not supported: {card.tokens[0]} at {card.file}:{card.line}")
-            if head == ".end":
-                break
-        elif head[0] not in ELEMENT_LETTERS:
-            raise card.error(
-                f"not supported: element '{card.tokens[0]}' at {card.file}:{card.line} "
-                f"(supported letters: R C L V I E F G H D X Y)"
-            )
+            raise card.error(f"'{card.tokens[0]}' section marker outside a library file "
+                             "(to read a library section write '.lib <file> <section>')", 0)
+        head = _check_head(card)
+        if head == ".end":
+            if parent is not None:
+                raise card.error(f"'.end' inside '.subckt {parent.tokens[1]}' (missing '.ends'?)", 0)
+            break
         top.append(card)
         i += 1
     return top, subckts
@@ -212,34 +318,52 @@ def _split_subckts(cards: list[Card], parent: Card | None) -> tuple[list[Card], 
 
 def _make_subckt(card: Card, body: list[Card], ends: Card) -> SubcktDef:
     toks = card.tokens
-    if len(toks) < 2:
-        raise card.error("expected '.subckt <name> <ports...> [params: name=value ...]'", 1)
+    if len(toks) < 2 or toks[1] == "=" or toks[1][0] in "{'\"" or toks[1].lower() in ("params:", "param:"):
+        raise card.error(f"'.subckt' needs a name; {_SUBCKT_FORM}", 1)
     name = toks[1].lower()
     ports: list[str] = []
-    params: list[tuple[str, str, Card]] = []
+    params: list[tuple[str, str, Card, int]] = []
+    seen: set[str] = set()
+    in_params = False
     k = 2
     while k < len(toks):
         t = toks[k]
-        if t.lower() in ("params:", "param:"):
+        low = t.lower()
+        if low in ("params:", "param:"):
+            in_params = True
             k += 1
             continue
         if k + 1 < len(toks) and toks[k + 1] == "=":
-            if k + 2 >= len(toks):
-                raise card.error(f"parameter '{t}' has no value after '='", k + 1)
-            params.append((t.lower(), toks[k + 2], card))
+            if k + 2 >= len(toks) or toks[k + 2] == "=":
+                raise card.error(f"parameter '{t}' has no value after '='; {_SUBCKT_FORM}", k + 1)
+            pname = low.split(":", 1)[1] if low.startswith(("params:", "param:")) else low
+            if not _IDENT.match(pname):
+                raise card.error(f"'{t}' is not a valid parameter name; {_SUBCKT_FORM}", k)
+            if pname in seen:
+                raise card.error(f"parameter '{pname}' given twice", k)
+            seen.add(pname)
+            in_params = True
+            params.append((pname, toks[k + 2], card, k + 2))
             k += 3
             continue
-        if params:
-            raise card.error(f"port '{t}' after parameters; ports come first", k)
         if t == "=":
-            raise card.error("'=' without a parameter name", k)
-        ports.append(t.lower())
+            raise card.error(f"'=' without a parameter name; {_SUBCKT_FORM}", k)
+        if in_params:
+            raise card.error(f"expected 'name=value' after 'params:', got '{t}'; {_SUBCKT_FORM}", k)
+        if t[0] in "{'\"":
+            raise card.error(f"expected a port name, got '{t}'; {_SUBCKT_FORM}", k)
+        if low in GROUND:
+            raise card.error(f"the ground node '{t}' cannot be a port of '.subckt {toks[1]}'", k)
+        if low in ports:
+            raise card.error(f"port '{t}' is listed twice in '.subckt {toks[1]}'", k)
+        ports.append(low)
         k += 1
     if len(ends.tokens) > 1 and ends.tokens[1].lower() != name:
         raise ends.error(f"'.ends {ends.tokens[1]}' closes '.subckt {toks[1]}'", 1)
+    if len(ends.tokens) > 2:
+        raise ends.error(f"unexpected '{ends.tokens[2]}'; expected '.ends [name]'", 2)
     inner, nested = _split_subckts(body, card)
     for c in inner:
-        if c.tokens[0].lower() in (".op", ".dc", ".tran", ".options", ".option", ".opt", ".print",
-                                   ".save", ".probe", ".ic", ".nodeset", ".end", ".title", ".temp"):
-            raise c.error(f"{c.tokens[0]} is not allowed inside '.subckt {toks[1]}'")
+        if c.tokens[0].lower() in _TOP_LEVEL_ONLY:
+            raise c.error(f"{c.tokens[0]} is not allowed inside '.subckt {toks[1]}'", 0)
     return SubcktDef(name=name, ports=ports, params=params, cards=inner, subckts=nested, card=card)
