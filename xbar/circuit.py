@@ -183,6 +183,18 @@ class Circuit:
         self.element_kind[key] = kind
         self._system = None
 
+    def _register_many(self, keys: list[str], kind: str) -> None:
+        """Register many names at once, or none of them (no half-added bulk on error)."""
+        if len(set(keys)) != len(keys):
+            seen: set[str] = set()
+            dup = next(k for k in keys if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+            raise NetlistError(f"duplicate element name '{dup}' in the bulk add")
+        clash = next((k for k in keys if k in self.element_kind), None)
+        if clash is not None:
+            raise NetlistError(f"duplicate element name '{clash}'")
+        self.element_kind.update(dict.fromkeys(keys, kind))
+        self._system = None
+
     def add(
         self,
         kind: str,
@@ -247,16 +259,22 @@ class Circuit:
             keys = [self._name(letter, n) for n in names]
             if len(keys) != count:
                 raise NetlistError(f"{len(keys)} names for {count} elements")
-        for key in keys:
-            self._register(key, kind, None)
+        unknown = set(values) - set(columns) - {"extra"}
+        if unknown:
+            raise NetlistError(f"unknown column(s) {sorted(unknown)} for kind '{kind}'; known: {columns}")
         vals = np.empty((count, len(columns)))
         for j, col in enumerate(columns):
             default = np.nan if col == "ic" else (1.0 if col == "area" else 0.0)
             v = values.get(col, default)
-            vals[:, j] = np.broadcast_to(np.asarray(v, dtype=np.float64), (count,))
-        unknown = set(values) - set(columns)
-        if unknown:
-            raise NetlistError(f"unknown column(s) {sorted(unknown)} for kind '{kind}'; known: {columns}")
+            try:
+                vals[:, j] = np.broadcast_to(np.asarray(v, dtype=np.float64), (count,))
+            except (TypeError, ValueError):
+                raise NetlistError(f"column '{col}' must be numbers broadcastable to {count} elements") from None
+        if kind == "r" and np.any(vals[:, 0] == 0.0):
+            raise NetlistError("zero resistance in add_many; use a 0 V source for a short")
+        if not np.all(np.isfinite(vals[:, [j for j, col in enumerate(columns) if col != "ic"]])):
+            raise NetlistError(f"non-finite values in add_many for kind '{kind}'")
+        self._register_many(keys, kind)
         table = self.tables[kind]
         table.flush()
         table.chunks.append((idx, vals))
@@ -378,8 +396,6 @@ class Circuit:
             self.nodes([str(v) for v in arr.ravel()]).reshape(count, n_t)
         keys = ([f"{self._name('y', names)}{i}" for i in range(count)] if isinstance(names, str)
                 else [self._name("y", n) for n in names])
-        for key in keys:
-            self._register(key, "y", None)
         params = dict(params or {})
         known = {p.name for p in kind_cls.instance_params}
         bad = set(params) - known
@@ -389,6 +405,7 @@ class Circuit:
         if kind_cls.internal_nodes(card, {}) > 0:
             raise NetlistError(f"add_y_many does not support {kind_cls.model_type} devices with internal nodes")
         cols = {k: np.broadcast_to(np.asarray(v, dtype=np.float64), (count,)) for k, v in params.items()}
+        self._register_many(keys, "y")
         store = self.y_instances.setdefault(key_model, {"names": [], "nodes": [], "params": [], "loc": []})
         store["names"].extend(keys)
         store["nodes"].extend(idx.tolist())
@@ -438,8 +455,6 @@ class Circuit:
 
     def X(self, name: str, subckt: str, nodes: Sequence[str], **params: float) -> None:
         """Instantiate a Python-defined subcircuit (flattened with ngspice names ``r.x1.r1``)."""
-        from xbar.netlist.expr import parse_expression
-
         sub = self.subckts.get(subckt.lower())
         inst = self._name("x", name)
         if sub is None:
@@ -448,11 +463,18 @@ class Circuit:
             raise NetlistError(
                 f"subcircuit '{sub.name}' has {len(sub.ports)} ports {sub.ports}, instance '{inst}' gives {len(nodes)}"
             )
-        scope = dict(sub.params)
+        scope = {k: self._param_value(v, f"parameter '{k}' of subcircuit '{sub.name}'", {})
+                 for k, v in sub.params.items()}
         for k, v in params.items():
             if k.lower() not in scope:
-                raise NetlistError(f"subcircuit '{sub.name}' has no parameter '{k}'")
-            scope[k.lower()] = float(v)
+                raise NetlistError(f"subcircuit '{sub.name}' has no parameter '{k}'; its parameters: "
+                                   f"{', '.join(scope) or 'none'}")
+            scope[k.lower()] = self._param_value(v, f"parameter '{k}' of instance '{inst}'", scope)
+        local_branch = set()
+        for m, a, _ in sub.calls:
+            if m in ("V", "L", "E", "H"):
+                nm = str(a[0]).lower()
+                local_branch.add(nm if nm.startswith(m.lower()) else m.lower() + nm)
         nodemap = {p: str(n).lower() for p, n in zip(sub.ports, nodes, strict=True)}
 
         def node(n: str) -> str:
@@ -462,8 +484,8 @@ class Circuit:
             return nodemap.get(key, f"{inst}.{key}")
 
         def value(v: Any) -> Any:
-            if isinstance(v, str) and v.startswith("{") and v.endswith("}"):
-                return parse_expression(v[1:-1]).evaluate(scope)
+            if isinstance(v, str):
+                return self._param_value(v, f"value in subcircuit '{sub.name}'", scope)
             return v
 
         node_args = {"R": 2, "C": 2, "L": 2, "V": 2, "I": 2, "E": 4, "G": 4, "F": 2, "H": 2, "D": 2}
@@ -474,7 +496,8 @@ class Circuit:
                 self.Y(full, [node(n) for n in args[1]], args[2], **{k: value(v) for k, v in kwargs.items()})
                 continue
             if method == "X":
-                self.X(f"{inst}.{local}", args[1], [node(n) for n in args[2]],
+                xlocal = local if local.startswith("x") else "x" + local
+                self.X(f"{inst}.{xlocal}", args[1], [node(n) for n in args[2]],
                        **{k: value(v) for k, v in kwargs.items()})
                 continue
             letter = method.lower()
@@ -486,9 +509,35 @@ class Circuit:
             rest = list(args[1 + k :])
             if method in ("F", "H") and rest:
                 ctrl = str(rest[0]).lower()
-                rest[0] = f"v.{inst}.{ctrl}" if ctrl in {str(a[0]).lower() for _, a, _ in sub.calls} else ctrl
+                new_args.append(f"{ctrl[0]}.{inst}.{ctrl}" if ctrl in local_branch else ctrl)
+                rest = rest[1:]
+            if method == "D" and rest:
+                new_args.append(rest[0])  # model name
+                rest = rest[1:]
             new_args += [value(v) for v in rest]
             getattr(self, method)(*new_args, **{kk: value(v) for kk, v in kwargs.items()})
+
+    @staticmethod
+    def _param_value(v: Any, what: str, scope: Mapping[str, float]) -> float:
+        """A number, a SPICE number string (``"2k"``) or a ``"{expression}"`` over ``scope``."""
+        from xbar.netlist.expr import parse_expression
+        from xbar.units import parse_number
+
+        if isinstance(v, str):
+            text = v.strip()
+            if text.startswith("{") and text.endswith("}"):
+                return float(parse_expression(text[1:-1]).evaluate(scope))
+            num = parse_number(text)
+            if num is None:
+                raise NetlistError(f"{what} must be a number or '{{expression}}', got {v!r}")
+            return num
+        try:
+            out = float(v)
+        except (TypeError, ValueError):
+            raise NetlistError(f"{what} must be a number, got {v!r}") from None
+        if not np.isfinite(out):
+            raise NetlistError(f"{what} must be finite, got {v!r}")
+        return out
 
     # analyses ----------------------------------------------------------------------------
     def set_options(self, **options: float | str) -> None:

@@ -15,7 +15,7 @@ import scipy.sparse.linalg as spla
 
 from xbar.errors import SingularMatrixError
 
-__all__ = ["SOLVERS", "Factorization", "LinearSolver", "SuperLUSolver", "get_solver"]
+__all__ = ["SOLVERS", "Factorization", "LinearSolver", "SuperLUSolver", "equilibrate", "get_solver"]
 
 
 class Factorization(Protocol):
@@ -37,14 +37,39 @@ class LinearSolver(Protocol):
 
 
 class _SuperLUFactor:
-    def __init__(self, lu: spla.SuperLU) -> None:
+    def __init__(self, lu: spla.SuperLU, row_scale: np.ndarray, col_scale: np.ndarray) -> None:
         self._lu = lu
+        self._r = row_scale
+        self._c = col_scale
 
     def solve(self, b: np.ndarray) -> np.ndarray:
-        x = self._lu.solve(np.ascontiguousarray(b))
+        rb = self._r * b if b.ndim == 1 else self._r[:, None] * b
+        y = self._lu.solve(np.ascontiguousarray(rb))
+        x = self._c * y if y.ndim == 1 else self._c[:, None] * y
         if not np.all(np.isfinite(x)):
             raise SingularMatrixError("the MNA matrix is numerically singular (solution is not finite)")
         return x
+
+
+def equilibrate(A: sp.csc_array) -> tuple[sp.csc_array, np.ndarray, np.ndarray]:
+    """Row then column max-norm scaling ``Dr A Dc`` (entries of magnitude ≤ 1, each row and column
+    reaching 1). MNA matrices mix conductances of 1e-9 S with unit incidence entries; without
+    scaling the pivot order can lose many digits (found by the hypothesis tests)."""
+    data = np.abs(A.data)
+    n = A.shape[0]
+    row_max = np.zeros(n)
+    np.maximum.at(row_max, A.indices, data)
+    r = np.where(row_max > 0, 1.0 / np.where(row_max > 0, row_max, 1.0), 1.0)
+    scaled = A.data * r[A.indices]
+    counts = np.diff(A.indptr)
+    col_max = np.zeros(n)
+    nonempty = counts > 0
+    if np.any(nonempty):
+        col_max[nonempty] = np.maximum.reduceat(np.abs(scaled), A.indptr[:-1][nonempty])
+    c = np.where(col_max > 0, 1.0 / np.where(col_max > 0, col_max, 1.0), 1.0)
+    scaled *= np.repeat(c, counts)
+    As = sp.csc_array((scaled, A.indices, A.indptr), shape=A.shape)
+    return As, r, c
 
 
 class SuperLUSolver:
@@ -56,11 +81,12 @@ class SuperLUSolver:
         self.permc_spec = permc_spec
 
     def factor(self, A: sp.csc_array) -> Factorization:
+        As, r, c = equilibrate(A)
         try:
-            lu = spla.splu(A, permc_spec=self.permc_spec)
+            lu = spla.splu(As, permc_spec=self.permc_spec)
         except RuntimeError as exc:
             raise SingularMatrixError(f"the MNA matrix is singular ({exc})") from None
-        return _SuperLUFactor(lu)
+        return _SuperLUFactor(lu, r, c)
 
 
 SOLVERS: dict[str, type] = {"superlu": SuperLUSolver}

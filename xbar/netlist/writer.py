@@ -59,7 +59,7 @@ def write_netlist(circuit: Circuit, analyses: Sequence[str] = ()) -> str:
             elif kind in "fh":
                 line = f"{name} {ns} {extra[i]} {_num(v[0])}"
             else:  # diode
-                line = f"{name} {ns} {_model_name(extra[i])} {_num(v[0])}"
+                line = f"{name} {ns} {_model_name(extra[i])} area={_num(v[0])}"
             lines.append(line)
     for key_model, store in circuit.y_instances.items():
         if not store["names"]:
