@@ -99,7 +99,7 @@ def test_failed_bulk_add_leaves_no_trace() -> None:
     with pytest.raises(NetlistError):
         c.add_many("r", ["new", "1"], [["a", "0"], ["a", "0"]], {"r": 2.0})
     assert c.element_count() == 1
-    c.R("new", "a", "0", 5.0)  # raises "duplicate element name 'rnew'" today
+    c.R("new", "a", "0", 5.0)  # once raised "duplicate element name 'rnew'" (phantom name)
 
 
 def test_bad_values_raise_netlist_error() -> None:

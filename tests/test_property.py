@@ -481,7 +481,11 @@ def test_dense_reference_on_hand_solved_circuit() -> None:
 
 
 def test_accuracy_on_well_scaled_circuit_found_by_hypothesis() -> None:
-    """A draw (equilibrated condition number 52) where xbar loses ~7 digits on one node."""
+    """A draw (equilibrated condition number 52) where xbar once lost ~7 digits on v(n7).
+
+    SuperLU (COLAMD) on the unscaled matrix left 1.8e-15 A in i(v8), which is exactly 0, and
+    h7 = 1e5 Ω turned it into a 1.3e-9 relative error in v(n7); equilibrating fixed it.
+    """
     net = Net(8, [
         Elem("r", 1, (0, 1), 1.0), Elem("h", 2, (1, 2), 1e3, ctrl=1), Elem("r", 3, (1, 3), 10.0),
         Elem("e", 4, (0, 4, 0, 1), 1.0), Elem("r", 5, (1, 5), 1.0), Elem("r", 6, (2, 6), 0.1),

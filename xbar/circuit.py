@@ -450,6 +450,8 @@ class Circuit:
     def subckt(self, name: str, ports: Sequence[str], **params: float) -> Subcircuit:
         """Define a subcircuit from Python; returns a recorder with the same element methods."""
         sub = Subcircuit(name, ports, params)
+        if sub.name in self.subckts:
+            raise NetlistError(f"duplicate subcircuit definition '{sub.name}'")
         self.subckts[sub.name] = sub
         return sub
 
