@@ -35,8 +35,11 @@ Leading or trailing white space, ``inf``, ``nan``, an empty string, a bare sign 
 overflow to infinity are not numbers either. Numbers are rounded once, correctly: ``2.2u`` is read
 as ``float("2.2e-6")``, not ``2.2 * 1e-6``.
 
-Speed: a plain number costs one ``float()`` call plus a few checks (about 0.2 µs); a number with a
-suffix or units goes through one regular expression (about 1 µs).
+Speed (CPU time per call, Python 3.11, on a machine where ``float("1.5")`` takes 0.2 µs): a plain
+number costs one ``float()`` call plus a few checks, 0.4 µs; a mantissa followed by a scale
+factor and/or units (``10k``, ``2.5u``, ``10kOhm``, ``1meg``) is split without a regular expression,
+0.8-0.9 µs; the rare forms (``mil``, an exponent *and* a suffix, ``1k2``) take the regular
+expression path, 2-3 µs.
 
 This module imports nothing from the rest of xbar.
 """

@@ -124,7 +124,7 @@ def run_dc(system: MnaSystem, sweeps: list[SweepSpec]) -> SweepResult:
                 x, _ = solve_dc_point(system, t=None, x0=x, analysis="dc sweep", point=label)
                 if system.after_solution(x, None, None):
                     x, _ = solve_dc_point(system, t=None, x0=x, analysis="dc sweep", point=label)
-                rows.append(op_vectors(system, x)[1])
+                rows.append(op_vectors(system, x, with_names=False)[1])
     finally:
         for g, i, p, v in saved:
             if g is None:
@@ -159,5 +159,5 @@ def _linear_sweep(system: MnaSystem, targets: list[tuple[str, DeviceGroup | None
                 g.set_param(i, p, float(v))
             B[:, j] = system.rhs(None)
         X = fac.solve(B)
-        rows.extend(op_vectors(system, X[:, j])[1] for j in range(len(block)))
+        rows.extend(op_vectors(system, X[:, j], with_names=False)[1] for j in range(len(block)))
     return rows

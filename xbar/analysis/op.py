@@ -30,13 +30,18 @@ def initial_guess(system: MnaSystem) -> F64 | None:
     return x
 
 
-def op_vectors(system: MnaSystem, x: F64) -> tuple[list[str], F64]:
-    """Result vector names and values for solution ``x`` (unknowns plus device outputs)."""
-    names = system.unknown_names()
+def op_vectors(system: MnaSystem, x: F64, *, with_names: bool = True) -> tuple[list[str], F64]:
+    """Result vector names and values for solution ``x`` (unknowns plus device outputs).
+
+    ``with_names=False`` skips building the name list (per time step in transients).
+    """
+    names = system.unknown_names() if with_names else []
     values = [x]
     for g in system.groups:
-        for key, arr in g.outputs(x).items():
-            names.extend(f"@{n}[{key}]" for n in g.names)
+        outs = g.outputs(x)
+        for key, arr in outs.items():
+            if with_names:
+                names.extend(f"@{n}[{key}]" for n in g.names)
             values.append(np.asarray(arr, dtype=np.float64))
     return names, np.concatenate(values) if len(values) > 1 else x
 

@@ -161,7 +161,7 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
     system.after_solution(x, 0.0, None)
     times = [0.0]
     x_last = x.copy()
-    outputs = [op_vectors(system, x)[1]]
+    outputs = [op_vectors(system, x, with_names=False)[1]]
     qs = [q0]
     qdot = np.zeros(system.n)
     t = 0.0
@@ -249,7 +249,7 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
         qdot = qdot_new
         steps_taken += 1
         state_changed = system.after_solution(x_new, t, h)
-        outputs.append(op_vectors(system, x_new)[1])
+        outputs.append(op_vectors(system, x_new, with_names=False)[1])
         if state_changed:
             factor_cache.clear()
             at_corner = True

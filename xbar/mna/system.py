@@ -209,6 +209,7 @@ class MnaSystem:
         """Let stateful devices update after a converged point; True if any stamp changed."""
         changed = False
         for g in self.stateful:
+            g.temp_c = self.options.temp  # type: ignore[attr-defined]
             if g.after_solution(x, t, dt):  # type: ignore[attr-defined]
                 changed = True
         if changed:

@@ -55,10 +55,12 @@ _FORMS = {
     "h": "H<name> n+ n- vcontrol transresistance",
     "d": "D<name> anode cathode model [area]",
     "x": "X<name> nodes... subckt [params:] [name=value ...]",
+    "y": "Y<name> terminals... model [name=value ...]",
 }
 _KIND_WORD = {
     "r": "resistor", "c": "capacitor", "l": "inductor", "v": "voltage source", "i": "current source",
     "e": "VCVS", "g": "VCCS", "f": "CCCS", "h": "CCVS", "d": "diode", "x": "subcircuit instance",
+    "y": "Y device",
 }
 _DC_FORM = ("expected '.dc src start stop step [src2 start2 stop2 step2]' "
             "(or 'src dec|oct|lin points start stop', 'src list v1 v2 ...')")
@@ -302,23 +304,30 @@ class _Elaborator:
     def _flush_r(self) -> None:
         if not self._r_names:
             return
-        names = self._r_names
+        # the lists are cleared in place: _elements holds references to them
         nodes = np.array(self._r_nodes, dtype=np.int64).reshape(-1, 2)
         vals = np.array(self._r_vals, dtype=np.float64)
-        self._r_names, self._r_nodes, self._r_vals = [], [], []
-        self._r_pending = set()
-        self.circuit.add_many("r", names, nodes, {"r": vals})
+        self.circuit.add_many("r", list(self._r_names), nodes, {"r": vals})
+        self._r_names.clear()
+        self._r_nodes.clear()
+        self._r_vals.clear()
+        self._r_pending.clear()
 
     def _first_definition(self, name: str) -> str:
         """' (first defined at file:line)' for element ``name``, or '' when unknown."""
         c = self.circuit
         kind = c.element_kind.get(name)
-        if kind is not None:
-            table = c.tables[kind]
+        table = c.tables.get(kind) if kind is not None else None
+        if table is not None:
             all_names = [n for chunk in table.chunk_names for n in chunk] + table.names
             if name in all_names:
                 k = all_names.index(name)
                 loc = table.locations[k] if k < len(table.locations) else None
+                if loc is not None:
+                    return f" (first defined at {loc.file}:{loc.line})"
+        for store in getattr(c, "y_instances", {}).values():
+            if name in store["names"]:
+                loc = store["loc"][store["names"].index(name)]
                 if loc is not None:
                     return f" (first defined at {loc.file}:{loc.line})"
         for card in self.deck.cards:
@@ -366,22 +375,33 @@ class _Elaborator:
             first = self.circuit.models[key].location
             where = f" (first defined at {first.file}:{first.line})" if first is not None else ""
             raise ModelCardError(f"duplicate model '{toks[1]}'{where}", card.token_location(1))
-        if mtype != "d":
-            raise ModelCardError(f"not supported: model type '{toks[2]}' at {card.file}:{card.line} "
-                                 "(supported: D)", card.token_location(2))
+        if mtype == "d":
+            what = "diode model"
+            table = {k: (v[1], v[2], "") for k, v in DIODE_PARAMS.items()}
+        else:
+            kind_cls = _y_kind(mtype)
+            if kind_cls is None:
+                from xbar.devices.registry import DEVICE_KINDS
+
+                kinds = ", ".join(["D", *sorted(DEVICE_KINDS)])
+                raise ModelCardError(f"not supported: model type '{toks[2]}' at {card.file}:{card.line} "
+                                     f"(supported: {kinds})", card.token_location(2))
+            what = f"{mtype} model"
+            table = {p.name: (p.lo, p.hi, p.unit) for p in (*kind_cls.card_params, *kind_cls.instance_params)}
         pos, kv = _kv_pairs(card, 3)
         if pos:
             raise ModelCardError(f"expected name=value, got '{toks[pos[0]]}'; {form}",
                                  card.token_location(pos[0]))
         params: dict[str, float] = {}
         for k, i in kv.items():
-            if k not in DIODE_PARAMS:
-                raise ModelCardError(f"diode model '{toks[1]}': parameter '{toks[i - 2]}' is not supported; "
-                                     f"supported: {', '.join(DIODE_PARAMS)}", card.token_location(i - 2))
+            if k not in table:
+                raise ModelCardError(f"{what} '{toks[1]}': parameter '{toks[i - 2]}' is not supported; "
+                                     f"supported: {', '.join(table)}", card.token_location(i - 2))
             v = _value(card, i, scope, f"model parameter '{k}'")
-            lo, hi = DIODE_PARAMS[k][1:3]
+            lo, hi, unit = table[k]
             if not lo <= v <= hi:
-                raise ModelCardError(f"diode model '{toks[1]}': {k}={v:g} is outside [{lo:g}, {hi:g}]",
+                unit = f" {unit}" if unit and unit != "-" else ""
+                raise ModelCardError(f"{what} '{toks[1]}': {k}={v:g} is outside [{lo:g}, {hi:g}]{unit}",
                                      card.token_location(i))
             params[k] = v
         if scope.path:
@@ -528,8 +548,8 @@ class _Elaborator:
                     count = npts * abs(np.log(stop / start)) / np.log(base) + 1
                 else:
                     count = npts
-                if count > _MAX_POINTS:
-                    raise card.error(f"sweep would have {count:.3g} points; limit is 10 million", i + 2)
+                if not count <= _MAX_POINTS:
+                    raise card.error("sweep would have more than 10 million points", i + 2)
                 if kind_tok != "lin" and stop < start:
                     raise card.error(f"{kind_tok} sweep stop {stop:g} is below start {start:g}", i + 4)
                 values = sweep_values("linpts" if kind_tok == "lin" else kind_tok, [npts, start, stop],
@@ -551,9 +571,13 @@ class _Elaborator:
                 start, stop, step = (_value(card, j, scope, "sweep value") for j in range(i + 1, i + 4))
                 if step == 0.0:
                     raise card.error("sweep step must not be zero", i + 3)
-                if (stop - start) / step < -1e-9:
+                span = (stop - start) / step
+                if span < -1e-9:
                     raise card.error(f"sweep step {step:g} goes away from stop {stop:g} (start {start:g}); "
                                      "use a step of the other sign", i + 3)
+                if not span < _MAX_POINTS:
+                    raise card.error(f"sweep from {start:g} to {stop:g} in steps of {step:g} would have more "
+                                     "than 10 million points", i + 3)
                 values = sweep_values("lin", [start, stop, step], card.token_location(i + 3))
                 i += 4
             sweeps.append((target, values, loc))
@@ -635,10 +659,10 @@ class _Elaborator:
         if letter == "x":
             self._instance(card, scope, nodemap, depth, full)
             return
-        if letter == "y":
-            raise card.error(f"not supported: element '{toks[0]}' at {card.file}:{card.line} "
-                             "(Y devices are not part of this build)", 0)
         form = _FORMS[letter]
+        if letter == "y":
+            self._y_element(card, scope, nodemap, full, form)
+            return
 
         def node(i: int) -> str:
             t = toks[i]
@@ -652,6 +676,11 @@ class _Elaborator:
             return n
 
         n_nodes = 4 if letter in "eg" else 2
+        if letter in "efgh":
+            for k in range(3, len(toks)):
+                if toks[k].lower() in ("poly", "value", "table", "vol", "cur"):
+                    raise card.error(f"not supported: {toks[0][0].upper()}-source form '{toks[k]}' at "
+                                     f"{card.file}:{card.line}; expected '{form}'", k)
         n_named = sum(1 for k in range(1, min(len(toks), 1 + n_nodes)) if not _not_a_node(toks, k))
         if len(toks) < 1 + n_nodes or n_named < n_nodes:
             got = " ".join(toks[1 : 1 + n_named]) or "none"
@@ -701,9 +730,6 @@ class _Elaborator:
             dc, wave = self._source_spec(card, rest, scope)
             (c.V if letter == "v" else c.I)(full, *nodes, dc, waveform=wave, location=loc)
         elif letter in "eg":
-            if len(toks) > rest and toks[rest].lower() in _UNSUPPORTED_WAVES:
-                raise card.error(f"not supported: {toks[0][0].upper()}-source form '{toks[rest]}' at "
-                                 f"{card.file}:{card.line}; expected '{form}'", rest)
             if len(toks) > rest + 1 and toks[rest + 1] == "=":
                 raise card.error(f"not supported: {toks[0][0].upper()}-source parameter '{toks[rest]}=' at "
                                  f"{card.file}:{card.line}; expected '{form}'", rest)
@@ -713,9 +739,6 @@ class _Elaborator:
             gain = _value(card, rest, scope, "gain")
             (c.E if letter == "e" else c.G)(full, *nodes, gain, location=loc)
         elif letter in "fh":
-            if len(toks) > rest and toks[rest].lower() in _UNSUPPORTED_WAVES:
-                raise card.error(f"not supported: {toks[0][0].upper()}-source form '{toks[rest]}' at "
-                                 f"{card.file}:{card.line}; expected '{form}'", rest)
             if len(toks) != rest + 2:
                 what = ("needs a controlling source and a gain" if len(toks) < rest + 2
                         else f"has an unexpected '{toks[rest + 2]}'")
@@ -762,6 +785,59 @@ class _Elaborator:
             if not area > 0:
                 raise card.error(f"diode area must be positive, got {area:g}", area_idx)
             c.D(full, *nodes, model_key, area=area, location=loc)
+
+    def _y_element(self, card: Card, scope: _Scope, nodemap: dict[str, str], full: str, form: str) -> None:
+        toks = card.tokens
+        c = self.circuit
+        path = scope.path
+        pos, kv = _kv_pairs(card, 1)
+        if not pos:
+            raise card.error(f"Y device '{toks[0]}' needs terminals and a model name; expected '{form}'",
+                             len(toks))
+        if kv and min(kv.values()) - 2 < pos[-1]:
+            first_kv = min(kv.values()) - 2
+            raise card.error(f"parameter '{toks[first_kv]}=' before the model name; expected '{form}'", first_kv)
+        model_idx = pos[-1]
+        model_tok = toks[model_idx]
+        if model_tok[0] in "{'\"" or _is_value(model_tok):
+            raise card.error(f"expected a model name, got '{model_tok}'; expected '{form}'", model_idx)
+        model_key = scope.models.get(model_tok.lower(), model_tok.lower())
+        model = c.models.get(model_key)
+        if model is None:
+            raise ModelCardError(f"Y device '{toks[0]}' uses model '{model_tok}', which is not defined",
+                                 card.token_location(model_idx))
+        kind_cls = _y_kind(model.type)
+        if kind_cls is None:
+            raise ModelCardError(f"Y device '{toks[0]}' uses model '{model_tok}' of type '{model.type}', "
+                                 "which is not a Y-device kind", card.token_location(model_idx))
+        terminals = kind_cls.terminals
+        node_idx = pos[:-1]
+        if len(node_idx) != len(terminals):
+            raise card.error(f"Y device '{toks[0]}' ({model.type}) needs {len(terminals)} terminals "
+                             f"({' '.join(terminals)}), got {len(node_idx)}; expected '{form}'", model_idx)
+        if full in c.element_kind or full in self._r_pending:
+            flat = f" ('{toks[0]}' in subcircuit instance '{path}' is flattened to '{full}')" if path else ""
+            raise card.error(f"duplicate element name '{full}'{self._first_definition(full)}{flat}", 0)
+        nodes = []
+        for i in node_idx:
+            t = toks[i]
+            if t[0] in "{'\"":
+                raise card.error(f"expected a node name, got '{t}'; expected '{form}'", i)
+            n = t.lower()
+            nodes.append(n if n in GROUND_NAMES or not path else nodemap.get(n, f"{path}.{n}"))
+        table = {p.name: p for p in kind_cls.instance_params}
+        params: dict[str, float] = {}
+        for k, i in kv.items():
+            p = table.get(k)
+            if p is None:
+                raise card.error(f"Y device '{toks[0]}' ({model.type}): unknown instance parameter "
+                                 f"'{toks[i - 2]}'; known: {', '.join(table) or 'none'}", i - 2)
+            v = _value(card, i, scope, f"instance parameter '{k}'")
+            if not p.lo <= v <= p.hi:
+                raise ModelCardError(f"Y device '{toks[0]}': {k}={v:g} is outside [{p.lo:g}, {p.hi:g}]",
+                                     card.token_location(i))
+            params[k] = v
+        c.Y(full, nodes, model_key, location=card.location(_first_col(card.text)), **params)
 
     def _check_controls(self) -> None:
         kinds = self.circuit.element_kind
@@ -928,20 +1004,23 @@ class _Elaborator:
                 actual.append(nodemap.get(n, f"{path}.{n}"))
             else:
                 actual.append(n)
-        # parameters: defaults in the definition's global scope, overrides in the caller's scope
-        params = dict(self._globals)
-        defaults: dict[str, float] = {}
-        for pname, _, pcard, pidx in sub.params:
-            defaults[pname] = _value(pcard, pidx, {**params, **defaults}, f"default of parameter '{pname}'")
+        # parameters: overrides are evaluated in the caller's scope; the definition's defaults,
+        # in order, in the global scope plus the parameters before them (overridden or not), so
+        # 'params: r=1k s={2*r}' with r=5k on the instance gives s=10k
+        declared = [p[0] for p in sub.params]
         overrides = {}
         for k, i in kv.items():
             key = k.split(":", 1)[1] if k.startswith(("params:", "param:")) else k
-            if key not in defaults:
+            if key not in declared:
                 raise card.error(f"subcircuit '{sub.name}' has no parameter '{toks[i - 2]}'; "
-                                 f"its parameters: {', '.join(defaults) or 'none'}", i - 2)
+                                 f"its parameters: {', '.join(declared) or 'none'}", i - 2)
             overrides[key] = _value(card, i, scope, f"parameter '{key}'")
-        params.update(defaults)
-        params.update(overrides)
+        params = dict(self._globals)
+        for pname, _, pcard, pidx in sub.params:
+            if pname in overrides:
+                params[pname] = overrides[pname]
+            else:
+                params[pname] = _value(pcard, pidx, params, f"default of parameter '{pname}'")
         inner = _Scope(params, [sub.subckts, *scope.subckts], dict(scope.models), new_path)
         inner.local = frozenset(c.tokens[0].lower() for c in sub.cards if c.tokens[0][0] != ".")
         inner_map = dict(zip(sub.ports, actual, strict=True))
@@ -965,6 +1044,14 @@ class _Elaborator:
             raise new from None
         finally:
             self._active.pop()
+
+
+def _y_kind(model_type: str) -> Any:
+    """The registered Y-device class of ``.model`` type ``model_type`` (None if there is none)."""
+    from xbar.devices.registry import DEVICE_KINDS, load_builtin_kinds
+
+    load_builtin_kinds()
+    return DEVICE_KINDS.get(model_type)
 
 
 def _not_a_node(toks: list[str], k: int) -> bool:

@@ -66,6 +66,7 @@ _UNSUPPORTED_ELEMENTS = {
     "p": "coupled multiconductor lines", "q": "bipolar transistors", "s": "voltage switches",
     "t": "transmission lines", "u": "uniform RC lines", "w": "current switches", "z": "MESFETs",
 }
+_MAX_NESTING = 64
 _IDENT = re.compile(r"[a-z_][a-z0-9_]*\Z")
 _SUBCKT_FORM = "expected '.subckt <name> <ports...> [params: name=value ...]'"
 
@@ -126,7 +127,7 @@ def parse_file(path: str | Path) -> Deck:
     p = Path(path)
     lines = read_lines(p)
     resolved = _resolve(p, None)
-    return _parse(lines, str(path), resolved.parent, ((str(resolved), str(path)),))
+    return _parse(lines, str(path), p.parent, ((str(resolved), str(path)),))
 
 
 def parse_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".") -> Deck:
@@ -141,7 +142,7 @@ def parse_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = "."
     check_text(text, name)
     if text.startswith("\ufeff"):
         text = text[1:]
-    return _parse(split_text_lines(text), name, _resolve(Path(base_dir), None), ())
+    return _parse(split_text_lines(text), name, Path(base_dir), ())
 
 
 def _parse(lines: list[str], file: str, base: Path, stack: _Stack) -> Deck:
@@ -198,6 +199,8 @@ def _include(card: Card, path: Path, stack: _Stack, section: str | None) -> list
     loc = card.token_location(1)
     resolved_path = _resolve(path, loc)
     resolved = str(resolved_path)
+    if len(stack) >= _MAX_NESTING:
+        raise card.error(f"includes nested deeper than {_MAX_NESTING} files", 1)
     if any(r == resolved for r, _ in stack):
         chain = " -> ".join([name for _, name in stack] + [str(path)])
         raise card.error(f"include cycle: '{path}' is already being read ({chain})", 1)
@@ -209,7 +212,8 @@ def _include(card: Card, path: Path, stack: _Stack, section: str | None) -> list
             break
     if section is not None:
         cards = _select_section(cards, section, card, path)
-    return _expand_includes(cards, resolved_path.parent, (*stack, (resolved, str(path))))
+    # file names in messages stay as the user wrote them (relative paths stay relative)
+    return _expand_includes(cards, path.parent, (*stack, (resolved, str(path))))
 
 
 def _select_section(cards: list[Card], section: str, card: Card, path: Path) -> list[Card]:
@@ -263,7 +267,8 @@ def _check_head(card: Card) -> str:
         "R C L V I E F G H D X, or a dot-card such as .op", 0)
 
 
-def _split_subckts(cards: list[Card], parent: Card | None) -> tuple[list[Card], dict[str, SubcktDef]]:
+def _split_subckts(cards: list[Card], parent: Card | None,
+                   level: int = 0) -> tuple[list[Card], dict[str, SubcktDef]]:
     top: list[Card] = []
     subckts: dict[str, SubcktDef] = {}
     i = 0
@@ -293,7 +298,9 @@ def _split_subckts(cards: list[Card], parent: Card | None) -> tuple[list[Card], 
             if j >= n or cards[j].tokens[0].lower() != ".ends":
                 name = f" {card.tokens[1]}" if len(card.tokens) > 1 else ""
                 raise card.error(f"'.subckt{name}' has no matching '.ends'", 0)
-            sub = _make_subckt(card, cards[i + 1 : j], cards[j])
+            if level >= _MAX_NESTING:
+                raise card.error(f"'.subckt' definitions nested deeper than {_MAX_NESTING} levels", 0)
+            sub = _make_subckt(card, cards[i + 1 : j], cards[j], level)
             if sub.name in subckts:
                 first = subckts[sub.name].card
                 raise card.error(f"duplicate subcircuit definition '{card.tokens[1]}' (first defined "
@@ -316,7 +323,7 @@ def _split_subckts(cards: list[Card], parent: Card | None) -> tuple[list[Card], 
     return top, subckts
 
 
-def _make_subckt(card: Card, body: list[Card], ends: Card) -> SubcktDef:
+def _make_subckt(card: Card, body: list[Card], ends: Card, level: int) -> SubcktDef:
     toks = card.tokens
     if len(toks) < 2 or toks[1] == "=" or toks[1][0] in "{'\"" or toks[1].lower() in ("params:", "param:"):
         raise card.error(f"'.subckt' needs a name; {_SUBCKT_FORM}", 1)
@@ -362,7 +369,7 @@ def _make_subckt(card: Card, body: list[Card], ends: Card) -> SubcktDef:
         raise ends.error(f"'.ends {ends.tokens[1]}' closes '.subckt {toks[1]}'", 1)
     if len(ends.tokens) > 2:
         raise ends.error(f"unexpected '{ends.tokens[2]}'; expected '.ends [name]'", 2)
-    inner, nested = _split_subckts(body, card)
+    inner, nested = _split_subckts(body, card, level + 1)
     for c in inner:
         if c.tokens[0].lower() in _TOP_LEVEL_ONLY:
             raise c.error(f"{c.tokens[0]} is not allowed inside '.subckt {toks[1]}'", 0)

@@ -1,6 +1,7 @@
-"""Spintronic device kinds (Y elements). Importing this package registers them."""
+"""Spintronic device kinds (Y elements). Importing this package registers them:
+``mtj`` (two-terminal STT-MTJ, :mod:`.stt`), ``sotmtj`` (compound SOT-MTJ, :mod:`.sot`),
+``smtj`` (straintronic MTJ, :mod:`.strain`)."""
 
 from __future__ import annotations
 
-import xbar.devices.mtj.strain  # noqa: F401  (registers the 'smtj' kind)
-from xbar.devices.mtj import stt  # noqa: F401  (registers the 'mtj' kind)
+from xbar.devices.mtj import sot, strain, stt  # noqa: F401  (importing registers the kinds)

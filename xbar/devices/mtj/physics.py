@@ -29,8 +29,8 @@ import numpy as np
 from xbar.devices.base import F64
 
 __all__ = [
-    "E_CHARGE",
     "EULER_GAMMA",
+    "E_CHARGE",
     "K_B",
     "MU_B",
     "ap_conductance",

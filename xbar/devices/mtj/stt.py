@@ -88,6 +88,7 @@ class StaticMtj(YDevice):
         self.vb = np.maximum(c["vb"] + c["vb_sigma"] * normal[3], 1e-3)
         self.state = np.rint(inst["state"]).astype(np.int8)
         self.broken = np.zeros(n, dtype=bool)
+        self.shorted = np.zeros(n, dtype=bool)
         self.temp_c = 27.0
 
     # electrical --------------------------------------------------------------------------
@@ -102,9 +103,9 @@ class StaticMtj(YDevice):
         ap = self.state == 1
         g = np.where(ap, gap, gp)
         dg = np.where(ap, dgap, 0.0)
-        if np.any(self.broken):
-            g = np.where(self.broken, 1.0 / self.card["rbd"], g)
-            dg = np.where(self.broken, 0.0, dg)
+        if np.any(self.shorted):
+            g = np.where(self.shorted, 1.0 / self.card["rbd"], g)
+            dg = np.where(self.shorted, 0.0, dg)
         return g, dg
 
     def nl_pattern(self) -> tuple[I64, I64]:
@@ -142,12 +143,15 @@ class StaticMtj(YDevice):
             f"|V| = {abs(v[first]):.4g} V > V_B = {self.vb[first]:.4g} V",
             XbarWarning, stacklevel=2)
         self.broken |= over
-        return bool(self.card["bdshort"] >= 0.5)
+        if self.card["bdshort"] >= 0.5:
+            self.shorted |= over
+            return True
+        return False
 
     def _switch(self, v: F64, t: float | None, dt: float) -> bool:
         g, _ = self.conductance(v)
         i = g * v
-        live = ~self.broken
+        live = ~self.shorted
         p_state = self.state == 0
         ratio = np.where(p_state, i / self.ic_p2ap, -i / self.ic_ap2p)
         ic = np.where(p_state, self.ic_p2ap, self.ic_ap2p)
