@@ -236,7 +236,8 @@ class Circuit:
         nodes : (N, T) array of node names or node indices
             Terminal nodes per element; integer arrays are taken as indices from :meth:`node`.
         values : mapping
-            Column arrays (broadcast to N), e.g. ``{"r": r_array}``.
+            Column arrays (broadcast to N), e.g. ``{"r": r_array}``; for V and I sources
+            ``"extra"`` may hold one ``WaveformSpec`` (or None) per element.
         """
         letter, n_nodes, columns = _KINDS[kind]
         if kind in ("f", "h"):
@@ -279,7 +280,13 @@ class Circuit:
         table.flush()
         table.chunks.append((idx, vals))
         table.chunk_names.append(keys)
-        table.extra.extend([values.get("extra")] * count)
+        extra = values.get("extra")
+        if isinstance(extra, list | tuple):
+            if len(extra) != count:
+                raise NetlistError(f"'extra' needs one entry per element ({count}), got {len(extra)}")
+            table.extra.extend(extra)
+        else:
+            table.extra.extend([extra] * count)
         table.locations.extend([None] * count)
         return keys
 

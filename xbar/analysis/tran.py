@@ -158,10 +158,10 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
         q0 = cmat @ x
     bps = _Breakpoints(system, spec)
     start_events = system.event_count()
+    outputs = [op_vectors(system, x, with_names=False)[1]]
     system.after_solution(x, 0.0, None)
     times = [0.0]
     x_last = x.copy()
-    outputs = [op_vectors(system, x, with_names=False)[1]]
     qs = [q0]
     qdot = np.zeros(system.n)
     t = 0.0
@@ -248,8 +248,10 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
             del qs[0]
         qdot = qdot_new
         steps_taken += 1
-        state_changed = system.after_solution(x_new, t, h)
+        # outputs first: a switching event takes effect from the next step, so every row is
+        # one consistent (state, voltages) pair
         outputs.append(op_vectors(system, x_new, with_names=False)[1])
+        state_changed = system.after_solution(x_new, t, h)
         if state_changed:
             factor_cache.clear()
             at_corner = True

@@ -1,7 +1,8 @@
 """Spintronic device kinds (Y elements). Importing this package registers them:
 ``mtj`` (two-terminal STT-MTJ, :mod:`.stt`), ``sotmtj`` (compound SOT-MTJ, :mod:`.sot`),
-``smtj`` (straintronic MTJ, :mod:`.strain`)."""
+``smtj`` (straintronic MTJ, :mod:`.strain`), ``mtj_field`` (STT-MTJ with an easy-axis field,
+:mod:`.chain`)."""
 
 from __future__ import annotations
 
-from xbar.devices.mtj import sot, strain, stt  # noqa: F401  (importing registers the kinds)
+from xbar.devices.mtj import chain, sot, strain, stt  # noqa: F401  (importing registers the kinds)
