@@ -103,7 +103,7 @@ def reference_path(case: str) -> Path:
     return GOLDEN / case / f"{case}.ngspice.csv"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def comp_lines(case: str) -> tuple[CompLine, ...]:
     """The ``*COMP`` lines of a deck."""
     lines: list[CompLine] = []
@@ -148,13 +148,13 @@ def rule_for(case: str, kind: str, name: str, vtype: str) -> Rule:
     return rule
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def run_xbar(case: str) -> list[Any]:
     """xbar's results for a case (cached: both tests of a case share one run)."""
     return xbar.read_netlist(deck_path(case)).run()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def stored_reference(case: str) -> list[Any]:
     path = reference_path(case)
     if not path.is_file():
