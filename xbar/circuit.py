@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -453,6 +454,28 @@ class Circuit:
         self.models[key] = ModelDef(key, type.lower(), {k.lower(): float(v) for k, v in params.items()},
                                     location)
         self._system = None
+
+    def load_models(self, path: str | Path, names: Sequence[str] | None = None) -> list[str]:
+        """Define the ``.model`` cards of a library file (e.g. ``compact_models/*.lib``).
+
+        The file is read by the deck front end, so errors name ``file:line``. ``names``
+        restricts which cards are taken; returns the names defined.
+        """
+        from xbar.netlist.elaborate import read_netlist_text
+
+        lib = Path(path).resolve()
+        deck = read_netlist_text(f"models\n.include \"{lib}\"\n.end\n", name=str(path))
+        models = deck.circuit.models
+        chosen = list(models) if names is None else [n.lower() for n in names]
+        for name in chosen:
+            if name not in models:
+                raise ModelCardError(f"'{path}' has no model '{name}'; it defines: {', '.join(models)}")
+            m = models[name]
+            if name in self.models:
+                raise ModelCardError(f"duplicate model '{name}'", m.location)
+            self.models[name] = m
+        self._system = None
+        return chosen
 
     def subckt(self, name: str, ports: Sequence[str], **params: float) -> Subcircuit:
         """Define a subcircuit from Python; returns a recorder with the same element methods."""

@@ -151,8 +151,21 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--json", action="store_true", help="print the table as JSON instead")
     rep.add_argument("--only", nargs="*", default=None,
                      help="module names to run (kumar2024 lopez2024 bandyopadhyay2024 li2022)")
+    mods = sub.add_parser("models", help="print (or write) the compact-model catalogue")
+    mods.add_argument("--lib-dir", default="compact_models", help="folder of .lib files")
+    mods.add_argument("--write", metavar="FILE", help="write the Markdown catalogue to FILE")
     args = parser.parse_args(argv)
     try:
+        if args.command == "models":
+            from xbar.devices.catalog import render_catalog
+
+            text = render_catalog(Path(args.lib_dir))
+            if args.write:
+                Path(args.write).write_text(text)
+                print(f"wrote {args.write}")
+            else:
+                print(text)
+            return 0
         if args.command == "reproduce":
             return _reproduce(args)
         return _run(args)
