@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -63,7 +62,7 @@ def _check_voltage_loops(system: MnaSystem) -> None:
     if not groups:
         return
     gnd = system.n_nodes
-    graph = nx.MultiGraph()
+    edges: list[tuple[int, int, str]] = []
     parent: dict[int, int] = {}
     for g in groups:
         i, j = g.voltage_defining  # type: ignore[misc]
@@ -75,6 +74,11 @@ def _check_voltage_loops(system: MnaSystem) -> None:
                                     "a voltage-defining element shorted on itself")
             ru, rv = _find(parent, u), _find(parent, v)
             if ru == rv:
+                import networkx as nx  # only to name the elements of the loop
+
+                graph = nx.MultiGraph()
+                for eu, ev, en in edges:
+                    graph.add_edge(eu, ev, name=en)
                 path = nx.shortest_path(graph, u, v)
                 names = [name]
                 for p, q in itertools.pairwise(path):
@@ -85,7 +89,7 @@ def _check_voltage_loops(system: MnaSystem) -> None:
                     "over-determined (at DC inductors are shorts); break the loop with a resistance"
                 )
             parent[ru] = rv
-            graph.add_edge(u, v, name=name)
+            edges.append((u, v, name))
 
 
 def _find(parent: dict[int, int], u: int) -> int:
