@@ -32,6 +32,7 @@ import csv
 import json
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -160,23 +161,32 @@ def _read_raw_minimal(path: Path) -> dict[str, float]:
     return dict(zip(names, data[:nvars].tolist(), strict=True))
 
 
-def run_ngspice_deck(deck: Path, timeout: float) -> tuple[float, dict[str, float]]:
-    """Wall time of ``ngspice -b -r out.raw deck`` and its ``.op`` vectors by name."""
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def run_ngspice_deck(deck: Path, timeout: float) -> tuple[float, float, dict[str, float]]:
+    """Wall and CPU time of ``ngspice -b -r out.raw deck`` and its ``.op`` vectors by name.
+
+    Uses :func:`xbar.testing.ngspice.run_ngspice` when available (wall time then includes
+    reading the rawfile, a few ms), else runs ngspice and reads the rawfile here.
+    """
     try:
         from xbar.testing.ngspice import run_ngspice
     except ImportError:
         run_ngspice = None
-    t0 = time.perf_counter()
+    c0, t0 = _children_cpu(), time.perf_counter()
     if run_ngspice is not None:
         plots = run_ngspice(deck, timeout=timeout)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _children_cpu() - c0
         op = next(p for p in plots if p.plotname.lower().startswith("operating"))
-        return wall, dict(zip(op.names, op.data[0].tolist(), strict=True))
+        return wall, cpu, dict(zip(op.names, op.data[0].tolist(), strict=True))
     raw = deck.with_suffix(".raw")
     subprocess.run(["ngspice", "-b", "-r", str(raw), str(deck)], capture_output=True,
                    timeout=timeout, check=True, stdin=subprocess.DEVNULL)
-    wall = time.perf_counter() - t0
-    return wall, _read_raw_minimal(raw)
+    wall, cpu = time.perf_counter() - t0, _children_cpu() - c0
+    return wall, cpu, _read_raw_minimal(raw)
 
 
 # ------------------------------------------------------------------------------------------
@@ -217,10 +227,12 @@ COLUMNS = [
     ("solve_s", "solve s", "{:.3f}"), ("total_s", "total s", "{:.3f}"),
     ("total_cpu_s", "total CPU s", "{:.3f}"), ("cli_s", "CLI wall s", "{:.3f}"), ("peak_rss_mb", "peak MB", "{:.0f}"), ("py_peak_mb", "py peak MB", "{:.0f}"),
     ("ngspice_s", "ngspice s", "{:.2f}"), ("ratio", "ngspice/xbar", "{:.1f}"),
+    ("ngspice_cpu_s", "ngspice CPU s", "{:.2f}"), ("ratio_cpu", "CPU ratio", "{:.1f}"),
     ("max_rel_diff", "max rel diff", "{:.1e}"), ("ref_rel_diff", "rel diff vs exact", "{:.1e}"),
 ]
 CSV_EXTRA = ["parse_cpu_s", "compile_cpu_s", "solve_cpu_s", "cpu_s", "load_avg", "import_s", "rss_after_import_mb", "deck_mb", "worst_vector", "compared",
-             "isense_rel_diff", "ngspice_status"]
+             "isense_rel_diff", "ngspice_status", "ref_worst_vector", "ref_v_rel_diff",
+             "ref_isense_rel_diff"]
 
 
 def _fmt(v: Any, f: str) -> str:
@@ -262,7 +274,7 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         row["py_peak_mb"] = m["py_peak"] / 2**20
     if args.profile:
         p = run_worker(deck, "profile", str(args.profile_lines), args.timeout * 3)
-        prof_path = HERE / f"profile_engine_{n}.txt"
+        prof_path = tmp / f"profile_engine_{n}.txt"
         prof_path.write_text(p["profile"])
         print(f"[N={n}] cProfile (cumtime) written to {prof_path}", file=sys.stderr)
         print(f"\n### cProfile N={n} (parse+compile+run, cumulative)\n```\n"
@@ -272,28 +284,37 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     if n <= args.ref_max:
         ref = cdeck.reference_solution(xb)
         ref.pop("isense")
-        row["ref_rel_diff"], _, _ = max_rel_diff(xv, ref)  # type: ignore[arg-type]
+        row["ref_rel_diff"], row["ref_worst_vector"], _ = max_rel_diff(xv, ref)  # type: ignore[arg-type]
+        volts = {k: v for k, v in ref.items() if k.startswith("v(")}
+        isen = {k: v for k, v in ref.items() if k.startswith("i(vsense")}
+        row["ref_v_rel_diff"] = max_rel_diff(xv, volts)[0]  # type: ignore[arg-type]
+        row["ref_isense_rel_diff"] = max_rel_diff(xv, isen)[0]  # type: ignore[arg-type]
+        print(f"[N={n}] vs exact: max rel diff {row['ref_rel_diff']:.2e} at "
+              f"{row['ref_worst_vector']}; node voltages {row['ref_v_rel_diff']:.2e}, "
+              f"column currents {row['ref_isense_rel_diff']:.2e}", file=sys.stderr)
 
     if n <= args.ngspice_max and shutil.which("ngspice"):
         print(f"[N={n}] running ngspice (timeout {args.ngspice_timeout:g} s) ...", file=sys.stderr)
         try:
-            wall, ng = run_ngspice_deck(deck, args.ngspice_timeout)
+            wall, ng_cpu, ng = run_ngspice_deck(deck, args.ngspice_timeout)
         except Exception as exc:
             row["ngspice_status"] = f"failed: {type(exc).__name__}: {str(exc)[:200]}"
             print(f"[N={n}] ngspice {row['ngspice_status']}", file=sys.stderr)
         else:
             row["ngspice_s"] = wall
             row["ngspice_status"] = "ok"
+            row["ngspice_cpu_s"] = ng_cpu
             row["ratio"] = wall / row["total_s"]
+            row["ratio_cpu"] = ng_cpu / row["total_cpu_s"]
             d, where, cnt = max_rel_diff(xv, ng)
             row.update(max_rel_diff=d, worst_vector=where, compared=cnt)
-            isen = {k: v for k, v in ng.items() if k.startswith("i(vsense")}
-            row["isense_rel_diff"] = max_rel_diff(xv, isen)[0]
+            ng_isen = {k: v for k, v in ng.items() if k.startswith("i(vsense")}
+            row["isense_rel_diff"] = max_rel_diff(xv, ng_isen)[0]
             missing = sorted(set(ng) - set(xv))
             if missing or cnt != len(ng):
                 print(f"[N={n}] WARNING: {len(missing)} ngspice vectors missing in xbar: "
                       f"{missing[:5]}", file=sys.stderr)
-            print(f"[N={n}] ngspice {wall:.2f} s; max rel diff {d:.2e} at {where} "
+            print(f"[N={n}] ngspice {wall:.2f} s (CPU {ng_cpu:.2f} s); max rel diff {d:.2e} at {where} "
                   f"({cnt} vectors)", file=sys.stderr)
     else:
         row["ngspice_status"] = "skipped"
@@ -319,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--r-wire", type=float, default=1.0, help="wire resistance, ohm")
     ap.add_argument("--csv", default=str(HERE / "results_engine.csv"))
-    ap.add_argument("--keep", help="write the decks to this directory and keep them")
+    ap.add_argument("--keep", help="write the decks (and profiles) to this directory, keep them")
     args = ap.parse_args(argv)
 
     rows = []
@@ -337,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
           "total = parse + compile + solve wall time in a fresh process (`import xbar` not included, "
           "lazy imports inside compile/run included); CLI wall = `xbar run -q deck` from "
           "interpreter start to exit; total CPU = process time of the three phases; "
+          "ngspice/xbar = ngspice wall / xbar total; CPU ratio = ngspice CPU / xbar total CPU; "
           f"peak MB = ru_maxrss of a fresh process; py peak = tracemalloc peak\n")
     print("| " + " | ".join(h for _, h, _ in COLUMNS) + " |")
     print("|" + "|".join("---:" for _ in COLUMNS) + "|")

@@ -148,7 +148,8 @@ def run_dc(system: MnaSystem, sweeps: list[SweepSpec]) -> SweepResult:
 def _linear_sweep(system: MnaSystem, targets: list[tuple[str, DeviceGroup | None, int, str]],
                   points: list[tuple[float, float]]) -> list[F64]:
     """Source sweeps of a linear circuit: one factorisation, right-hand sides in chunks."""
-    fac = system.solver.factor(system.matrix(system.g_data))
+    A = system.matrix(system.g_data)
+    fac = system.solver.factor(A)
     rows: list[F64] = []
     for start in range(0, len(points), _CHUNK):
         block = points[start : start + _CHUNK]
@@ -159,5 +160,6 @@ def _linear_sweep(system: MnaSystem, targets: list[tuple[str, DeviceGroup | None
                 g.set_param(i, p, float(v))
             B[:, j] = system.rhs(None)
         X = fac.solve(B)
+        X += fac.solve(B - A @ X)  # one step of iterative refinement, as in solve_linear
         rows.extend(op_vectors(system, X[:, j], with_names=False)[1] for j in range(len(block)))
     return rows

@@ -41,8 +41,20 @@ def _factor_solve(system: MnaSystem, data: F64, rhs: F64) -> F64:
 
 
 def solve_linear(system: MnaSystem, data: F64, rhs: F64) -> F64:
-    """One factorisation and solve (raises SingularMatrixError with a topological reason)."""
-    return _factor_solve(system, data, rhs)
+    """One factorisation and solve plus one step of iterative refinement.
+
+    The refinement step (``x += A⁻¹(b − A x)`` with the same factors) costs one extra
+    triangular solve and brings large crossbars from ~1e-9 to ~1e-10 relative accuracy on
+    small currents that are differences of large ones (driver currents). Raises
+    :class:`SingularMatrixError` with a topological reason.
+    """
+    try:
+        A = system.work_matrix(data)
+        fac = system.solver.factor(A)
+        x = fac.solve(rhs)
+        return x + fac.solve(rhs - A @ x)
+    except SingularMatrixError as exc:
+        raise SingularMatrixError(f"{exc}: {diagnose_singular(system)}") from None
 
 
 def _tolerances(system: MnaSystem, a: F64, b: F64) -> F64:
