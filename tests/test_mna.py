@@ -211,3 +211,28 @@ def test_gmin_stepping_rescues_hard_start():
     ref = c.op()["v(b)"]
     c.set_options(itl1=12)
     assert c.op()["v(b)"] == pytest.approx(ref, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("deck", "error"),
+    [
+        ("t\n.model dm D (N=0.01)\nV1 a 0 0.5\nD1 a 0 dm\n.dc temp -50 150 50\n", xbar.ModelCardError),
+        ("t\nV1 a 0 1\nR1 a b 1k\nL1 b 0 1e300\n.tran 1n 10n\n", xbar.NetlistError),
+    ],
+)
+def test_extreme_values_are_clear_errors(deck, error):
+    with pytest.raises(error):
+        xbar.read_netlist_text(deck).run()
+
+
+def test_circuit_without_unknowns():
+    # every element between ground nodes: a valid, trivial circuit
+    assert xbar.read_netlist_text("t\n.model dm D\nD1 0 0 dm\n.op\n").run()[0].names == ["@d1[vd]"]
+
+
+def test_api_sweep_with_absurd_range():
+    c = xbar.Circuit()
+    c.V("1", "a", "0", 1.0)
+    c.R("1", "a", "0", 1.0)
+    with pytest.raises(xbar.NetlistError, match="not a finite number of points"):
+        c.dc("v1", -1e308, 1e308, 1e-308)

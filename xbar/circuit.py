@@ -299,11 +299,13 @@ class Circuit:
             raise NetlistError(f"{what} must be a number, got {value!r}", location) from None
         if not np.isfinite(v):
             raise NetlistError(f"{what} must be finite, got {value!r}", location)
+        if abs(v) > 1e30:
+            raise NetlistError(f"{what} = {v:g} is beyond the supported magnitude 1e30", location)
         return v
 
     def R(self, name: str, n1: str, n2: str, value: float, *, location: SourceLocation | None = None) -> None:
         """Resistor [Ω] between ``n1`` and ``n2`` (nonzero)."""
-        r = self._value(value, f"resistance of 'r{name}'", location)
+        r = self._value(value, f"resistance of '{self._name('r', name)}'", location)
         if r == 0.0:
             raise NetlistError(f"resistor '{self._name('r', name)}' has zero resistance; use a 0 V source for a short", location)
         self.add("r", name, (n1, n2), (r,), location=location)
@@ -311,13 +313,13 @@ class Circuit:
     def C(self, name: str, n1: str, n2: str, value: float, *, ic: float | None = None,
           location: SourceLocation | None = None) -> None:
         """Capacitor [F]; ``ic`` initial voltage [V] used with ``uic``."""
-        c = self._value(value, f"capacitance of 'c{name}'", location)
+        c = self._value(value, f"capacitance of '{self._name('c', name)}'", location)
         self.add("c", name, (n1, n2), (c, np.nan if ic is None else ic), location=location)
 
     def L(self, name: str, n1: str, n2: str, value: float, *, ic: float | None = None,
           location: SourceLocation | None = None) -> None:
         """Inductor [H]; ``ic`` initial current [A] used with ``uic``."""
-        lv = self._value(value, f"inductance of 'l{name}'", location)
+        lv = self._value(value, f"inductance of '{self._name('l', name)}'", location)
         self.add("l", name, (n1, n2), (lv, np.nan if ic is None else ic), location=location)
 
     def V(self, name: str, n1: str, n2: str, dc: float = 0.0, *, waveform: Any = None,
@@ -436,6 +438,13 @@ class Circuit:
         return cls, key_model
 
     def _bound_card(self, key_model: str) -> Any:
+        cache = self.__dict__.setdefault("_card_cache", {})
+        bound = cache.get(key_model)
+        if bound is None:
+            bound = cache[key_model] = self._bind_card(key_model)
+        return bound
+
+    def _bind_card(self, key_model: str) -> Any:
         from xbar.devices.params import bind_card
         from xbar.devices.registry import DEVICE_KINDS
 

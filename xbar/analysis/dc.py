@@ -40,7 +40,11 @@ def sweep_values(kind: str, args: list[float], location: SourceLocation | None =
         start, stop, step = args
         if step == 0.0:
             raise NetlistError("sweep step must not be zero", location)
-        span = (stop - start) / step
+        with np.errstate(over="ignore", invalid="ignore"):
+            span = (stop - start) / step
+        if not np.isfinite(span):
+            raise NetlistError(f"sweep from {start:g} to {stop:g} in steps of {step:g} is not a finite "
+                               "number of points", location)
         if span < -1e-9:
             raise NetlistError(f"sweep step {step:g} goes away from stop {stop:g} (start {start:g})", location)
         count = int(np.floor(span + 1e-9)) + 1

@@ -96,7 +96,7 @@ def newton(
         ctx.initialise = False
         x = x_new
         if ok and all(g.nl_converged(x, ctx) for g in system.nonlinear_groups):
-            if polish and np.max(delta / tol) > 1e-3:
+            if polish and np.max(delta / tol, initial=0.0) > 1e-3:
                 # one more (quadratically convergent) iteration makes DC answers exact to
                 # rounding instead of to the convergence tolerance
                 nl_data, ieq = system.load_nonlinear(x, ctx)
@@ -121,6 +121,8 @@ def solve_dc_point(
 
     ``extra_data``/``extra_rhs`` add matrix values and right-hand sides (``.ic`` clamps).
     """
+    if system.n == 0:
+        return np.zeros(0), 0  # every element sits between ground nodes
     base = system.g_data if extra_data is None else system.g_data + extra_data
     b = system.rhs(t)
     if extra_rhs is not None:

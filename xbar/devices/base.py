@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["F64", "I64", "DeviceGroup", "Stamp", "two_terminal_stamp"]
+__all__ = ["F64", "I64", "DeviceGroup", "Stamp", "node_values", "two_terminal_stamp"]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -45,6 +45,13 @@ def branch_stamp(p: I64, n: I64, k: I64) -> Stamp:
     cols = np.concatenate([k, k, p, n])
     vals = np.concatenate([one, -one, one, -one])
     return rows, cols, vals
+
+
+def node_values(x: F64, idx: I64) -> F64:
+    """Values of unknowns ``idx`` with ground (``-1``) reading 0, safe for an empty ``x``."""
+    if len(x) == 0:
+        return np.zeros(idx.shape)
+    return np.where(idx >= 0, x[np.maximum(idx, 0)], 0.0)
 
 
 class DeviceGroup:

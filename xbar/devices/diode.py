@@ -16,7 +16,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from xbar.devices.base import F64, I64, DeviceGroup, LoadContext
+from xbar.devices.base import F64, I64, DeviceGroup, LoadContext, node_values
+from xbar.errors import ModelCardError
 
 __all__ = ["DIODE_PARAMS", "DiodeGroup"]
 
@@ -57,9 +58,15 @@ class DiodeGroup(DeviceGroup):
         vt = K_BOLTZMANN * t / Q_ELECTRON
         n = self.card["n"]
         ratio = t / tnom
-        is_t = self.card["is"] * ratio ** (self.card["xti"] / n) * np.exp(
-            (ratio - 1.0) * self.card["eg"] / (n * vt)
-        )
+        with np.errstate(over="ignore", under="ignore"):
+            is_t = self.card["is"] * ratio ** (self.card["xti"] / n) * np.exp(
+                min((ratio - 1.0) * self.card["eg"] / (n * vt), 700.0)
+            )
+        if not 1e-300 < is_t < 1e300:
+            msg = (f"diode model: IS at {temp_c:g} °C is {is_t:.3g} A (IS={self.card['is']:g}, "
+                   f"N={n:g}, EG={self.card['eg']:g}, XTI={self.card['xti']:g}): outside the range "
+                   "the model can evaluate; check N and the temperature")
+            raise ModelCardError(msg)
         return n * vt, self.area * is_t
 
     def nl_pattern(self) -> tuple[I64, I64]:
@@ -68,9 +75,7 @@ class DiodeGroup(DeviceGroup):
 
     def _voltage(self, x: F64) -> F64:
         a, k = self.nodes[:, 0], self.nodes[:, 1]
-        xa = np.where(a >= 0, x[a], 0.0)
-        xk = np.where(k >= 0, x[k], 0.0)
-        return xa - xk
+        return node_values(x, a) - node_values(x, k)
 
     def nl_load(self, x: F64, ctx: LoadContext) -> tuple[F64, I64, F64]:
         nvt, is_t = self._thermal(ctx.temp)

@@ -88,7 +88,10 @@ class Netlist:
     saves: list[str] = field(default_factory=list)
 
     def run(self, progress: bool = False) -> list[Any]:
-        """Run every analysis card in deck order; returns their results."""
+        """Run every analysis card in deck order; returns their results.
+
+        ``progress`` shows a progress bar for transients.
+        """
         from xbar.analysis.dc import SweepSpec, run_dc
         from xbar.analysis.op import run_op
         from xbar.analysis.tran import TranSpec, run_tran
@@ -101,7 +104,7 @@ class Netlist:
             elif a.kind == "dc":
                 results.append(run_dc(system, [SweepSpec(*s) for s in a.args["sweeps"]]))
             else:
-                results.append(run_tran(system, TranSpec(**a.args)))
+                results.append(run_tran(system, TranSpec(**a.args), progress=progress))
         return results
 
 
@@ -115,9 +118,9 @@ def read_netlist(path: str | Path) -> Netlist:
 
     Examples
     --------
-    >>> import xbar, tempfile, os
-    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "div.cir")
-    >>> _ = open(p, "w").write("divider\\nV1 in 0 2\\nR1 in out 1k\\nR2 out 0 1k\\n.op\\n.end\\n")
+    >>> import xbar, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "div.cir"
+    >>> _ = p.write_text("divider\\nV1 in 0 2\\nR1 in out 1k\\nR2 out 0 1k\\n.op\\n.end\\n")
     >>> xbar.read_netlist(p).run()[0]["v(out)"]
     1.0
     """
@@ -268,6 +271,8 @@ class _Elaborator:
         node_index = c.node_index
         new_node = c.node
         names, nodes, vals = self._r_names, self._r_nodes, self._r_vals
+        # value token -> value for the fast path (0.0: not a plain nonzero number)
+        numbers: dict[str, float] = {}
         for card in cards:
             toks = card.tokens
             head = toks[0]
@@ -277,11 +282,16 @@ class _Elaborator:
             if (first == "r" or first == "R") and len(toks) == 4:
                 # fast path: R<name> n1 n2 <plain number>
                 vtok = toks[3]
-                v = parse_number(vtok)
+                v = numbers.get(vtok)
+                if v is None:
+                    v = parse_number(vtok)
+                    if v is None or _BAD_TAIL.search(vtok) is not None:
+                        v = 0.0
+                    if len(numbers) < 100_000:
+                        numbers[vtok] = v
                 a, b = toks[1], toks[2]
                 name = head.lower()
-                if (v is not None and v != 0.0 and _BAD_TAIL.search(vtok) is None
-                        and a[0] not in "{'\"=" and b[0] not in "{'\"="
+                if (v != 0.0 and a[0] not in "{'\"=" and b[0] not in "{'\"="
                         and name not in kinds and name not in pending):
                     a = a.lower()
                     b = b.lower()
@@ -605,7 +615,8 @@ class _Elaborator:
             vec = raw.lower().replace(" ", "")
             problem = self._vector_problem(vec, c)
             if problem:
-                raise NetlistError(f"cannot print '{raw}': {problem}", card.location(m.start() + 1))
+                verb = "print" if head == ".print" else "save"
+                raise NetlistError(f"cannot {verb} '{raw}': {problem}", card.location(m.start() + 1))
             vectors.append(vec)
         if not vectors:
             raise card.error(f"'{card.tokens[0]}' needs at least one output vector; {form}", len(card.tokens))
@@ -1050,8 +1061,11 @@ def _y_kind(model_type: str) -> Any:
     """The registered Y-device class of ``.model`` type ``model_type`` (None if there is none)."""
     from xbar.devices.registry import DEVICE_KINDS, load_builtin_kinds
 
-    load_builtin_kinds()
-    return DEVICE_KINDS.get(model_type)
+    cls = DEVICE_KINDS.get(model_type)
+    if cls is None:
+        load_builtin_kinds()
+        cls = DEVICE_KINDS.get(model_type)
+    return cls
 
 
 def _not_a_node(toks: list[str], k: int) -> bool:

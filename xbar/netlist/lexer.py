@@ -33,6 +33,7 @@ _TOKEN_RE = re.compile(
     r"""|(?P<word>[^\s=(),{}'"]+)|(?P<brace>\{))"""
 )
 _WORDS_RE = re.compile(r"\S+")
+_PLAIN_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
 _NO_CARD = "expected an element card (R1 a b 1k) or a dot-card (.op)"
 
 
@@ -60,7 +61,10 @@ class Card:
 
     def location(self, col: int = 1) -> SourceLocation:
         """Location of column ``col`` of this card (1-based, in the logical text)."""
-        return SourceLocation(self.file, self.line, col, self.text)
+        text = self.text
+        if not text.isprintable():  # control characters would garble the echoed line
+            text = _printable(text)
+        return SourceLocation(self.file, self.line, col, text)
 
     def token_location(self, index: int) -> SourceLocation:
         """Location of token ``index`` (clamped to just past the end of the card)."""
@@ -314,8 +318,14 @@ def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str 
         start = 1
     cards: list[Card] = []
     current: Card | None = None
+    plain = _PLAIN_START
     for idx in range(start, len(lines)):
         raw = lines[idx]
+        # fast path: a card starting in column 1 with no tab and no comment character
+        if raw and raw[0] in plain and "\t" not in raw and ";" not in raw and "$" not in raw:
+            current = Card(file, idx + 1, raw.rstrip())
+            cards.append(current)
+            continue
         if "\t" in raw:
             raw = raw.replace("\t", " ")
         stripped = raw.lstrip()

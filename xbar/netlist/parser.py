@@ -171,7 +171,11 @@ def _path_token(card: Card, index: int, what: str, form: str) -> str:
 def _expand_includes(cards: list[Card], base: Path, stack: _Stack) -> list[Card]:
     out: list[Card] = []
     for card in cards:
-        head = card.tokens[0].lower()
+        tok = card.tokens[0]
+        if tok[0] != ".":
+            out.append(card)
+            continue
+        head = tok.lower()
         if head in (".include", ".inc"):
             form = "expected '.include <file>'"
             rel = _path_token(card, 1, ".include", form)

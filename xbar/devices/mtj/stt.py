@@ -26,7 +26,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from xbar.devices.base import F64, I64, LoadContext
+from xbar.devices.base import F64, I64, LoadContext, node_values
 from xbar.devices.mtj.physics import ap_conductance, hazard_rate, switch_probability
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
@@ -94,7 +94,7 @@ class StaticMtj(YDevice):
     # electrical --------------------------------------------------------------------------
     def _voltage(self, x: F64) -> F64:
         a, b = self.nodes[:, 0], self.nodes[:, 1]
-        return np.where(a >= 0, x[a], 0.0) - np.where(b >= 0, x[b], 0.0)
+        return node_values(x, a) - node_values(x, b)
 
     def conductance(self, v: F64) -> tuple[F64, F64]:
         """Conductance ``G(V)`` [S] and ``dG/dV`` [S/V] of every instance at barrier voltage ``v``."""

@@ -1,0 +1,613 @@
+"""Solving crossbar arrays: one operating point, batches of input vectors, transfer matrices.
+
+The compiled MNA system of the array is reduced before factorisation: every node held by a
+grounded voltage source (drivers without source resistance, 0 V ammeters, gate sources) is a
+known value, so its KCL row and the source's branch current leave the system and the source
+currents are recovered afterwards from KCL. What remains is the nodal matrix of the wires and
+cells, symmetric positive definite for resistors and MTJs (a TIA's E source adds a few
+non-symmetric rows at the end). It is ordered by geometric nested dissection
+(:mod:`xbar.crossbar.ordering`) and factorised by SuperLU with that ordering kept
+(``permc_spec="NATURAL"``, symmetric mode, diagonal pivots).
+
+* Linear cells: one factorisation serves every input vector (multi-right-hand-side solves in
+  chunks), and :meth:`CrossbarSolver.transfer_matrix` solves once per row input so that any
+  number of vectors then costs one matrix product.
+* Bias-dependent cells: Newton on the reduced system for one point; for batches either exact
+  Newton per vector (warm-started from the previous vector), the chord method with the
+  zero-bias factorisation (all vectors in lock step, one multi-RHS solve per iteration), or
+  Newton–Krylov (GMRES on the exact Jacobian, preconditioned by the zero-bias factorisation,
+  so nothing is refactorised per vector).
+
+Solver names: ``"superlu"`` (default; SuperLU, the engine's direct solver, with the crossbar
+ordering), ``"superlu-mmd"`` (the engine's :class:`~xbar.mna.linsolve.SuperLUSolver` with its own
+minimum-degree ordering) and any other name of :data:`xbar.mna.linsolve.SOLVERS` (passed the
+reduced matrix; e.g. ``"cholmod"`` or ``"amg-cg"`` where installed).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from xbar.devices.sources import VoltageSourceGroup
+from xbar.errors import ConvergenceError, NetlistError, SingularMatrixError
+from xbar.mna.linsolve import SOLVERS, SuperLUSolver, get_solver
+
+if TYPE_CHECKING:
+    from xbar.crossbar.builder import CrossbarArray
+    from xbar.crossbar.results import BatchResult, CrossbarResult
+    from xbar.mna.system import MnaSystem
+
+__all__ = ["CrossbarSolver", "ReducedSystem", "available_solvers"]
+
+_CHUNK_BYTES = 256e6
+
+
+def available_solvers() -> list[str]:
+    """Solver names :class:`CrossbarSolver` accepts now."""
+    return sorted({"superlu", "superlu-mmd", *SOLVERS})
+
+
+class _NdSuperLU:
+    """SuperLU of a symmetrically scaled, already ordered matrix (order kept)."""
+
+    def __init__(self, A: sp.csc_array) -> None:
+        d = np.abs(A.diagonal())
+        s = np.where(d > 0, 1.0 / np.sqrt(np.where(d > 0, d, 1.0)), 1.0)
+        As = sp.csc_array((A.data * s[A.indices] * np.repeat(s, np.diff(A.indptr)), A.indices, A.indptr),
+                          shape=A.shape)
+        try:
+            self._lu = spla.splu(As, permc_spec="NATURAL", diag_pivot_thresh=0.1,
+                                 options={"SymmetricMode": True})
+        except RuntimeError as exc:
+            raise SingularMatrixError(f"the crossbar matrix is singular ({exc})") from None
+        self._s = s
+        self.nnz = int(self._lu.L.nnz + self._lu.U.nnz)
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        s = self._s if b.ndim == 1 else self._s[:, None]
+        x = s * self._lu.solve(np.ascontiguousarray(s * b))
+        if not np.all(np.isfinite(x)):
+            raise SingularMatrixError("the crossbar matrix is numerically singular")
+        return x
+
+
+def _gather(indptr: np.ndarray, indices: np.ndarray, rowmap: np.ndarray, colmap: np.ndarray,
+            shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSC pattern of the submatrix ``rowmap >= 0, colmap >= 0`` and the slots feeding it."""
+    n = len(indptr) - 1
+    cols = np.repeat(np.arange(n), np.diff(indptr))
+    rows = indices.astype(np.int64)
+    keep = (rowmap[rows] >= 0) & (colmap[cols] >= 0)
+    slots = np.flatnonzero(keep)
+    sub = sp.coo_array((slots.astype(np.float64) + 1.0, (rowmap[rows[keep]], colmap[cols[keep]])),
+                       shape=shape).tocsc()
+    sub.sort_indices()
+    return sub.indptr.copy(), sub.indices.copy(), sub.data.astype(np.int64) - 1
+
+
+class ReducedSystem:
+    """The MNA system without the nodes fixed by grounded voltage sources (module docstring).
+
+    Attributes
+    ----------
+    free : int array
+        Unknowns kept, in elimination order.
+    dirichlet : int array
+        Nodes fixed by grounded voltage sources; ``dir_branch`` their sources' branches.
+    """
+
+    def __init__(self, system: MnaSystem, info: np.ndarray | None, grid: tuple[int, int],
+                 ordering: str = "nd") -> None:
+        self.system = system
+        n = system.n
+        d_nodes: list[np.ndarray] = []
+        d_branch: list[np.ndarray] = []
+        d_sign: list[np.ndarray] = []
+        for g in system.groups:
+            if isinstance(g, VoltageSourceGroup):
+                p, m = g.nodes[:, 0], g.nodes[:, 1]
+                pos = (p >= 0) & (m < 0)
+                neg = (p < 0) & (m >= 0)
+                d_nodes += [p[pos], m[neg]]
+                d_branch += [g.branch[pos], g.branch[neg]]
+                d_sign += [np.ones(int(pos.sum())), -np.ones(int(neg.sum()))]
+        dn = np.concatenate(d_nodes) if d_nodes else np.zeros(0, np.int64)
+        db = np.concatenate(d_branch) if d_branch else np.zeros(0, np.int64)
+        ds = np.concatenate(d_sign) if d_sign else np.zeros(0)
+        uniq, first = np.unique(dn, return_index=True)
+        # a node held by two grounded sources is a voltage loop; keep the first (the engine reports it)
+        self.dirichlet = dn[np.sort(first)]
+        keep = np.isin(np.arange(len(dn)), np.sort(first))
+        self.dir_branch = db[keep]
+        self.dir_sign = ds[keep]
+        fixed = np.zeros(n, dtype=bool)
+        fixed[dn] = True
+        fixed[db] = True
+        free = np.flatnonzero(~fixed)
+        if ordering == "nd" and info is not None and len(free):
+            finfo = np.full((len(free), 4), -1, dtype=np.int64)
+            is_node = free < system.n_nodes
+            finfo[is_node] = info[free[is_node]]
+            finfo[~is_node, 0] = -1
+            from xbar.crossbar.ordering import nested_dissection
+
+            free = free[nested_dissection(finfo, grid[0], grid[1])]
+        self.free = free
+        self.ordering = ordering
+        self.nf = len(free)
+        fmap = np.full(n, -1, dtype=np.int64)
+        fmap[free] = np.arange(self.nf)
+        dmap = np.full(n, -1, dtype=np.int64)
+        dmap[self.dirichlet] = np.arange(len(self.dirichlet))
+        self.fmap = fmap
+        self.ff = _gather(system.indptr, system.indices, fmap, fmap, (self.nf, self.nf))
+        self.fd = _gather(system.indptr, system.indices, fmap, dmap, (self.nf, len(self.dirichlet)))
+        self._row_cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]] = {}
+
+    # matrices ---------------------------------------------------------------------------
+    def a_ff(self, data: np.ndarray) -> sp.csc_array:
+        indptr, indices, slots = self.ff
+        A = sp.csc_array((data[slots], indices, indptr), shape=(self.nf, self.nf))
+        A.has_sorted_indices = True
+        return A
+
+    def a_fd(self, data: np.ndarray) -> sp.csc_array:
+        indptr, indices, slots = self.fd
+        return sp.csc_array((data[slots], indices, indptr), shape=(self.nf, len(self.dirichlet)))
+
+    def rows_of(self, nodes: np.ndarray, data: np.ndarray) -> sp.csr_array:
+        """Rows ``nodes`` of the full matrix with values ``data`` (CSR, all columns)."""
+        key = np.asarray(nodes, dtype=np.int64).tobytes()
+        if key not in self._row_cache:
+            n = self.system.n
+            rmap = np.full(n, -1, dtype=np.int64)
+            rmap[nodes] = np.arange(len(nodes))
+            self._row_cache[key] = (*_gather(self.system.indptr, self.system.indices, rmap,
+                                             np.arange(n), (len(nodes), n)), (len(nodes), n))
+        indptr, indices, slots, shape = self._row_cache[key]
+        return sp.csc_array((data[slots], indices, indptr), shape=shape).tocsr()
+
+    def dirichlet_values(self, b: np.ndarray) -> np.ndarray:
+        """Values of the fixed nodes from the source vector ``b`` (``(n,)`` or ``(n, k)``)."""
+        s = self.dir_sign if b.ndim == 1 else self.dir_sign[:, None]
+        return s * b[self.dir_branch]
+
+    def assemble(self, xf: np.ndarray, xd: np.ndarray) -> np.ndarray:
+        """Full unknown vector(s) from free and fixed values (branch currents of fixed sources 0)."""
+        shape = (self.system.n,) if xf.ndim == 1 else (self.system.n, xf.shape[1])
+        x = np.zeros(shape)
+        x[self.free] = xf
+        x[self.dirichlet] = xd
+        return x
+
+    def source_currents(self, x: np.ndarray, data: np.ndarray, b: np.ndarray,
+                        ieq: np.ndarray | None, which: np.ndarray) -> np.ndarray:
+        """Branch currents [A] of fixed-node sources ``which`` (indices into :attr:`dirichlet`).
+
+        KCL at the fixed node ``p``: ``(A x)_p + ieq_p + s·i = b_p`` with the branch stamp sign
+        ``s`` (+1 when ``p`` is the source's + terminal).
+        """
+        nodes = self.dirichlet[which]
+        rows = self.rows_of(nodes, data)
+        ax = rows @ x
+        bb = b[nodes][:, None] if (b.ndim == 1 and x.ndim == 2) else b[nodes]
+        if ieq is not None:
+            ax = ax + (ieq[nodes][:, None] if (ieq.ndim == 1 and x.ndim == 2) else ieq[nodes])
+        s = self.dir_sign[which] if x.ndim == 1 else self.dir_sign[which][:, None]
+        return (bb - ax) * s
+
+
+def _factor_with(name: str, A: sp.csc_array, ordering: str) -> tuple[Any, str]:
+    if name == "superlu":
+        if ordering == "nd":
+            return _NdSuperLU(A), "superlu (crossbar nested-dissection ordering)"
+        return SuperLUSolver().factor(A), "superlu (MMD_AT_PLUS_A ordering)"
+    if name == "superlu-mmd":
+        return SuperLUSolver().factor(A), "superlu (MMD_AT_PLUS_A ordering)"
+    solver = get_solver(name)
+    return solver.factor(A), f"{solver.name}"
+
+
+@dataclass
+class _Stats:
+    factorizations: int = 0
+    solves: int = 0
+    factor_time: float = 0.0
+    solve_time: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+class CrossbarSolver:
+    """Operating points and batches of one crossbar (see module docstring).
+
+    Parameters
+    ----------
+    array : CrossbarArray
+    solver : str
+        ``"superlu"`` (default), ``"superlu-mmd"`` or a name of ``xbar.mna.linsolve.SOLVERS``.
+    ordering : str
+        ``"auto"`` (nested dissection unless zero-resistance wires merged grid nodes, then
+        minimum degree), ``"nd"`` or ``"mmd"``.
+    """
+
+    def __init__(self, array: CrossbarArray, *, solver: str = "superlu", ordering: str = "auto") -> None:
+        if solver not in available_solvers():
+            raise NetlistError(f"unknown solver '{solver}'; available: {', '.join(available_solvers())}")
+        if ordering not in ("auto", "nd", "mmd"):
+            raise NetlistError("ordering must be 'auto', 'nd' or 'mmd'")
+        self.array = array
+        self.solver_name = solver
+        t0 = time.perf_counter()
+        self.system = array.circuit.compile()
+        self.compile_time = time.perf_counter() - t0
+        if ordering == "auto":
+            ordering = "mmd" if array.merged else "nd"
+        if solver not in ("superlu",):
+            ordering = "natural" if ordering == "nd" and solver != "superlu-mmd" else ordering
+        t0 = time.perf_counter()
+        self.red = ReducedSystem(self.system, array.node_info, (array.rows, array.cols),
+                                 "nd" if ordering == "nd" else "natural")
+        self.reduce_time = time.perf_counter() - t0
+        self.ordering = ordering
+        self.stats = _Stats()
+        self.solver_used = ""
+        self._lin_factor: Any = None
+        self._p_factor: Any = None
+        self._transfer: tuple[np.ndarray, np.ndarray] | None = None
+        d_index = {int(k): i for i, k in enumerate(self.red.dirichlet.tolist())}
+        idx = self.system.index_of
+
+        def dpos(source: str) -> int:
+            # the node a grounded source fixes
+            g, i = self.system.group_of(source)
+            node = int(g.nodes[i, 0]) if g.nodes[i, 0] >= 0 else int(g.nodes[i, 1])
+            return d_index[node]
+
+        self._drv = np.array([dpos(s) for s in array.row_drivers], dtype=np.int64)
+        self._drv_far = np.array([dpos(s) for s in array.row_drivers_far], dtype=np.int64)
+        self._sense = np.array([dpos(s) for s in array.sense_sources], dtype=np.int64)
+        self._sense_top = np.array([dpos(s) for s in array.sense_sources_top], dtype=np.int64)
+        self._wdrv = np.array([dpos(s) for s in array.write_drivers], dtype=np.int64)
+        self._idx = idx
+        self.linear = self.system.linear
+
+    # ------------------------------------------------------------------------------------
+    def _factor(self, data: np.ndarray) -> Any:
+        if self.red.nf == 0:
+            return None
+        t0 = time.perf_counter()
+        fac, used = _factor_with(self.solver_name, self.red.a_ff(data), self.ordering)
+        self.stats.factor_time += time.perf_counter() - t0
+        self.stats.factorizations += 1
+        self.solver_used = used
+        return fac
+
+    def _solve(self, fac: Any, rhs: np.ndarray) -> np.ndarray:
+        if self.red.nf == 0:
+            return np.zeros((0,) + rhs.shape[1:])
+        t0 = time.perf_counter()
+        out = fac.solve(rhs)
+        self.stats.solve_time += time.perf_counter() - t0
+        self.stats.solves += 1 if rhs.ndim == 1 else rhs.shape[1]
+        return np.asarray(out).reshape(rhs.shape)
+
+    def base_rhs(self) -> np.ndarray:
+        """The source vector with every source at its circuit value (drivers at 0 V)."""
+        return self.system.rhs(None)
+
+    def dirichlet(self, v: np.ndarray | None, *, base: np.ndarray | None = None,
+                  columns: np.ndarray | None = None, write_rows: np.ndarray | None = None) -> np.ndarray:
+        """Fixed-node values with row inputs ``v`` (``(rows,)`` or ``(k, rows)``)."""
+        b = self.base_rhs() if base is None else base
+        xd0 = self.red.dirichlet_values(b)
+        if v is None:
+            return xd0
+        vv = np.asarray(v, dtype=np.float64)
+        if vv.ndim == 1:
+            xd = xd0.copy()
+            xd[self._drv] = vv
+            if len(self._drv_far):
+                xd[self._drv_far] = vv
+            if columns is not None:
+                xd[self._sense] = columns
+                if len(self._sense_top):
+                    xd[self._sense_top] = columns
+            if write_rows is not None:
+                xd[self._wdrv] = write_rows
+            return xd
+        xd = np.repeat(xd0[:, None], vv.shape[0], axis=1)
+        xd[self._drv] = vv.T
+        if len(self._drv_far):
+            xd[self._drv_far] = vv.T
+        return xd
+
+    def _check_rows(self, v: Any) -> np.ndarray:
+        vv = np.asarray(v, dtype=np.float64)
+        if vv.shape[-1] != self.array.rows or vv.ndim > 2:
+            raise NetlistError(f"input vectors need {self.array.rows} row voltages; got shape {vv.shape}")
+        if not np.all(np.isfinite(vv)):
+            raise NetlistError("input voltages must be finite")
+        return vv
+
+    # readout ----------------------------------------------------------------------------
+    def column_currents(self, x: np.ndarray, data: np.ndarray, b: np.ndarray,
+                        ieq: np.ndarray | None = None) -> np.ndarray:
+        """Column currents [A] (out of the array into the sense circuit); ``(cols,)`` or ``(k, cols)``."""
+        arr = self.array
+        if arr.spec.sense == "tia":
+            assert arr.tia_outputs is not None
+            i = (x[arr.col_port] - x[arr.tia_outputs]) / arr.spec.r_feedback
+            if arr.tia_outputs_top is not None and arr.col_port_top is not None:
+                i = i + (x[arr.col_port_top] - x[arr.tia_outputs_top]) / arr.spec.r_feedback
+        else:
+            i = self.red.source_currents(x, data, b, ieq, self._sense)
+            if len(self._sense_top):
+                i = i + self.red.source_currents(x, data, b, ieq, self._sense_top)
+        return i if x.ndim == 1 else i.T
+
+    # linear -----------------------------------------------------------------------------
+    def _linear_factor(self) -> Any:
+        if self._lin_factor is None:
+            self._lin_factor = self._factor(self.system.g_data)
+        return self._lin_factor
+
+    def _linear_solve(self, xd: np.ndarray, b: np.ndarray, data: np.ndarray | None = None,
+                      fac: Any = None) -> np.ndarray:
+        data = self.system.g_data if data is None else data
+        fac = self._linear_factor() if fac is None else fac
+        rhs = (b[self.red.free] if b.ndim == xd.ndim else b[self.red.free][:, None]) - self.red.a_fd(data) @ xd
+        return self.red.assemble(self._solve(fac, rhs), xd)
+
+    # nonlinear --------------------------------------------------------------------------
+    def _load(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ctx = self.system.load_context()
+        ctx.initialise = False
+        ctx.cold = False
+        nl, ieq = self.system.load_nonlinear(x, ctx)
+        return self.system.g_data + nl, ieq
+
+    def _residual(self, x: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        data, ieq = self._load(x)
+        r = self.system.matrix(data) @ x + ieq - b
+        return r[self.red.free], data, ieq
+
+    def _tol(self, a: np.ndarray, b: np.ndarray, tight: bool) -> np.ndarray:
+        o = self.system.options
+        rel = 1e-12 if tight else o.reltol
+        base = 1e-15 if tight else o.vntol
+        scale = np.maximum(np.abs(a), np.abs(b))
+        return rel * np.maximum(scale, np.max(scale) if scale.size else 0.0) + base
+
+    def _newton(self, xd: np.ndarray, b: np.ndarray, x0: np.ndarray | None, tight: bool) -> tuple[np.ndarray, int]:
+        """Exact Newton on the reduced system (one factorisation per iteration)."""
+        itl = max(self.system.options.itl1, 50)
+        x = self.red.assemble(np.zeros(self.red.nf), xd) if x0 is None else x0.copy()
+        x[self.red.dirichlet] = xd
+        for it in range(1, itl + 1):
+            data, ieq = self._load(x)
+            fac = self._factor(data)
+            rhs = (b - ieq)[self.red.free] - self.red.a_fd(data) @ xd
+            xf = self._solve(fac, rhs)
+            delta = np.abs(xf - x[self.red.free])
+            ok = bool(np.all(delta <= self._tol(xf, x[self.red.free], tight)))
+            x[self.red.free] = xf
+            if ok and it > 1:
+                return x, it
+        raise ConvergenceError(f"crossbar operating point: Newton did not converge in {itl} iterations",
+                               analysis="crossbar op", point="", iterations=itl, worst_unknown="",
+                               tried=("newton",))
+
+    def _precond(self) -> Any:
+        """Factorisation of the zero-bias Jacobian (kept for the whole batch)."""
+        if self._p_factor is None:
+            data, _ = self._load(np.zeros(self.system.n))
+            self._p_factor = (self._factor(data), data)
+        return self._p_factor
+
+    # public -----------------------------------------------------------------------------
+    def op(self, v: Any, *, x0: np.ndarray | None = None, tight: bool = True) -> CrossbarResult:
+        """Operating point for row voltages ``v`` (``(rows,)``) with the other sources at their values.
+
+        Linear arrays take one (cached) factorisation; bias-dependent cells take Newton from
+        ``x0`` (default: zero) until every update is below ``1e-12`` relative (``tight``) or
+        the circuit's reltol/vntol.
+        """
+        from xbar.crossbar.results import CrossbarResult
+
+        vv = self._check_rows(v)
+        if vv.ndim != 1:
+            raise NetlistError("op takes one input vector; use batch() for several")
+        return CrossbarResult.from_solution(self, *self._op_x(self.dirichlet(vv), self.base_rhs(), x0, tight), vv)
+
+    def _op_x(self, xd: np.ndarray, b: np.ndarray, x0: np.ndarray | None, tight: bool
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int, float]:
+        t0 = time.perf_counter()
+        if self.linear:
+            x = self._linear_solve(xd, b)
+            return x, self.system.g_data, None, 1, time.perf_counter() - t0
+        x, it = self._newton(xd, b, x0, tight)
+        data, ieq = self._load(x)
+        return x, data, ieq, it, time.perf_counter() - t0
+
+    def solve_sources(self, *, rows: Any, columns: Any = None, write_rows: Any = None,
+                      tight: bool = True) -> CrossbarResult:
+        """Operating point with explicit row, column-source and SOT write-line voltages [V].
+
+        ``columns`` sets the column sources (``vbl{c}``, normally 0 V ammeters) — used by the
+        write schemes; not available with ``sense="tia"``.
+        """
+        from xbar.crossbar.results import CrossbarResult
+
+        vv = self._check_rows(rows)
+        cols = None if columns is None else np.broadcast_to(np.asarray(columns, dtype=np.float64), (self.array.cols,))
+        if cols is not None and len(self._sense) == 0:
+            raise NetlistError("column voltages need column sources (sense='ammeter' or 'resistor')")
+        wr = None if write_rows is None else np.broadcast_to(np.asarray(write_rows, dtype=np.float64), (self.array.rows,))
+        if wr is not None and len(self._wdrv) == 0:
+            raise NetlistError("write-line voltages need SOT cells with write_lines='ground'")
+        xd = self.dirichlet(vv, columns=cols, write_rows=wr)
+        return CrossbarResult.from_solution(self, *self._op_x(xd, self.base_rhs(), None, tight), vv)
+
+    def transfer_matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(T, i0)`` with column currents ``I = V @ T + i0`` for any row voltages ``V``.
+
+        One multi-RHS solve with one right-hand side per row input (linear arrays only).
+        ``T`` is ``(rows, cols)`` [S], ``i0`` ``(cols,)`` [A] (from the other sources).
+        """
+        if not self.linear:
+            raise NetlistError("the transfer matrix is defined for linear cells only; use batch()")
+        if self._transfer is None:
+            N = self.array.rows
+            b = self.base_rhs()
+            xd0 = self.dirichlet(np.zeros(N))
+            xd = np.repeat(xd0[:, None], N + 1, axis=1)
+            eye = np.eye(N)
+            xd[:, 1:] = 0.0
+            xd[self._drv, 1:] = eye
+            if len(self._drv_far):
+                xd[self._drv_far, 1:] = eye
+            bb = np.zeros((len(b), N + 1))
+            bb[:, 0] = b
+            x = self._linear_solve(xd, bb)
+            i = self.column_currents(x, self.system.g_data, bb)
+            self._transfer = (i[1:], i[0])
+        return self._transfer
+
+    def batch(self, V: Any, *, method: str = "auto", tol: float = 1e-12, maxiter: int = 60,
+              chunk: int | None = None) -> BatchResult:
+        """Column currents for many input vectors ``V`` (``(k, rows)``).
+
+        Methods: linear cells ``"factor"`` (one factorisation, chunked multi-RHS solves; the
+        default) or ``"transfer"`` (transfer matrix, then one product); bias-dependent cells
+        ``"chord"`` (default: zero-bias factorisation, lock-step iterations),
+        ``"newton-krylov"`` (GMRES preconditioned by the zero-bias factorisation) or
+        ``"newton"`` (exact Newton per vector, warm starts). ``tol`` is the relative update
+        size at which an iterative method stops.
+        """
+        from xbar.crossbar.results import BatchResult
+
+        VV = np.atleast_2d(self._check_rows(V))
+        k = VV.shape[0]
+        t0 = time.perf_counter()
+        f0 = self.stats.factorizations
+        if self.linear:
+            method = "factor" if method == "auto" else method
+            if method == "transfer":
+                T, i0 = self.transfer_matrix()
+                I = VV @ T + i0
+                iters = np.ones(k, dtype=np.int64)
+            elif method == "factor":
+                b = self.base_rhs()
+                n = self.system.n
+                size = chunk or max(1, int(_CHUNK_BYTES // (8 * 3 * max(n, 1))))
+                I = np.empty((k, self.array.cols))
+                for s in range(0, k, size):
+                    xd = self.dirichlet(VV[s : s + size])
+                    x = self._linear_solve(xd, b)
+                    I[s : s + size] = self.column_currents(x, self.system.g_data, b)
+                iters = np.ones(k, dtype=np.int64)
+            else:
+                raise NetlistError(f"unknown method '{method}' for linear cells; use 'factor' or 'transfer'")
+        else:
+            method = "chord" if method == "auto" else method
+            runner: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+                "chord": self._batch_chord, "newton-krylov": self._batch_nk, "newton": self._batch_newton}
+            if method not in runner:
+                raise NetlistError(f"unknown method '{method}' for nonlinear cells; use 'chord', 'newton-krylov' or 'newton'")
+            I, iters = runner[method](VV, tol=tol, maxiter=maxiter)
+        return BatchResult(inputs=VV, currents=I, ideal=self.array.ideal(VV), method=method,
+                           solver=self.solver_used or self.solver_name, iterations=iters,
+                           factorizations=self.stats.factorizations - f0, seconds=time.perf_counter() - t0)
+
+    def _batch_newton(self, VV: np.ndarray, *, tol: float, maxiter: int) -> tuple[np.ndarray, np.ndarray]:
+        b = self.base_rhs()
+        I = np.empty((VV.shape[0], self.array.cols))
+        iters = np.zeros(VV.shape[0], dtype=np.int64)
+        x = None
+        for j, v in enumerate(VV):
+            x, it = self._newton(self.dirichlet(v), b, x, True)
+            data, ieq = self._load(x)
+            I[j] = self.column_currents(x, data, b, ieq)
+            iters[j] = it
+        return I, iters
+
+    def _batch_chord(self, VV: np.ndarray, *, tol: float, maxiter: int) -> tuple[np.ndarray, np.ndarray]:
+        fac, pdata = self._precond()
+        b = self.base_rhs()
+        k = VV.shape[0]
+        xd = self.dirichlet(VV)
+        rhs = b[self.red.free][:, None] - self.red.a_fd(pdata) @ xd
+        xf = self._solve(fac, rhs)
+        X = self.red.assemble(xf, xd)
+        iters = np.ones(k, dtype=np.int64)
+        active = np.arange(k)
+        free = self.red.free
+        for _ in range(maxiter):
+            if len(active) == 0:
+                break
+            R = np.empty((self.red.nf, len(active)))
+            for j, col in enumerate(active):
+                R[:, j] = self._residual(X[:, col], b)[0]
+            dX = self._solve(fac, R)
+            X[np.ix_(free, active)] -= dX
+            iters[active] += 1
+            xa = np.abs(X[np.ix_(free, active)])
+            scale = np.max(xa, axis=0) if len(xa) else np.zeros(len(active))
+            done = np.max(np.abs(dX), axis=0) <= tol * np.maximum(scale, 1e-300) + 1e-18
+            active = active[~done]
+        if len(active):
+            # fall back to exact Newton for the vectors the chord iteration did not settle
+            self.stats.notes.append(f"chord: {len(active)} vector(s) finished by Newton")
+            for col in active:
+                x, it = self._newton(xd[:, col], b, X[:, col], True)
+                X[:, col] = x
+                iters[col] += it
+        I = np.empty((k, self.array.cols))
+        for j in range(k):
+            data, ieq = self._load(X[:, j])
+            I[j] = self.column_currents(X[:, j], data, b, ieq)
+        return I, iters
+
+    def _batch_nk(self, VV: np.ndarray, *, tol: float, maxiter: int) -> tuple[np.ndarray, np.ndarray]:
+        fac, pdata = self._precond()
+        b = self.base_rhs()
+        k = VV.shape[0]
+        nf = self.red.nf
+        M = spla.LinearOperator((nf, nf), matvec=lambda r: self._solve(fac, np.asarray(r).ravel()), dtype=np.float64)
+        I = np.empty((k, self.array.cols))
+        iters = np.zeros(k, dtype=np.int64)
+        x_prev: np.ndarray | None = None
+        free = self.red.free
+        for j, v in enumerate(VV):
+            xd = self.dirichlet(v)
+            if x_prev is None:
+                rhs = b[free] - self.red.a_fd(pdata) @ xd
+                x = self.red.assemble(self._solve(fac, rhs), xd)
+            else:
+                x = x_prev.copy()
+                x[self.red.dirichlet] = xd
+            for it in range(1, maxiter + 1):
+                r, data, ieq = self._residual(x, b)
+                J = self.red.a_ff(data)
+                dx, info = spla.gmres(J, -r, M=M, rtol=1e-13, atol=0.0, restart=30, maxiter=20)
+                if info != 0:
+                    dx = self._solve(self._factor(data), -r)
+                x[free] += dx
+                scale = np.max(np.abs(x[free])) if nf else 0.0
+                if np.max(np.abs(dx), initial=0.0) <= tol * max(scale, 1e-300) + 1e-18:
+                    break
+            else:
+                x, it2 = self._newton(xd, b, x, True)
+                it += it2
+            iters[j] = it
+            data, ieq = self._load(x)
+            I[j] = self.column_currents(x, data, b, ieq)
+            x_prev = x
+        return I, iters
