@@ -243,10 +243,8 @@ class _Nodes:
         else:
             root = np.arange(n, dtype=np.int64)
         uniq, inverse = np.unique(root, return_inverse=True)
-        start = len(circuit.node_names)
-        idx = circuit.nodes([self.names[k] for k in uniq.tolist()])
-        if len(idx) and not np.array_equal(idx, np.arange(start, start + len(idx))):
-            raise NetlistError("crossbar node names clash with nodes already in the circuit")
+        names = [self.names[k] for k in uniq.tolist()]
+        idx = _bulk_nodes(circuit, names)
         info = pos[uniq].copy()
         if merged:
             # a merged node that spans several grid positions is not a grid node
@@ -345,6 +343,18 @@ class CrossbarArray:
         return deck_text(self, **kwargs)
 
 
+def _bulk_nodes(circuit: Circuit, names: list[str]) -> np.ndarray:
+    """Create many new nodes at once (same result as ``circuit.nodes``, without a Python call
+    per name; the names are generated lower case and must all be new)."""
+    clash = circuit.node_index.keys() & set(names)
+    if clash:
+        raise NetlistError(f"crossbar node name(s) already in the circuit: {sorted(clash)[:5]}")
+    start = len(circuit.node_names)
+    circuit.node_names.extend(names)
+    circuit.node_index.update(zip(names, range(start, start + len(names)), strict=True))
+    return np.arange(start, start + len(names), dtype=np.int64)
+
+
 def _names(fmt: str, rows: int, cols: int) -> list[str]:
     head, tail = fmt.split("{r}")
     mid, end = tail.split("{c}")
@@ -380,7 +390,7 @@ def _add_y_internal(circuit: Circuit, names: list[str], nodes: np.ndarray, model
     n_int = kind_cls.internal_nodes(card, {"ncell": ncell})
     count = len(names)
     keys = [circuit._name("y", n) for n in names]
-    internal = circuit.nodes([f"{k}#{j}" for k in keys for j in range(n_int)]).reshape(count, n_int)
+    internal = _bulk_nodes(circuit, [f"{k}#{j}" for k in keys for j in range(n_int)]).reshape(count, n_int)
     circuit._register_many(keys, "y")
     store = circuit.y_instances.setdefault(key_model, {"names": [], "nodes": [], "params": [], "loc": []})
     store["names"].extend(keys)
@@ -563,7 +573,7 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
             if spec.vg is None:
                 raise NetlistError("smtj cells need gate voltages vg (V)")
             vg = np.broadcast_to(np.asarray(spec.vg, dtype=np.float64), (N, M))
-            gates = c.nodes(_names("g{r}_{c}", N, M))
+            gates = _bulk_nodes(c, _names("g{r}_{c}", N, M))
             gate_sources = _names("vg{r}_{c}", N, M)
             c.add_many("v", gate_sources, np.column_stack([gates, np.full(N * M, gnd)]), {"dc": vg.ravel()})
             c.add_y_many(cell_names, np.column_stack([top_c.ravel(), bl_c.ravel(), gates]), spec.model, params)

@@ -25,7 +25,11 @@ def cell_group(array: CrossbarArray) -> tuple[Any, slice]:
     cached = array.__dict__.get(key)
     if cached is not None and cached[0] is system:
         return cached[1], cached[2]
-    group, first = system.group_of(array.cell_names[0])
+    first_name = array.cell_names[0]
+    letter = "r" if array.spec.cell == "resistor" else "y"
+    group = next(g for g in system.groups if g.letter == letter and g.names and
+                 (first_name in g.names if letter == "y" else True))
+    first = group.names.index(first_name)
     n = array.rows * array.cols
     sl = slice(first, first + n)
     if group.names[sl][-1] != array.cell_names[-1]:  # pragma: no cover - builder keeps them contiguous

@@ -49,7 +49,8 @@ def fixed_point_solve(g: np.ndarray, v: np.ndarray, r_row: float, r_col: float, 
     hist: list[float] = []
     converged = False
     it = 0
-    for it in range(1, maxiter + 1):
+    for sweep in range(1, maxiter + 1):
+        it = sweep
         i = g * vc
         row_seg = np.cumsum(i[:, ::-1], axis=1)[:, ::-1]       # current in the segment before cell c
         u = v[:, None] - r_driver * row_seg[:, :1] - r_row * np.cumsum(row_seg, axis=1)

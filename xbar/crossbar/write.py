@@ -26,13 +26,14 @@ pulsed sources.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from xbar.crossbar.cells import barrier_margin, switching_probability
-from xbar.errors import NetlistError
+from xbar.errors import NetlistError, XbarWarning
 
 if TYPE_CHECKING:
     from xbar.crossbar.builder import CrossbarArray
@@ -157,5 +158,10 @@ def write_op(array: CrossbarArray, target: tuple[int, int], v_write: float, *, s
     over = np.argwhere(vmax > vb)
     events = [{"cell": (int(r), int(c)), "voltage": float(vmax[r, c]), "vb": float(vb[r, c])}
               for r, c in over[:1000]]
+    if events:
+        e = events[0]
+        warnings.warn(f"crossbar write ({scheme}, {v_write:g} V at {tgt}): barrier breakdown in "
+                      f"{len(over)} cell(s), e.g. cell {e['cell']} with |V| = {e['voltage']:.4g} V > "
+                      f"V_B = {e['vb']:.4g} V", XbarWarning, stacklevel=2)
     return WriteResult(scheme=scheme, target=tgt, v_write=float(v_write), v_cell=v_cell, p_switch=p,
                        breakdown=events, result=res, i_channel=i_ch)
