@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -306,8 +306,10 @@ class CholmodSolver:
     Parameters
     ----------
     ordering : str
-        CHOLMOD fill-reducing ordering: ``"metis"`` (nested dissection, best on the 2-D grids
-        of crossbars), ``"amd"``, ``"default"`` (CHOLMOD's own choice) …
+        CHOLMOD fill-reducing ordering: ``"amd"`` (default: on a 1024 x 1024 crossbar its
+        analysis takes 1.5 s against METIS's 18 s, for 30 % more fill), ``"metis"`` (less fill,
+        better when the numeric factorisation dominates: with reference BLAS, or for many
+        refactorisations of one pattern), ``"nesdis"``, ``"default"`` (CHOLMOD's choice).
     refine : int
         At most this many steps of iterative refinement when the reduced residual exceeds
         ``rtol`` (rarely needed: Cholesky of an SPD matrix is backward stable).
@@ -317,7 +319,7 @@ class CholmodSolver:
 
     name = "cholmod"
 
-    def __init__(self, ordering: str = "metis", refine: int = 2, rtol: float = 1e-12) -> None:
+    def __init__(self, ordering: str = "amd", refine: int = 2, rtol: float = 1e-12) -> None:
         try:
             import sksparse.cholmod  # noqa: F401
         except ImportError:
@@ -422,9 +424,16 @@ class AmgCgSolver:
         s = 1.0 / np.sqrt(diag)
         Ds = sp.diags_array(s)
         Ss = sp.csr_matrix(Ds @ S @ Ds)
+        gs = ("gauss_seidel", {"sweep": "symmetric"})
         ml = pyamg.smoothed_aggregation_solver(
-            Ss, strength=("symmetric", {"theta": self.theta}), max_levels=30, max_coarse=500,
-            coarse_solver="splu")
+            Ss, strength=("symmetric", {"theta": self.theta}),
+            smooth=("jacobi", {"filter_entries": True, "weighting": "local"}),
+            presmoother=gs, postsmoother=gs, max_levels=40, max_coarse=500, coarse_solver="splu")
+        for level in ml.levels:  # pyamg leaves 1×1-block BSR on coarse levels: CSR relaxes 3× faster
+            level.A = sp.csr_matrix(level.A)
+            if hasattr(level, "P"):
+                level.P = sp.csr_matrix(level.P)
+                level.R = sp.csr_matrix(level.R)
         pre = ml.aspreconditioner(cycle="V")
         cg = _PCG(S.tocsr(), Ss, s, pre, self.rtol, self.maxiter)
         desc = (f"amg-cg (smoothed aggregation, {len(ml.levels)} levels, operator complexity "
@@ -529,18 +538,18 @@ class AutoSolver:
 
     Parameters
     ----------
-    threshold : int
-        Systems with fewer unknowns use SuperLU directly.
+    threshold : int or None
+        Systems with fewer unknowns use SuperLU directly; ``None``: 2000 for CHOLMOD, 5000
+        for AMG-CG (where each overtakes SuperLU on crossbars).
     prefer : str or None
         Large-system solver: ``"cholmod"``, ``"amg-cg"`` or ``"superlu"``; ``None`` picks
         CHOLMOD when scikit-sparse imports, else AMG-CG when pyamg imports, else SuperLU.
     """
 
     name = "auto"
-    default_threshold = 20_000
+    default_thresholds: ClassVar[dict[str, int]] = {"cholmod": 2_000, "amg-cg": 5_000, "superlu": 0}
 
     def __init__(self, threshold: int | None = None, prefer: str | None = None) -> None:
-        self.threshold = self.default_threshold if threshold is None else int(threshold)
         if prefer is None:
             prefer = ("cholmod" if cholmod_available() else
                       "amg-cg" if pyamg_available() else "superlu")
@@ -548,6 +557,7 @@ class AutoSolver:
         if prefer not in makers:
             raise ValueError(f"unknown large-system solver '{prefer}'; known: {sorted(makers)}")
         self.prefer = prefer
+        self.threshold = self.default_thresholds[prefer] if threshold is None else int(threshold)
         maker = makers[prefer]
         self._large = maker() if maker is not None else None
 

@@ -5,4 +5,4 @@
 
 from __future__ import annotations
 
-from xbar.devices.mtj import chain, sot, strain, stt  # noqa: F401  (importing registers the kinds)
+from xbar.devices.mtj import chain, cogd, sot, strain, stt  # noqa: F401  (importing registers the kinds)
