@@ -83,7 +83,7 @@ def test_lib_card_is_the_fig5_set():
         assert value == pytest.approx(defaults[key], rel=1e-12), key
     kind2, params2 = read_lib_card(LIB, "smtj_fig5_l2")
     assert kind2 == "smtj" and params2["level"] == 2.0
-    with pytest.raises(ModelCardError, match=r"no '\.model nope'"):
+    with pytest.raises(ModelCardError, match=r"has no model 'nope'"):
         read_lib_card(LIB, "nope")
 
 

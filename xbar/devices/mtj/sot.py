@@ -60,7 +60,6 @@ References
 from __future__ import annotations
 
 import math
-import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -541,43 +540,19 @@ class SotMtj(YDevice):
         return lines
 
 
-_MODEL_RE = re.compile(r"^\.model\s+(\S+)\s+(\S+)\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
 def read_lib(path: str | Path) -> dict[str, tuple[str, dict[str, float]]]:
     """``.model`` cards of a compact-model library: name -> (type, parameters in SI).
 
-    Handles ``*`` comment lines, ``;`` trailing comments, ``+`` continuation lines and SPICE
-    number suffixes. (The deck front end reads ``.include``/``.lib`` too; this reader lets
-    scripts define the cards through :meth:`xbar.Circuit.model`.)
+    Read by the deck front end (:meth:`xbar.Circuit.load_models`), so malformed cards are
+    reported with ``file:line``.
     """
-    from xbar.units import parse_number
+    from xbar.circuit import Circuit
 
-    text = Path(path).read_text(encoding="utf-8")
-    cards: list[str] = []
-    for raw in text.splitlines():
-        line = raw.split(";", 1)[0].rstrip()
-        if not line.strip() or line.lstrip().startswith("*"):
-            continue
-        if line.lstrip().startswith("+") and cards:
-            cards[-1] += " " + line.lstrip()[1:]
-        else:
-            cards.append(line.strip())
-    out: dict[str, tuple[str, dict[str, float]]] = {}
-    for card in cards:
-        m = _MODEL_RE.match(card)
-        if not m:
-            continue
-        body = m.group(3).replace("(", " ").replace(")", " ")
-        params: dict[str, float] = {}
-        for key, val in re.findall(r"(\w+)\s*=\s*(\S+)", body):
-            number = parse_number(val)
-            if number is None:
-                msg = f"{path}: model '{m.group(1)}': {key}={val!r} is not a number"
-                raise ModelCardError(msg)
-            params[key.lower()] = number
-        out[m.group(1).lower()] = (m.group(2).lower(), params)
-    return out
+    c = Circuit()
+    names = c.load_models(path)
+    return {n: (c.models[n].type, dict(c.models[n].params)) for n in names}
 
 
 def load_lib(circuit: Any, path: str | Path, names: list[str] | None = None) -> list[str]:

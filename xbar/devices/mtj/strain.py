@@ -55,7 +55,6 @@ References
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -527,43 +526,18 @@ def _pchip_expression(table: Level2Table, var: str) -> str:
     return tree(0, len(x) - 1)
 
 
-# ------------------------------------------------------------------------------------------
-# reading the card of a .lib file (until decks parse Y-device .model cards)
-# ------------------------------------------------------------------------------------------
-_MODEL_RE = re.compile(r"^\.model\s+(\S+)\s+([^\s(]+)\s*\(?(.*?)\)?\s*$", re.IGNORECASE | re.DOTALL)
-
-
 def read_lib_card(path: str | Path, name: str) -> tuple[str, dict[str, float]]:
-    """Type and parameters of ``.model <name>`` in a SPICE library file.
-
-    Handles ``*`` comment lines, ``;``/``$`` end-of-line comments and ``+`` continuations;
-    values use SPICE suffixes (:func:`xbar.units.parse_number`).
+    """Type and parameters of ``.model <name>`` in a SPICE library file (read by the deck
+    front end, :meth:`xbar.Circuit.load_models`, so errors name ``file:line``).
 
     Raises
     ------
     ModelCardError
-        The card is missing or a value is not a number.
+        The card is missing or malformed.
     """
-    from xbar.units import parse_number
+    from xbar.circuit import Circuit
 
-    cards: list[str] = []
-    for raw in Path(path).read_text(encoding="utf-8").splitlines():
-        line = re.split(r"\s[;$]|^[;$]", raw, maxsplit=1)[0].rstrip()
-        if not line.strip() or line.lstrip().startswith("*"):
-            continue
-        if line.lstrip().startswith("+") and cards:
-            cards[-1] += " " + line.lstrip()[1:]
-        else:
-            cards.append(line.strip())
-    for card in cards:
-        m = _MODEL_RE.match(card)
-        if m and m.group(1).lower() == name.lower():
-            body = m.group(3).replace("(", " ").replace(")", " ")
-            params: dict[str, float] = {}
-            for key, text in re.findall(r"(\w+)\s*=\s*(\S+)", body):
-                value = parse_number(text)
-                if value is None:
-                    raise ModelCardError(f"{path}: model '{name}': {key}={text} is not a number")
-                params[key.lower()] = value
-            return m.group(2).lower(), params
-    raise ModelCardError(f"{path}: no '.model {name}' card")
+    c = Circuit()
+    c.load_models(path, [name])
+    model = c.models[name.lower()]
+    return model.type, dict(model.params)
