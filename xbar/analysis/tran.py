@@ -184,7 +184,10 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
             if done > bar.n:
                 bar.update(done - bar.n)
         h = min(h, tmax)
-        target = min(next_bp, bps.next_grid(t), spec.tstop)
+        grid = bps.next_grid(t)
+        if 0.0 < next_bp - grid <= hmin:
+            grid = next_bp  # a corner a rounding step past a grid point: land on the corner only
+        target = min(next_bp, grid, spec.tstop)
         at_corner = False
         if t + h >= target - hmin:
             h = target - t
@@ -209,12 +212,14 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
         base = system.g_data + a0 * system.c_data
         try:
             if system.linear:
-                fac = factor_cache.get(a0)
+                # without capacitors or inductors the matrix does not depend on the step
+                key = a0 if system.has_reactive else 0.0
+                fac = factor_cache.get(key)
                 if fac is None:
                     if len(factor_cache) > 8:
                         factor_cache.clear()
                     fac = system.solver.factor(system.work_matrix(base))
-                    factor_cache[a0] = fac
+                    factor_cache[key] = fac
                 x_new = fac.solve(rhs)  # type: ignore[attr-defined]
             else:
                 x_new, _ = newton(system, x_last, base, rhs, itl=opts.itl4)
@@ -258,6 +263,8 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
         if at_corner:
             order = 1
             next_bp = bps.next_source(t)
+            while next_bp - t <= hmin and next_bp < spec.tstop:
+                next_bp = bps.next_source(next_bp)  # corners closer than hmin count as reached
             h_next = min(h_next, 0.1 * min(spec.tstep, max(next_bp - t, hmin)))
         else:
             order = 1 if method == "be" else 2

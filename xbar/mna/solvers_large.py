@@ -30,14 +30,19 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from xbar.errors import ConvergenceError, SingularMatrixError
-from xbar.mna.linsolve import Factorization, SuperLUSolver
+
+if TYPE_CHECKING:
+    from xbar.mna.linsolve import Factorization
+
+# xbar.mna.linsolve registers these solvers in its SOLVERS table by importing this module at
+# its end, so this module imports linsolve only inside functions (no import cycle)
 
 __all__ = [
     "AmgCgSolver",
@@ -268,6 +273,8 @@ class _Described:
 
 
 def _superlu(A: Any, why: str, name: str = "superlu") -> _Described:
+    from xbar.mna.linsolve import SuperLUSolver
+
     fac = SuperLUSolver().factor(_canonical(A))
     return _Described(fac, name, f"superlu on the full MNA system ({why})")
 
@@ -282,7 +289,10 @@ class ReducedFactorization:
         self.description = description
 
     def solve(self, b: np.ndarray) -> np.ndarray:
-        b = np.asarray(b, dtype=np.float64)
+        b = np.asarray(b)
+        if np.iscomplexobj(b):  # the matrix is real: solve both parts
+            return self.solve(b.real) + 1j * self.solve(b.imag)
+        b = b.astype(np.float64, copy=False)
         if b.ndim not in (1, 2) or b.shape[0] != self.reduction.n:
             raise ValueError(f"right-hand side must have shape ({self.reduction.n},) or "
                              f"({self.reduction.n}, k), got {b.shape}")

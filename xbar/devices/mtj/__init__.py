@@ -1,7 +1,7 @@
 """Spintronic device kinds (Y elements). Importing this package registers them:
 ``mtj`` (two-terminal STT-MTJ, :mod:`.stt`), ``sotmtj`` (compound SOT-MTJ, :mod:`.sot`),
 ``smtj`` (straintronic MTJ, :mod:`.strain`), ``mtj_field`` (STT-MTJ with an easy-axis field,
-:mod:`.chain`)."""
+:mod:`.chain`), ``cogd`` (Co/Gd multidomain Hall bar, :mod:`.cogd`)."""
 
 from __future__ import annotations
 

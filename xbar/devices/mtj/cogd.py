@@ -36,7 +36,8 @@ ratio at large ``|H_x|/H_k`` ([1]_, discussion of Figs. 2(a)–(c)); ``tilt=0`` 
   ``u_k = −s_k·d·H_DL/H_n`` and the nucleation field ``H_n = k_n·H_k`` (PHYSICS.md §6.1).
 * After every accepted time step each region leaves its state with probability
   ``1 − exp(−Δt/τ0·exp(−E_b,k(J)/k_BT))``, ``J`` at the end of the step (exact for the
-  piecewise-constant pulses of the paper), drawn from the seeded generator.
+  piecewise-constant pulses of the paper), drawn from the seeded generator. Steps in which no
+  region reaches a probability of 1e-12 (e.g. during reads) draw no random numbers.
 * Domain-wall propagation (``dwprop=1``): when ``H_DL ≥ H_prop`` and at least one region of the
   device is already in the favoured state, its walls sweep the whole cross (every region
   switches). If the lowest nucleation threshold lies above ``H_prop`` one nucleus reverses
@@ -119,14 +120,14 @@ COGD_CARD: tuple[Param, ...] = (
     Param("tau0", 1e-9, "s", 1e-15, 1.0, "attempt time", "PHYSICS.md §6.1"),
     Param("hprop", 0.011, "T", 0.0, 10.0, "domain-wall propagation field μ0H_prop", "fitted (see .lib)"),
     Param("dwprop", 1.0, "-", 0.0, 1.0, "1: domain walls sweep the cross when H_DL ≥ H_prop", "model switch"),
-    Param("chir", 1.0, "-", -1.0, 1.0, "chirality sign: favoured m_z = −chir·sign(I_xx·H_x)",
+    Param("chir", 1.0, "-", -1.0, 1.0, "chirality sign (±1): favoured m_z = −chir·sign(I_xx·H_x)",
           f"assumption ({_LI} Fig. 4: H_x < 0, I > 0 sets R_hall high)"),
-    Param("tilt", 1.0, "-", 0.0, 1.0, "1: read-out m_z includes cos θ_M, sin θ_M = |H_x|/H_k",
+    Param("tilt", 1.0, "-", 0.0, 1.0, "1: read-out m_z includes cos θ_M, sin θ_M = abs(H_x)/H_k",
           f"{_LI} Sec. 3 (tilt lowers the switching ratio)"),
 )
 
 COGD_INSTANCE: tuple[Param, ...] = (
-    Param("hx", 0.0, "T", -10.0, 10.0, "in-plane field μ0H_x along the current (|hx| < hk)", "instance"),
+    Param("hx", 0.0, "T", -10.0, 10.0, "in-plane field μ0H_x along the current, abs(hx) < hk", "instance"),
     Param("mz0", -1.0, "-", -1.0, 1.0, "initial mean of s_k (round((1+mz0)/2·N) regions up)", "instance"),
 )
 
@@ -202,6 +203,9 @@ class CoGdHallBar(YDevice):
     @classmethod
     def internal_nodes(cls, card: BoundCard, params: dict[str, float]) -> int:
         cls.regions(card)
+        if abs(card["chir"]) != 1.0:
+            msg = f"model '{card.name}' (cogd): chir={card['chir']:g} must be +1 or -1"
+            raise ModelCardError(msg, card.location)
         hx = params.get("hx", card["hx"])
         if abs(hx) >= card["hk"]:
             msg = (f"model '{card.name}' (cogd): |hx| = {abs(hx):g} T must be below hk = {card['hk']:g} T "
