@@ -236,3 +236,20 @@ def test_api_sweep_with_absurd_range():
     c.R("1", "a", "0", 1.0)
     with pytest.raises(xbar.NetlistError, match="not a finite number of points"):
         c.dc("v1", -1e308, 1e308, 1e-308)
+
+
+def test_nested_dissection_ordering_matches_default(monkeypatch):
+    from xbar.mna.linsolve import SuperLUSolver
+
+    c = _ladder(400)
+    sysm = c.compile()
+    A = sysm.g_matrix()
+    b = sysm.rhs(None)
+    ref = SuperLUSolver().factor(A).solve(b)
+    nd = SuperLUSolver()
+    nd.nested_dissection_min = 10
+    x1 = nd.factor(A).solve(b)
+    x2 = nd.factor(A).solve(b)  # second factorisation reuses the cached ordering
+    assert len(nd._orders) == 1
+    np.testing.assert_allclose(x1, ref, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(x1, x2)

@@ -37,12 +37,20 @@ class LinearSolver(Protocol):
 
 
 class _SuperLUFactor:
-    def __init__(self, lu: spla.SuperLU, row_scale: np.ndarray, col_scale: np.ndarray) -> None:
+    def __init__(self, lu: spla.SuperLU, row_scale: np.ndarray, col_scale: np.ndarray,
+                 perm: np.ndarray | None = None) -> None:
         self._lu = lu
         self._r = row_scale
         self._c = col_scale
+        self._perm = perm
 
     def solve(self, b: np.ndarray) -> np.ndarray:
+        if self._perm is not None:
+            p = self._perm
+            y = _SuperLUFactor(self._lu, self._r[p], self._c[p]).solve(b[p])
+            x = np.empty_like(y)
+            x[p] = y
+            return x
         if b.ndim == 1:
             x = self._c * self._lu.solve(self._r * b)
         else:
@@ -90,16 +98,61 @@ class SuperLUSolver:
 
     name = "superlu"
 
+    #: from this many unknowns on, a METIS nested-dissection ordering (computed once per
+    #: sparsity pattern and reused by every later factorisation) replaces SuperLU's own
+    #: ordering: on a 512x512 crossbar it cuts the factorisation from ~17 s to ~6 s
+    nested_dissection_min = 100_000
+
     def __init__(self, permc_spec: str = "MMD_AT_PLUS_A") -> None:
         self.permc_spec = permc_spec
+        self._orders: dict[tuple[int, ...], np.ndarray | None] = {}
 
     def factor(self, A: sp.csc_array) -> Factorization:
         As, r, c = equilibrate(A)
+        n = As.shape[0]
+        key = (n, As.nnz, hash(As.indptr[:: max(1, n // 512)].tobytes()),
+               hash(As.indices[:: max(1, As.nnz // 512)].tobytes()))
+        perm = self._orders.get(key)
+        if perm is None and n >= self.nested_dissection_min and self.permc_spec == "MMD_AT_PLUS_A":
+            perm = self._orders[key] = _nested_dissection(As)
         try:
-            lu = spla.splu(As, permc_spec=self.permc_spec)
+            if perm is None:
+                # (SuperLU's own perm_c is not reusable as a symmetric ordering: tried, 150x
+                # slower on a 256x256 crossbar)
+                lu = spla.splu(As, permc_spec=self.permc_spec)
+                return _SuperLUFactor(lu, r, c)
+            lu = spla.splu(_permute(As, perm), permc_spec="NATURAL", options={"SymmetricMode": True})
         except RuntimeError as exc:
             raise SingularMatrixError(f"the MNA matrix is singular ({exc})") from None
-        return _SuperLUFactor(lu, r, c)
+        return _SuperLUFactor(lu, r, c, perm)
+
+
+def _nested_dissection(A: sp.csc_array) -> np.ndarray | None:
+    """METIS nested-dissection ordering of the structure of A + Aᵀ (None without pymetis)."""
+    try:
+        import pymetis
+    except ImportError:
+        return None
+    n = A.shape[0]
+    cols = np.repeat(np.arange(n), np.diff(A.indptr))
+    rows = A.indices
+    off = rows != cols
+    r = np.concatenate([rows[off], cols[off]])
+    c = np.concatenate([cols[off], rows[off]])
+    S = sp.csr_array((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n))
+    S.sum_duplicates()
+    adjacency = pymetis.CSRAdjacency(S.indptr.astype(np.int32), S.indices.astype(np.int32))
+    perm, _ = pymetis.nested_dissection(adjacency)
+    return np.asarray(perm, dtype=np.int64)
+
+
+def _permute(A: sp.csc_array, perm: np.ndarray) -> sp.csc_array:
+    """``A[perm][:, perm]`` built from coordinates (O(nnz))."""
+    n = A.shape[0]
+    inv = np.empty(n, dtype=np.int64)
+    inv[perm] = np.arange(n)
+    cols = np.repeat(np.arange(n), np.diff(A.indptr))
+    return sp.csc_array((A.data, (inv[A.indices], inv[cols])), shape=A.shape)
 
 
 SOLVERS: dict[str, type] = {"superlu": SuperLUSolver}
