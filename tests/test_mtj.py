@@ -158,3 +158,19 @@ def test_fixed_state_parity_with_ngspice():
     plots = run_ngspice(text=c.to_netlist([".op"]))
     for key in ("v(b)", "v(c)", "i(v1)"):
         assert op[key] == pytest.approx(plots[0][key][0], rel=1e-6)
+
+
+def test_straintronic_mtj_breakdown_shorts_barrier():
+    c = xbar.Circuit()
+    c.load_models("compact_models/bandyopadhyay2024_smtj.lib")
+    c.model("hot", "smtj", **{**c.models["smtj_fig5"].params, "vb": 1.0, "bdshort": 1.0, "rbd": 10.0})
+    c.V("1", "a", "0", 1.5)
+    c.R("s", "a", "b", 10.0)
+    c.V("g", "g", "0", 0.1)
+    c.Y("1", ["b", "0", "g"], "hot")
+    with pytest.warns(XbarWarning, match=r"breakdown.*'y1'"):
+        op = c.op()
+    assert op.events[0]["kind"] == "breakdown"
+    assert op["@y1[broken]"] == 1.0
+    assert op["@y1[r]"] == pytest.approx(10.0)
+    assert op["v(b)"] == pytest.approx(0.75, rel=1e-9)

@@ -65,6 +65,7 @@ from scipy.interpolate import PchipInterpolator, PPoly
 from scipy.special import ellipe, ellipk, elliprd, expit
 
 from xbar.devices.base import F64, I64, LoadContext, Stamp, two_terminal_stamp
+from xbar.devices.mtj.breakdown import BREAKDOWN_PARAMS, BarrierBreakdown
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
 from xbar.errors import ModelCardError
@@ -120,6 +121,7 @@ SMTJ_CARD: tuple[Param, ...] = (
     Param("ntab", 801.0, "-", 11.0, 1e5, "Level 2: gate-voltage table points", "assumption"),
     Param("vgmin", 0.0, "V", -1e4, 1e4, "Level 2: table start (vgmin = vgmax: ±8|Γ|)", "assumption"),
     Param("vgmax", 0.0, "V", -1e4, 1e4, "Level 2: table end", "assumption"),
+    *BREAKDOWN_PARAMS,
 )
 
 
@@ -375,7 +377,7 @@ def transfer(values: Mapping[str, float], vg: F64) -> tuple[F64, F64]:
 # the device group
 # ------------------------------------------------------------------------------------------
 @register
-class StraintronicMtj(YDevice):
+class StraintronicMtj(BarrierBreakdown, YDevice):
     """All three-terminal straintronic MTJs of one ``smtj`` card (see module docstring)."""
 
     kind: ClassVar[str] = "smtj"
@@ -404,6 +406,7 @@ class StraintronicMtj(YDevice):
         n = len(names)
         self.ref = self.nodes[:, 1] if c["vgref"] >= 0.5 else np.full(n, -1, dtype=np.int64)
         self.vgref = 1.0 if c["vgref"] >= 0.5 else 0.0
+        self.init_breakdown(n, rng.standard_normal(n))
 
     # physics -----------------------------------------------------------------------------
     @staticmethod
@@ -417,9 +420,15 @@ class StraintronicMtj(YDevice):
     def conductance(self, vg: F64) -> tuple[F64, F64]:
         """Conductance [S] and ``dG/dV_G`` [S/V] at gate voltages ``vg``."""
         if self.table is not None:
-            return self.table(vg)
-        g, dg, _ = level1_conductance(vg, self.derived, self.law, self.card["smooth"])
-        return g, dg
+            g, dg = self.table(vg)
+        else:
+            g, dg, _ = level1_conductance(vg, self.derived, self.law, self.card["smooth"])
+        return self.apply_short(g, dg)
+
+    def after_solution(self, x: F64, t: float | None, dt: float | None) -> bool:
+        """Breakdown check of every barrier (the s-MTJ has no stochastic switching)."""
+        v = self._at(x, self.nodes[:, 0]) - self._at(x, self.nodes[:, 1])
+        return self.check_breakdown(v, t)
 
     def cos_theta(self, vg: F64) -> F64:
         """cos θ (angle between the soft- and hard-layer magnetisations) at ``vg``."""
@@ -461,6 +470,7 @@ class StraintronicMtj(YDevice):
         n = len(self)
         d = self.derived
         return {"g": g, "r": 1.0 / g, "dgdvg": dg, "vg": vg, "v": v, "i": g * v, "cos": cos_t,
+                "broken": self.broken.astype(np.float64),
                 "theta": np.rad2deg(np.arccos(np.clip(cos_t, -1.0, 1.0))),
                 "s": (g - d.gap) / (d.gp - d.gap),
                 "gamma": np.full(n, d.gamma), "nu": np.full(n, d.nu),

@@ -21,16 +21,15 @@ Results: ``@y1[state]``, ``@y1[r]`` (V/I, Ω), ``@y1[v]`` (barrier voltage), ``@
 
 from __future__ import annotations
 
-import warnings
 from typing import ClassVar
 
 import numpy as np
 
 from xbar.devices.base import F64, I64, LoadContext, node_values
+from xbar.devices.mtj.breakdown import BREAKDOWN_PARAMS, BarrierBreakdown
 from xbar.devices.mtj.physics import ap_conductance, hazard_rate, switch_probability
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
-from xbar.errors import XbarWarning
 
 __all__ = ["MTJ_CARD", "StaticMtj"]
 
@@ -46,10 +45,7 @@ MTJ_CARD: tuple[Param, ...] = (
     Param("beta", 1.0, "-", 0.5, 3.0, "barrier-lowering exponent", "PHYSICS.md §1.5"),
     Param("pol", 0.6, "-", 0.01, 0.99, "spin polarisation (precessional rate)", "PHYSICS.md §1.5"),
     Param("moment", 1e-16, "A m²", 1e-22, 1e-10, "free-layer moment Ms·V (precessional rate)", "generic default; set per card"),
-    Param("vb", 1.8, "V", 1e-3, 100.0, "barrier breakdown voltage (mean)", "generic default; set per card"),
-    Param("vb_sigma", 0.0, "V", 0.0, 10.0, "spread of breakdown voltage", "generic default; set per card"),
-    Param("bdshort", 0.0, "-", 0.0, 1.0, "1: a broken barrier becomes a rbd resistor", "generic default; set per card"),
-    Param("rbd", 100.0, "Ω", 1e-3, 1e9, "post-breakdown resistance", "PHYSICS.md §1.9"),
+    *BREAKDOWN_PARAMS,
     Param("rp_sigma", 0.0, "-", 0.0, 1.0, "relative spread of R_P", "generic default; set per card"),
     Param("tmr_sigma", 0.0, "-", 0.0, 1.0, "relative spread of TMR0", "generic default; set per card"),
     Param("ic_sigma", 0.0, "-", 0.0, 1.0, "relative spread of critical currents", "generic default; set per card"),
@@ -58,7 +54,7 @@ MTJ_CARD: tuple[Param, ...] = (
 
 
 @register
-class StaticMtj(YDevice):
+class StaticMtj(BarrierBreakdown, YDevice):
     """All two-terminal MTJs of one ``mtj`` card (see module docstring)."""
 
     kind: ClassVar[str] = "mtj"
@@ -85,10 +81,8 @@ class StaticMtj(YDevice):
         ic_scale = np.maximum(1.0 + c["ic_sigma"] * normal[2], 0.05)
         self.ic_p2ap = c["ic_p2ap"] * ic_scale
         self.ic_ap2p = c["ic_ap2p"] * ic_scale
-        self.vb = np.maximum(c["vb"] + c["vb_sigma"] * normal[3], 1e-3)
+        self.init_breakdown(n, normal[3])
         self.state = np.rint(inst["state"]).astype(np.int8)
-        self.broken = np.zeros(n, dtype=bool)
-        self.shorted = np.zeros(n, dtype=bool)
         self.temp_c = 27.0
 
     # electrical --------------------------------------------------------------------------
@@ -103,10 +97,7 @@ class StaticMtj(YDevice):
         ap = self.state == 1
         g = np.where(ap, gap, gp)
         dg = np.where(ap, dgap, 0.0)
-        if np.any(self.shorted):
-            g = np.where(self.shorted, 1.0 / self.card["rbd"], g)
-            dg = np.where(self.shorted, 0.0, dg)
-        return g, dg
+        return self.apply_short(g, dg)
 
     def nl_pattern(self) -> tuple[I64, I64]:
         a, b = self.nodes[:, 0], self.nodes[:, 1]
@@ -123,30 +114,10 @@ class StaticMtj(YDevice):
     # state -------------------------------------------------------------------------------
     def after_solution(self, x: F64, t: float | None, dt: float | None) -> bool:
         v = self._voltage(x)
-        changed = self._check_breakdown(v, t)
+        changed = self.check_breakdown(v, t)
         if dt is not None and dt > 0:
             changed = self._switch(v, t, dt) or changed
         return changed
-
-    def _check_breakdown(self, v: F64, t: float | None) -> bool:
-        over = (np.abs(v) > self.vb) & ~self.broken
-        if not np.any(over):
-            return False
-        idx = np.flatnonzero(over)
-        for i in idx[:1000]:
-            self.events.append({"kind": "breakdown", "time": t, "device": self.names[i],
-                                "voltage": float(v[i]), "vb": float(self.vb[i])})
-        first = idx[0]
-        when = "at the operating point" if t is None else f"at t = {t:.6g} s"
-        warnings.warn(
-            f"MTJ barrier breakdown {when}: {len(idx)} device(s), e.g. '{self.names[first]}' with "
-            f"|V| = {abs(v[first]):.4g} V > V_B = {self.vb[first]:.4g} V",
-            XbarWarning, stacklevel=2)
-        self.broken |= over
-        if self.card["bdshort"] >= 0.5:
-            self.shorted |= over
-            return True
-        return False
 
     def _switch(self, v: F64, t: float | None, dt: float) -> bool:
         g, _ = self.conductance(v)
