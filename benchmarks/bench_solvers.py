@@ -109,8 +109,11 @@ def _blas_of_cholmod() -> str:
     return ", ".join(libs) or "unknown"
 
 
-def worker(n: int, solver_name: str, out: str, run_op: bool) -> None:
-    """One case (runs in a fresh interpreter); writes ``out`` (.npz) and ``out``.json."""
+def worker(n: int, solver_name: str, out: str, run_op: bool, mem_limit_gb: float) -> None:
+    """One case (runs in a fresh interpreter); writes ``out`` (.npy) and ``out``.json."""
+    if mem_limit_gb > 0:  # address-space cap: a runaway case fails alone, not the machine
+        cap = int(mem_limit_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     t0 = time.perf_counter()
     circuit = build_crossbar(n)
     system = circuit.compile()
@@ -143,9 +146,11 @@ def worker(n: int, solver_name: str, out: str, run_op: bool) -> None:
     Path(out + ".json").write_text(json.dumps(info))
 
 
-def _run_case(n: int, solver: str, tmp: Path, timeout: float, run_op: bool) -> dict[str, Any]:
+def _run_case(n: int, solver: str, tmp: Path, timeout: float, run_op: bool,
+              mem_limit_gb: float) -> dict[str, Any]:
     out = str(tmp / f"x_{n}_{solver}.npy")
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(n), solver, out]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(n), solver, out,
+           "--mem-limit", str(mem_limit_gb)]
     if not run_op:
         cmd.append("--no-op")
     t0 = time.perf_counter()
@@ -184,12 +189,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--superlu-max", type=int, default=128,
                    help="largest N for the default SuperLU (it takes minutes at 128)")
     p.add_argument("--thr-max", type=int, default=512, help="largest N for superlu-thr0.1")
+    p.add_argument("--skip", nargs="+", default=[], metavar="SOLVER:N",
+                   help="cases to leave out, e.g. superlu:256")
     p.add_argument("--timeout", type=float, default=900.0, help="per case, s")
+    p.add_argument("--mem-limit", type=float, default=16.0,
+                   help="address-space cap per case, GB (0: none); the 1024 target is 16 GB")
     p.add_argument("--no-op", action="store_true", help="skip the end-to-end circuit.op() timing")
     p.add_argument("--worker", nargs=3, metavar=("N", "SOLVER", "OUT"), help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.worker:
-        worker(int(a.worker[0]), a.worker[1], a.worker[2], not a.no_op)
+        worker(int(a.worker[0]), a.worker[1], a.worker[2], not a.no_op, a.mem_limit)
         return 0
     sizes = sorted(set(a.sizes + ([1024] if a.big else [])))
     rows: list[dict[str, Any]] = []
@@ -198,10 +207,11 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             case_rows = []
             for solver in a.solvers:
-                if (solver == "superlu" and n > a.superlu_max) or (solver == "superlu-thr0.1" and n > a.thr_max):
+                if ((solver == "superlu" and n > a.superlu_max) or f"{solver}:{n}" in a.skip
+                        or (solver == "superlu-thr0.1" and n > a.thr_max)):
                     case_rows.append({"n": n, "solver": solver, "error": "skipped (too slow)"})
                     continue
-                info = _run_case(n, solver, tmp, a.timeout, not a.no_op)
+                info = _run_case(n, solver, tmp, a.timeout, not a.no_op, a.mem_limit)
                 print(f"N={n} {solver}: " + (info.get("error") or
                       f"{info['factor_s'] + info['solve_s']:.2f} s, peak {info['peak_mb']:.0f} MB; "
                       f"{info['description']}"), file=sys.stderr, flush=True)

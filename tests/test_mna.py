@@ -253,3 +253,15 @@ def test_nested_dissection_ordering_matches_default(monkeypatch):
     assert len(nd._orders) == 1
     np.testing.assert_allclose(x1, ref, rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(x1, x2)
+
+
+def test_circuit_selects_linear_solver():
+    c = _ladder(20)
+    ref = c.op()["v(n20)"]
+    c.linear_solver = "auto"
+    c._system = None
+    assert c.op()["v(n20)"] == pytest.approx(ref, rel=1e-12)
+    c.linear_solver = "nope"
+    c._system = None
+    with pytest.raises(xbar.NetlistError, match="unknown linear solver 'nope'"):
+        c.op()

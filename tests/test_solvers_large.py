@@ -255,6 +255,16 @@ def test_amg_cg_declines_matrices_it_cannot_certify() -> None:
         sl.AmgCgSolver().factor(A)
     with pytest.raises(ValueError, match="rtol"):
         sl.AmgCgSolver(rtol=0.0)
+    with pytest.raises(ValueError, match="AMG method"):
+        sl.AmgCgSolver(method="gmg")
+
+
+@needs_pyamg
+def test_amg_cg_smoothed_aggregation_variant() -> None:
+    A, b, nn = system_of(_bench().build_crossbar(32))  # type: ignore[attr-defined]
+    fac = sl.AmgCgSolver(method="sa").factor(A)
+    assert fac.name == "amg-cg" and "smoothed aggregation" in fac.description
+    assert rel_diff(fac.solve(b), SuperLUSolver().factor(A).solve(b), nn) < REL
 
 
 @needs_pyamg

@@ -148,6 +148,9 @@ class Circuit:
         self.element_kind: dict[str, str] = {}
         self.models: dict[str, ModelDef] = {}
         self.subckts: dict[str, Subcircuit] = {}
+        self.linear_solver = "superlu"
+        """Linear solver of every analysis: ``superlu`` (default), ``cholmod``, ``amg-cg`` or
+        ``auto`` (see :mod:`xbar.mna.solvers_large`)."""
         self.y_instances: dict[str, dict[str, list[Any]]] = {}
         self.ic: dict[str, float] = {}
         self.nodeset: dict[str, float] = {}

@@ -164,3 +164,14 @@ def get_solver(name: str = "superlu") -> LinearSolver:
         return SOLVERS[name]()  # type: ignore[no-any-return]
     except KeyError:
         raise ValueError(f"unknown linear solver '{name}'; known: {sorted(SOLVERS)}") from None
+
+
+def _register_large_solvers() -> None:
+    """Add the large-network solvers of :mod:`xbar.mna.solvers_large` (CHOLMOD, AMG-CG, auto)."""
+    from xbar.mna import solvers_large
+
+    SOLVERS.update({"cholmod": solvers_large.CholmodSolver, "amg-cg": solvers_large.AmgCgSolver,
+                    "auto": solvers_large.AutoSolver})
+
+
+_register_large_solvers()

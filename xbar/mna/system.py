@@ -58,7 +58,10 @@ class MnaSystem:
         self.linear = all(g.linear for g in groups)
         self.nonlinear_groups = [g for g in groups if not g.linear]
         self.source_groups = [g for g in groups if isinstance(g, VoltageSourceGroup | CurrentSourceGroup)]
-        self.solver: LinearSolver = get_solver("superlu")
+        try:
+            self.solver: LinearSolver = get_solver(getattr(circuit, "linear_solver", "superlu"))
+        except ValueError as exc:
+            raise NetlistError(str(exc)) from None
         self.stateful = [g for g in groups if hasattr(g, "after_solution")]
         self._name_index: dict[str, int] | None = None
         self._build_pattern()
