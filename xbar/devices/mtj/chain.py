@@ -155,14 +155,8 @@ class FieldBiasedMtj(StaticMtj):
         g, _ = self.conductance(v)
         i = g * v
         p = switch_probability(self.rates(i), dt)
-        flip = ~self.broken & (self.rng.random(len(self)) < p)
-        if not np.any(flip):
-            return False
-        for k in np.flatnonzero(flip)[:1000]:
-            self.events.append({"kind": "switch", "time": t, "device": self.names[k],
-                                "to": "AP" if self.state[k] == 0 else "P", "current": float(i[k])})
-        self.state[flip] ^= 1
-        return True
+        flip = ~self.shorted & (self.rng.random(len(self)) < p)
+        return self.apply_flips(flip, i, t)
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,10 @@ class StaticMtj(BarrierBreakdown, YDevice):
                            self.card["moment"])
         p = switch_probability(rate, dt)
         flip = live & (ratio > 0) & (self.rng.random(len(self)) < p)
+        return self.apply_flips(flip, i, t)
+
+    def apply_flips(self, flip: np.ndarray, i: F64, t: float | None) -> bool:
+        """Toggle the states of ``flip`` and record switching events; True if any flipped."""
         if not np.any(flip):
             return False
         for k in np.flatnonzero(flip)[:1000]:
