@@ -172,7 +172,7 @@ def test_diode_jacobian_matches_finite_difference():
         ctx = LoadContext(gmin=1e-12, temp=27.0, reltol=1e-3, abstol=1e-12, vntol=1e-6)
         ctx.initialise = False
         g._vd = g._voltage(x)  # no limiting: evaluate exactly at x
-        vals, rows, ieq = g.nl_load(x, ctx)
+        vals, _rows, ieq = g.nl_load(x, ctx)
         gd = vals[: len(g)]
         vd = g._voltage(x)
         current = gd * vd + ieq[: len(g)]

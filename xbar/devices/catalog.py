@@ -35,7 +35,9 @@ def render_catalog(lib_dir: Path) -> str:
     parts = [_HEADER, "## Device kinds\n"]
     for kind in sorted(DEVICE_KINDS):
         cls = DEVICE_KINDS[kind]
-        doc = (cls.__module__ and __import__(cls.__module__, fromlist=["x"]).__doc__ or "").strip()
+        import importlib
+
+        doc = (importlib.import_module(cls.__module__).__doc__ or "").strip()
         first = doc.splitlines()[0] if doc else ""
         parts.append(f"### `{kind}` ({cls.__module__})\n\n{first}\n\n"
                      f"Element: `Y<name> {' '.join(cls.terminals)} <model> [instance parameters]`\n")
