@@ -164,6 +164,7 @@ def _linear_sweep(system: MnaSystem, targets: list[tuple[str, DeviceGroup | None
                 g.set_param(i, p, float(v))
             B[:, j] = system.rhs(None)
         X = fac.solve(B)
-        X += fac.solve(B - A @ X)  # one step of iterative refinement, as in solve_linear
+        if not getattr(fac, "refined", False):
+            X += fac.solve(B - A @ X)  # one step of iterative refinement, as in solve_linear
         rows.extend(op_vectors(system, X[:, j], with_names=False)[1] for j in range(len(block)))
     return rows

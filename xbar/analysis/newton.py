@@ -52,6 +52,8 @@ def solve_linear(system: MnaSystem, data: F64, rhs: F64) -> F64:
         A = system.work_matrix(data)
         fac = system.solver.factor(A)
         x = fac.solve(rhs)
+        if getattr(fac, "refined", False):
+            return x  # the factorisation already solves to its residual tolerance
         return x + fac.solve(rhs - A @ x)
     except SingularMatrixError as exc:
         raise SingularMatrixError(f"{exc}: {diagnose_singular(system)}") from None

@@ -292,7 +292,14 @@ class _Fallback:
 
 
 class ReducedFactorization:
-    """Solves the full MNA system through a :class:`NodalReduction` and an inner SPD solve."""
+    """Solves the full MNA system through a :class:`NodalReduction` and an inner SPD solve.
+
+    ``refined`` is True: ``solve`` already meets its residual tolerance (CHOLMOD refines
+    internally, CG iterates to it), so a caller's extra refinement step buys nothing; for
+    AMG-CG it would double the cost.
+    """
+
+    refined = True
 
     def __init__(self, red: NodalReduction, inner: Any, name: str, description: str) -> None:
         self.reduction = red
