@@ -60,22 +60,9 @@ def _element_lines(array: CrossbarArray, dialect: str, values: Mapping[str, floa
             else:
                 line = f"{name} {' '.join(text[i])} {_num(v)}"
             out.append((name, text[i], line))
-    from xbar.devices.registry import DEVICE_KINDS
+    from xbar.netlist.writer import y_device_lines
 
-    for key_model, store in c.y_instances.items():
-        if not store["names"]:
-            continue
-        card = c._bound_card(key_model)
-        cls = DEVICE_KINDS[card.kind]
-        n_t = len(cls.terminals)
-        for name, row, params in zip(store["names"], store["nodes"], store["params"], strict=True):
-            terms = [nd(int(k)) for k in row[:n_t]]
-            if dialect == "ngspice":
-                for line in cls.spice_lines(name, terms, card, params):
-                    out.append((name, terms, line))
-            else:
-                extra = " ".join(f"{k}={_num(v)}" for k, v in params.items())
-                out.append((name, terms, f"{name} {' '.join(terms)} {key_model} {extra}".rstrip()))
+    out.extend(y_device_lines(c, nd, dialect=dialect))
     return out
 
 

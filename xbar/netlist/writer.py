@@ -7,7 +7,7 @@ names (``r.x1.r1``, node ``x1.n``) are valid ngspice names and are kept.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,7 +17,7 @@ from xbar.options import SimOptions
 if TYPE_CHECKING:
     from xbar.circuit import Circuit
 
-__all__ = ["write_netlist"]
+__all__ = ["write_netlist", "y_device_lines"]
 
 
 def _num(x: float) -> str:
@@ -26,6 +26,29 @@ def _num(x: float) -> str:
 
 def _model_name(name: str) -> str:
     return name.replace(":", "_")
+
+
+def y_device_lines(circuit: Circuit, nd: Callable[[int], str], *, dialect: str = "ngspice"
+                   ) -> list[tuple[str, list[str], str]]:
+    """``(name, terminal nodes, line)`` of every Y device: the kind's behavioural ngspice
+    equivalent (``dialect="ngspice"``) or xbar's own ``Y`` card (``dialect="xbar"``)."""
+    from xbar.devices.registry import DEVICE_KINDS
+
+    out: list[tuple[str, list[str], str]] = []
+    for key_model, store in circuit.y_instances.items():
+        if not store["names"]:
+            continue
+        card = circuit._bound_card(key_model)
+        cls = DEVICE_KINDS[card.kind]
+        n_t = len(cls.terminals)
+        for name, row, params in zip(store["names"], store["nodes"], store["params"], strict=True):
+            terms = [nd(int(k)) for k in row[:n_t]]
+            if dialect == "ngspice":
+                out.extend((name, terms, line) for line in cls.spice_lines(name, terms, card, params))
+            else:
+                extra = " ".join(f"{k}={_num(v)}" for k, v in params.items())
+                out.append((name, terms, f"{name} {' '.join(terms)} {key_model} {extra}".rstrip()))
+    return out
 
 
 def write_netlist(circuit: Circuit, analyses: Sequence[str] = ()) -> str:
@@ -61,16 +84,8 @@ def write_netlist(circuit: Circuit, analyses: Sequence[str] = ()) -> str:
             else:  # diode
                 line = f"{name} {ns} {_model_name(extra[i])} area={_num(v[0])}"
             lines.append(line)
-    for key_model, store in circuit.y_instances.items():
-        if not store["names"]:
-            continue
-        card = circuit._bound_card(key_model)
-        from xbar.devices.registry import DEVICE_KINDS
-
-        cls = DEVICE_KINDS[card.kind]
-        n_t = len(cls.terminals)
-        for name, row, params in zip(store["names"], store["nodes"], store["params"], strict=True):
-            lines.extend(cls.spice_lines(name, [nd(int(k)) for k in row[:n_t]], card, params))
+    for _name, _terms, line in y_device_lines(circuit, nd):
+        lines.append(line)
     for model in circuit.models.values():
         if model.type != "d":
             continue  # Y-device cards are written as behavioural sources above
