@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ConvergenceError",
+    "DataError",
     "ModelCardError",
     "NetlistError",
     "SingularMatrixError",
@@ -114,6 +115,14 @@ class ConvergenceError(XbarError):
         self.worst_unknown = worst_unknown
         self.tried = tried
         super().__init__(message)
+
+
+class DataError(XbarError, ValueError):
+    """A data file is missing, unreadable or malformed.
+
+    The message names the path and what was expected, and for a missing data set how to
+    obtain it.
+    """
 
 
 class XbarWarning(UserWarning):
