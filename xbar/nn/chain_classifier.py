@@ -307,25 +307,40 @@ def _poisson_binomial(p: F64) -> F64:
     return q
 
 
-def _leave_one_out(p: F64) -> F64:
-    """Distribution of the successes of all but junction ``i``: ``(..., N) -> (..., N, N)``."""
+def _poisson_binomial_grad(p: F64, d_q: F64) -> F64:
+    """``dL/dp`` of :func:`_poisson_binomial` given ``dL/dQ`` (reverse pass over the junctions).
+
+    The forward recursion is ``q_{i+1}(n) = q_i(n)(1 − p_i) + q_i(n − 1) p_i``; its adjoint is
+    ``dL/dp_i = Σ_n g_{i+1}(n) (q_i(n − 1) − q_i(n))`` and
+    ``g_i(n) = g_{i+1}(n)(1 − p_i) + g_{i+1}(n + 1) p_i``.
+    """
     n = p.shape[-1]
-    r = np.zeros((*p.shape[:-1], n, n))
-    r[..., 0] = 1.0
-    eye = np.eye(n, dtype=bool)
-    for k in range(n):
-        pk = p[..., k][..., None, None]
-        upd = r * (1.0 - pk)
-        upd[..., 1:] += r[..., :-1] * pk
-        r = np.where(eye[:, k][:, None], r, upd)
-    return r
+    qs = np.zeros((n + 1, *p.shape[:-1], n + 1))
+    qs[0, ..., 0] = 1.0
+    for i in range(n):
+        pi = p[..., i:i + 1]
+        qs[i + 1] = qs[i] * (1.0 - pi)
+        qs[i + 1][..., 1:] += qs[i][..., :-1] * pi
+    g = d_q.copy()
+    d_p = np.empty_like(p)
+    for i in range(n - 1, -1, -1):
+        q = qs[i]
+        diff = -q.copy()
+        diff[..., 1:] += q[..., :-1]
+        d_p[..., i] = np.einsum("...n,...n->...", g, diff)
+        pi = p[..., i:i + 1]
+        g_new = g * (1.0 - pi)
+        g_new[..., :-1] += g[..., 1:] * pi
+        g = g_new
+    return d_p
 
 
 class _Surrogate:
     """Smooth loss of the chain classifier on a training set (currents in µA)."""
 
     def __init__(self, x: F64, y: I64, stats: JunctionStatistics, n_inputs: int, n_classes: int,
-                 input_range: tuple[float, float], penalty: float = 1.0) -> None:
+                 input_range: tuple[float, float], penalty: float = 1.0,
+                 weight_decay: float = 0.0) -> None:
         self.x = x
         self.y = y
         self.k = n_inputs
@@ -336,6 +351,7 @@ class _Surrogate:
         self.s = stats.width / _UA
         self.lo, self.hi = (v / _UA for v in input_range)
         self.penalty = penalty
+        self.weight_decay = weight_decay
         self.smoothing = 1.0
         self.lut = np.zeros((self.n + 1) ** self.k, dtype=np.int64)
         self._scale = float(np.mean(self.s)) ** 2
@@ -383,6 +399,8 @@ class _Surrogate:
         over = np.maximum(i - self.hi, 0.0)
         under = np.maximum(self.lo - i, 0.0)
         value += self.penalty * float(np.sum(over**2 + under**2)) / s_count / self._scale
+        w = theta[:k * self.f]
+        value += self.weight_decay * float(w @ w) / self._scale
         d_a = -1.0 / (s_count * (a + eps))
         right_t = right.reshape((s_count,) + (n + 1,) * k)
         letters = "abcdefghijklmnop"[:k]
@@ -395,15 +413,12 @@ class _Surrogate:
                     ops.append(q[:, jj])
                     subs.append("z" + letters[jj])
             d_q[:, j] = np.einsum(",".join(subs) + "->z" + letters[j], *ops) * d_a[:, None]
-        r = _leave_one_out(p)  # (S, K, N, N)
-        zeros = np.zeros((*r.shape[:-1], 1))
-        r_pad = np.concatenate([zeros, r, zeros], axis=-1)
-        dq_dp = r_pad[..., :-1] - r_pad[..., 1:]  # (S, K, N, N+1)
-        d_p = np.einsum("skin,skn->ski", dq_dp, d_q)
+        d_p = _poisson_binomial_grad(p, d_q)
         dp_dz = _LN2 * ez * np.exp(-_LN2 * ez)
         d_z = d_p * dp_dz / (self.s * self.smoothing)
         d_i = d_z.sum(axis=2) + self.penalty * 2.0 * (over - under) / s_count / self._scale
-        grad = np.concatenate([(d_i.T @ self.x).ravel(), d_i.sum(axis=0), d_z.sum(axis=0).ravel()])
+        grad = np.concatenate([(d_i.T @ self.x).ravel() + 2.0 * self.weight_decay * w / self._scale,
+                               d_i.sum(axis=0), d_z.sum(axis=0).ravel()])
         return value, grad
 
 
@@ -419,10 +434,25 @@ def _cell_counts(n: int, k: int) -> I64:
     return grid.astype(np.int64)
 
 
-def _assign_lut(soft: F64, n: int, k: int) -> I64:
-    """Majority class per cell; empty cells take the class of the nearest filled cell."""
-    lut = soft.argmax(axis=1)
-    mass = soft.sum(axis=1)
+def _assign_lut(soft: F64, n: int, k: int, mode: str = "many") -> I64:
+    """Lookup table from the expected class counts per cell ``soft`` (cells, classes).
+
+    ``"many"``: every cell gets its majority class (a class may own several cells). ``"one"``:
+    every class owns exactly one cell (assignment maximising ``Σ log`` of the counts, as the
+    paper's one configuration per vowel). Cells left over take the class of the nearest owned
+    cell (L1 distance in configuration space, ties to the larger count).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    if mode == "one":
+        classes, cells = linear_sum_assignment(-np.log(soft.T + 1e-9))
+        lut = np.zeros(soft.shape[0], dtype=np.int64)
+        lut[cells] = classes
+        mass = np.zeros(soft.shape[0])
+        mass[cells] = soft[cells, classes] + 1.0
+    else:
+        lut = soft.argmax(axis=1)
+        mass = soft.sum(axis=1)
     filled = mass > 1e-9
     if not filled.any():
         return lut
@@ -502,6 +532,12 @@ class ChainClassifier:
     smoothing : sequence of float
         Factors multiplying the junctions' switching widths in the successive surrogate stages
         (continuation from a smooth to the device's own statistics; > 1 trains a margin).
+    lut : {"many", "one"}
+        Lookup table: a class may own several configurations (majority of the training samples
+        per cell), or exactly one (the paper's one configuration per vowel).
+    weight_decay : float
+        L2 penalty on the encoding coefficients (of the standardised features), relative to the
+        squared mean switching width.
     restarts : int
         Random starts of the surrogate (Fisher directions rotated at random); the lowest final
         surrogate loss wins.
@@ -527,7 +563,8 @@ class ChainClassifier:
     def __init__(self, n_junctions: int = 3, n_inputs: int = 2, *,
                  cards: Sequence[Mapping[str, float]] | None = None, device_seed: int = 0,
                  input_range: tuple[float, float] = (0.0, 1.2e-3), control_init: float = -500e-6,
-                 smoothing: Sequence[float] = (8.0, 4.0, 2.0), restarts: int = 4,
+                 smoothing: Sequence[float] = (8.0, 4.0, 2.0), lut: str = "many",
+                 weight_decay: float = 0.0, restarts: int = 4,
                  max_iter: int = 300, realtime_steps: int = 40, realtime_rate: float = 10e-6,
                  realtime_start: str = "trained", eval_every: int = 10,
                  t_dwell: float = T_DWELL, t_reset: float = T_RESET, t_rise: float = T_RISE,
@@ -539,6 +576,8 @@ class ChainClassifier:
         self.input_range = input_range
         self.control_init = control_init
         self.smoothing = smoothing
+        self.lut = lut
+        self.weight_decay = weight_decay
         self.restarts = restarts
         self.max_iter = max_iter
         self.realtime_steps = realtime_steps
@@ -591,6 +630,11 @@ class ChainClassifier:
         smooth = np.asarray(self.smoothing, dtype=np.float64)
         if smooth.ndim != 1 or len(smooth) == 0 or not np.all(np.isfinite(smooth)) or np.any(smooth <= 0):
             raise NetlistError(f"smoothing must be a non-empty sequence of positive factors, got {self.smoothing!r}")
+        if self.lut not in ("many", "one"):
+            raise NetlistError(f"lut must be 'many' or 'one', got {self.lut!r}")
+        if not (isinstance(self.weight_decay, (int, float)) and np.isfinite(self.weight_decay)
+                and self.weight_decay >= 0):
+            raise NetlistError(f"weight_decay must be a number ≥ 0, got {self.weight_decay!r}")
         if self.realtime_start not in ("trained", "initial"):
             raise NetlistError(f"realtime_start must be 'trained' or 'initial', got {self.realtime_start!r}")
         for name in ("t_dwell", "t_reset", "t_rise", "realtime_rate"):
@@ -667,7 +711,7 @@ class ChainClassifier:
         if len(classes) < 2:
             raise DataError(f"y needs at least 2 classes, got {len(classes)}")
         if counts.min() < _MIN_PER_CLASS:
-            few = [f"{classes[k]!r} ({counts[k]})" for k in np.flatnonzero(counts < _MIN_PER_CLASS)]
+            few = [f"{classes[k].item()!r} ({counts[k]})" for k in np.flatnonzero(counts < _MIN_PER_CLASS)]
             raise DataError(f"too few samples per class: {', '.join(few)}; every class needs at least "
                             f"{_MIN_PER_CLASS}")
         n, k = int(self.n_junctions), int(self.n_inputs)
@@ -714,7 +758,8 @@ class ChainClassifier:
         n_classes = len(self.classes_)
         st = self.statistics_
         lo, hi = (float(v) / _UA for v in self.input_range)
-        sur = _Surrogate(xs, y, st, k, n_classes, (float(self.input_range[0]), float(self.input_range[1])))
+        sur = _Surrogate(xs, y, st, k, n_classes, (float(self.input_range[0]), float(self.input_range[1])),
+                         weight_decay=float(self.weight_decay))
         self._surrogate = sur
         directions = _fisher_directions(xs, y, n_classes)[:, :min(xs.shape[1], k + 2)]
         bounds = ([(None, None)] * (k * xs.shape[1] + k)
@@ -749,7 +794,7 @@ class ChainClassifier:
             for factor in smoothing:
                 sur.smoothing = factor
                 for _ in range(3):
-                    lut = _assign_lut(sur.soft_counts(theta), n, k)
+                    lut = _assign_lut(sur.soft_counts(theta), n, k, self.lut)
                     if np.array_equal(lut, sur.lut) and _ > 0:
                         break
                     sur.lut = lut
@@ -757,7 +802,7 @@ class ChainClassifier:
                                    options={"maxiter": int(self.max_iter)})
                     theta = res.x
                 losses.append(float(sur.loss(theta)[0]))
-            sur.lut = _assign_lut(sur.soft_counts(theta), n, k)
+            sur.lut = _assign_lut(sur.soft_counts(theta), n, k, self.lut)
             final = float(sur.loss(theta)[0])
             if best is None or final < best[0]:
                 best = (final, theta.copy(), sur.lut.copy())
