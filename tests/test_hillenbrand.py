@@ -82,7 +82,7 @@ def test_env_variable_and_missing_data_message(small_csv, tmp_path, monkeypatch)
         H.load_vowels()
     msg = str(exc.value)
     assert H.ENV_VAR in msg and H.SOURCE_URL in msg and "nowhere" in msg
-    with pytest.raises(DataError, match="no vowdata.csv or vowdata.dat at"):
+    with pytest.raises(DataError, match=r"no vowdata\.csv or vowdata\.dat at"):
         H.find_data(tmp_path / "missing.csv")
     assert issubclass(DataError, XbarError)
 

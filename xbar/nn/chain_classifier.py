@@ -179,7 +179,7 @@ def junction_statistics(cards: Sequence[Mapping[str, float]], *, t_dwell: float 
         if log_hazard(lo) > target or log_hazard(hi) < target:
             raise NetlistError("junction card never reaches 50 % AP→P switching within one dwell "
                                f"for currents in ±{hi * 1e3:.3g} mA; check hk, hx, delta, ic_ap2p")
-        m = brentq(lambda i, c=c: log_hazard(i, c) - target, lo, hi, xtol=1e-13)
+        m = brentq(lambda i, c=c, t=target: log_hazard(i, c) - t, lo, hi, xtol=1e-13)
         h = 1e-3 * c["ic_ap2p"] / max(c["delta"], 1.0)
         slope = (log_hazard(m + h) - log_hazard(m - h)) / (2 * h)
         i50.append(m)
@@ -194,7 +194,7 @@ def junction_statistics(cards: Sequence[Mapping[str, float]], *, t_dwell: float 
         if log_reset(-hi) < need:
             raise NetlistError("junction card cannot be reset to AP by any control current within "
                                f"±{hi * 1e3:.3g} mA; check ic_p2ap, delta")
-        cmax.append(brentq(lambda i, c=c: log_reset(i, c) - need, -hi, 0.0, xtol=1e-13))
+        cmax.append(brentq(lambda i, c=c, t=need: log_reset(i, c) - t, -hi, 0.0, xtol=1e-13))
         v_safe = 0.9 * c["vb"]
         g_ap, _ = ap_conductance(np.array([v_safe]), c["rp"], c["tmr0"], c["vh"])
         cmin.append(-float(g_ap[0]) * v_safe)
@@ -389,7 +389,7 @@ class _Surrogate:
     def loss(self, theta: F64) -> tuple[float, F64]:
         k, n = self.k, self.n
         s_count = len(self.y)
-        i, z, ez, p = self.switch_probabilities(theta)
+        i, _, ez, p = self.switch_probabilities(theta)
         q = _poisson_binomial(p)  # (S, K, N+1)
         cells = self.cell_probabilities(q)
         right = (self.lut[None, :] == self.y[:, None]).astype(np.float64)  # (S, C)
@@ -730,7 +730,7 @@ class ChainClassifier:
             raise NetlistError(f"cards: {len(cards)} junction cards given for n_junctions = {n}")
         self.cards_ = [_full_card(c) for c in cards]
         self.statistics_ = junction_statistics(self.cards_, t_dwell=self.t_dwell, t_reset=self.t_reset)
-        lo, hi = (float(v) for v in self.input_range)
+        hi = float(self.input_range[1])
         st = self.statistics_
         if np.any(hi + st.control_max > st.current_max):
             j = int(np.argmax(hi + st.control_max - st.current_max))
