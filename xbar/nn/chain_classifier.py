@@ -453,6 +453,20 @@ def _assign_lut(soft: F64, n: int, k: int, mode: str = "many") -> I64:
     else:
         lut = soft.argmax(axis=1)
         mass = soft.sum(axis=1)
+        # every class owns at least one configuration: a class that is nowhere the majority
+        # takes the cell where it has most samples among those of classes owning several
+        for cls in np.argsort(-soft.sum(axis=0)):
+            if np.any(lut[mass > 1e-9] == cls):
+                continue
+            owners = np.bincount(lut[mass > 1e-9], minlength=soft.shape[1])
+            spare = (mass > 1e-9) & (owners[lut] > 1)
+            if not spare.any():
+                spare = (mass <= 1e-9)
+                if not spare.any():
+                    continue
+            cell = np.flatnonzero(spare)[np.argmax(soft[spare, cls])]
+            lut[cell] = cls
+            mass[cell] = max(mass[cell], 1e-6)
     filled = mass > 1e-9
     if not filled.any():
         return lut
@@ -480,6 +494,34 @@ def _fisher_directions(x: F64, y: I64, n_classes: int) -> F64:
     sw += 1e-6 * np.trace(sw) / len(sw) * np.eye(len(sw))
     _, vec = eigh(sb, sw)
     return vec[:, ::-1]
+
+
+def _mlp_directions(x: F64, y: I64, n_classes: int, k: int, rng: np.random.Generator,
+                    steps: int = 3000, lr: float = 0.02) -> F64:
+    """Input weights (columns) of a ``F → k (tanh) → classes`` perceptron trained by full-batch
+    Adam for ``steps`` steps: ``k`` discriminative linear projections of the features."""
+    f = x.shape[1]
+    onehot = np.eye(n_classes)[y]
+    params = [rng.normal(0.0, 1.0 / np.sqrt(f), (f, k)), np.zeros(k),
+              rng.normal(0.0, 1.0 / np.sqrt(k), (k, n_classes)), np.zeros(n_classes)]
+    m1 = [np.zeros_like(p) for p in params]
+    m2 = [np.zeros_like(p) for p in params]
+    for t in range(1, steps + 1):
+        a = np.tanh(x @ params[0] + params[1])
+        z = a @ params[2] + params[3]
+        z -= z.max(axis=1, keepdims=True)
+        prob = np.exp(z)
+        prob /= prob.sum(axis=1, keepdims=True)
+        dz = (prob - onehot) / len(x)
+        da = dz @ params[2].T * (1.0 - a * a)
+        for p, g, u, v in zip(params, (x.T @ da, da.sum(axis=0), a.T @ dz, dz.sum(axis=0)),
+                              m1, m2, strict=True):
+            u *= 0.9
+            u += 0.1 * g
+            v *= 0.999
+            v += 0.001 * g * g
+            p -= lr * (u / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    return params[0]
 
 
 # ------------------------------------------------------------------------------------------
@@ -564,7 +606,7 @@ class ChainClassifier:
                  cards: Sequence[Mapping[str, float]] | None = None, device_seed: int = 0,
                  input_range: tuple[float, float] = (0.0, 1.2e-3), control_init: float = -500e-6,
                  smoothing: Sequence[float] = (8.0, 4.0, 2.0), lut: str = "many",
-                 weight_decay: float = 0.0, restarts: int = 4,
+                 weight_decay: float = 0.0, init: str = "fisher", restarts: int = 4,
                  max_iter: int = 300, realtime_steps: int = 40, realtime_rate: float = 10e-6,
                  realtime_start: str = "trained", eval_every: int = 10,
                  t_dwell: float = T_DWELL, t_reset: float = T_RESET, t_rise: float = T_RISE,
@@ -578,6 +620,7 @@ class ChainClassifier:
         self.smoothing = smoothing
         self.lut = lut
         self.weight_decay = weight_decay
+        self.init = init
         self.restarts = restarts
         self.max_iter = max_iter
         self.realtime_steps = realtime_steps
@@ -630,6 +673,8 @@ class ChainClassifier:
         smooth = np.asarray(self.smoothing, dtype=np.float64)
         if smooth.ndim != 1 or len(smooth) == 0 or not np.all(np.isfinite(smooth)) or np.any(smooth <= 0):
             raise NetlistError(f"smoothing must be a non-empty sequence of positive factors, got {self.smoothing!r}")
+        if self.init not in ("fisher", "mlp"):
+            raise NetlistError(f"init must be 'fisher' or 'mlp', got {self.init!r}")
         if self.lut not in ("many", "one"):
             raise NetlistError(f"lut must be 'many' or 'one', got {self.lut!r}")
         if not (isinstance(self.weight_decay, (int, float)) and np.isfinite(self.weight_decay)
@@ -773,7 +818,9 @@ class ChainClassifier:
 
             runs = tqdm(runs, desc="surrogate restarts", leave=False)
         for r in runs:
-            if r == 0 or directions.shape[1] <= k:
+            if r == 0 and self.init == "mlp":
+                basis = _mlp_directions(xs, y, n_classes, k, rng)
+            elif r == 0 or directions.shape[1] <= k:
                 basis = directions[:, :k]
             else:
                 rot = np.linalg.qr(rng.standard_normal((directions.shape[1], k)))[0]
@@ -867,6 +914,8 @@ class ChainClassifier:
                 if self.lut_[_cell_index(counts[None, :], n)][0] == cls:
                     continue
                 cand = targets[cls]
+                if len(cand) == 0:  # the lookup table has no configuration for this class
+                    continue
                 target = cand[np.abs(cand - counts).sum(axis=1).argmin()]
                 for j in range(len(counts)):
                     need = int(target[j]) - int(counts[j])
@@ -909,8 +958,9 @@ class ChainClassifier:
             return int(seed)
         return int(np.random.SeedSequence([int(self.seed), 7]).generate_state(1)[0])
 
-    def _predict_index(self, currents: F64, seed: int) -> I64:
-        states = simulate_chain(currents, self.controls_, self.cards_, seed=seed,
+    def _predict_index(self, currents: F64, seed: int, controls: F64 | None = None) -> I64:
+        ctl = self.controls_ if controls is None else controls
+        states = simulate_chain(currents, ctl, self.cards_, seed=seed,
                                 t_dwell=self.t_dwell, t_reset=self.t_reset, t_rise=self.t_rise)
         counts = states.sum(axis=2).astype(np.int64)
         return self.lut_[_cell_index(counts, int(self.n_junctions))]
@@ -947,12 +997,19 @@ class ChainClassifier:
             cells = (cells[:, :, None] * q[:, j][:, None, :]).reshape(s, -1)
         return cells @ np.eye(len(self.classes_))[self.lut_]
 
-    def score(self, X: npt.ArrayLike, y: npt.ArrayLike, *, seed: int | None = None) -> float:
-        """Recognition rate of the simulated chain on ``(X, y)``."""
+    def score(self, X: npt.ArrayLike, y: npt.ArrayLike, *, seed: int | None = None,
+              controls: npt.ArrayLike | None = None) -> float:
+        """Recognition rate of the simulated chain on ``(X, y)`` (with the trained control
+        currents, or ``controls`` (K, N) [A], e.g. ``surrogate_controls_``)."""
         self._check_fitted()
         x = self._check_x(X, n_features=self.n_features_in_)
         y_idx = self._encode_labels(y, len(x))
-        pred = self._predict_index(x @ self.coef_.T + self.intercept_, self._default_seed(seed))
+        ctl = None
+        if controls is not None:
+            ctl = np.asarray(controls, dtype=np.float64)
+            if ctl.shape != self.controls_.shape:
+                raise DataError(f"controls must have shape {self.controls_.shape}, got {ctl.shape}")
+        pred = self._predict_index(x @ self.coef_.T + self.intercept_, self._default_seed(seed), ctl)
         return float(np.mean(pred == y_idx))
 
     def switching_map(self, grid: Sequence[npt.ArrayLike], *, controls: npt.ArrayLike | None = None,

@@ -489,7 +489,8 @@ def _decode_map(rows_: Sequence[str], n: int) -> np.ndarray:
 
 def vowel_study(path: str | Path | None = None, *, n_splits: int = 10, steps: int = 80,
                 mlp_steps: int = 3000, scaling: Sequence[tuple[int, int]] = SCALING,
-                scaling_splits: int = 3, map_points: int = 41, progress: bool = True) -> dict[str, Any]:
+                scaling_splits: int = 3, map_points: int = 41, progress: bool = True,
+                classifier: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything behind the vowel rows: Figs. 1(d), 2(a-f), 3 and the scaling with N and K.
 
     For ``n_splits`` random 80/20 speaker splits (:func:`xbar.datasets.hillenbrand.speaker_split`,
@@ -500,6 +501,7 @@ def vowel_study(path: str | Path | None = None, *, n_splits: int = 10, steps: in
     ``map_points``² chains each). The scaling study trains classifiers with K inputs and N
     junctions (devices drawn from ``lopez_stt`` with its spread; the real-time rule from the
     trained controls) on ``scaling_splits`` splits and reports their simulated test rates.
+    ``classifier`` overrides :class:`ChainClassifier` parameters of both (e.g. for a quick run).
 
     Raises
     ------
@@ -517,7 +519,7 @@ def vowel_study(path: str | Path | None = None, *, n_splits: int = 10, steps: in
     it = tqdm(range(n_splits), desc="vowel splits", disable=not progress)
     for k in it:
         train, test = speaker_split(data.speakers, 0.2, seed=k)
-        clf = vowel_classifier(seed=k, realtime_steps=steps)
+        clf = vowel_classifier(**{"seed": k, "realtime_steps": steps, **(classifier or {})})
         clf.fit(data.x[train], data.y[train], eval_set=(data.x[test], data.y[test]))
         hist = clf.history_
         final_seed = 1_000_003 + k
@@ -529,6 +531,8 @@ def vowel_study(path: str | Path | None = None, *, n_splits: int = 10, steps: in
             "software_train": float(np.mean(clf.predict_software(data.x[train]) == data.y[train])),
             "software_test": float(np.mean(clf.predict_software(data.x[test]) == data.y[test])),
             "surrogate_train": hist.surrogate_rate_train,
+            "surrogate_controls_test": clf.score(data.x[test], data.y[test], seed=final_seed + 2,
+                                                 controls=clf.surrogate_controls_),
             "controls": [np.round(c * 1e6, 3).tolist() for c in hist.controls],
             "surrogate_controls": np.round(clf.surrogate_controls_ * 1e6, 3).tolist(),
             "lut": clf.lut_.tolist(), "n_parameters": clf.n_parameters_,
@@ -560,8 +564,9 @@ def vowel_study(path: str | Path | None = None, *, n_splits: int = 10, steps: in
         for s in range(scaling_splits):
             train, test = speaker_split(data.speakers, 0.2, seed=s)
             try:
-                clf = ChainClassifier(n_junctions=n_j, n_inputs=k_in, seed=s, device_seed=s,
-                                      realtime_steps=40, eval_every=40)
+                clf = ChainClassifier(**{"n_junctions": n_j, "n_inputs": k_in, "seed": s,
+                                         "device_seed": s, "realtime_steps": 40, "eval_every": 40,
+                                         **(classifier or {})})
                 clf.fit(data.x[train], data.y[train])
             except DataError:
                 rates, soft = [], []
@@ -688,7 +693,10 @@ def _plot_fig2(study: dict[str, Any], path: Path, plt: Any) -> None:
     vowels = study["vowels"]
     fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
     cmap = ListedColormap([plt.get_cmap("tab10")(k) for k in range(len(vowels))])
-    for ax, step in zip(axes.ravel()[:4], MAP_STEPS, strict=True):
+    shown = [step for step in MAP_STEPS if str(step) in s0["maps"]]
+    for ax in axes.ravel()[len(shown):4]:
+        ax.set_axis_off()
+    for panel, (ax, step) in enumerate(zip(axes.ravel()[:4], shown, strict=False)):
         counts = _decode_map(s0["maps"][str(step)], 3)
         cls = lut[counts[..., 0] * 4 + counts[..., 1]]
         ax.pcolormesh(grid, grid, cls, cmap=cmap, vmin=-0.5, vmax=len(vowels) - 0.5, alpha=0.35,
@@ -699,7 +707,7 @@ def _plot_fig2(study: dict[str, Any], path: Path, plt: Any) -> None:
             sel = labels == k
             ax.plot(inputs[sel, 0], inputs[sel, 1], "o", ms=2.5, color=cmap(k), mec="k", mew=0.2,
                     label=v)
-        ax.set_title(f"({'abcd'[MAP_STEPS.index(step)]}) step {step}: simulated map, vowel inputs",
+        ax.set_title(f"({'abcd'[panel]}) step {step}: simulated map, vowel inputs",
                      fontsize=9)
         ax.set_xlabel("I_A (µA)")
         ax.set_ylabel("I_B (µA)")
