@@ -52,12 +52,17 @@ class Card:
     tokens : list of str
         Tokens: words, ``=``, ``{expr}`` and ``'expr'`` groups kept whole; ``(``, ``)`` and ``,``
         act as separators and are dropped (after a balance check).
+    control : bool
+        See below.
     """
 
     file: str
     line: int
     text: str
     tokens: list[str] = field(default_factory=list)
+    control: bool = False
+    """True for lines inside ``.control`` … ``.endc``: kept as text for the control language
+    (split at white space only, ``$var`` substitutions kept, no netlist tokenisation)."""
 
     def location(self, col: int = 1) -> SourceLocation:
         """Location of column ``col`` of this card (1-based, in the logical text)."""
@@ -288,6 +293,44 @@ def _strip_inline_comment(line: str) -> str:
     return line
 
 
+def _without_parentheses(text: str) -> str:
+    """``text`` with the parentheses outside braces and quotes replaced by blanks (so columns
+    stay exact); they only separate words on a ``.model`` card."""
+    out = []
+    depth = 0
+    quote = ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+        elif ch in "()" and depth == 0:
+            ch = " "
+        out.append(ch)
+    return "".join(out)
+
+
+def _strip_control_comment(line: str) -> str:
+    """Inline comments of a control-language line: ``;`` anywhere, ``$`` only as a word of its
+    own (``$ note``), since ``$var`` and ``$&vec`` are substitutions there."""
+    cut = line.find(";")
+    if cut >= 0:
+        line = line[:cut]
+    for i, ch in enumerate(line):
+        if ch == "$" and (i == 0 or line[i - 1] in " \t") and (i + 1 == len(line) or line[i + 1] in " \t"):
+            return line[:i]
+    return line
+
+
+def _word(line: str) -> str:
+    parts = line.split(None, 1)
+    return parts[0].lower() if parts else ""
+
+
 def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str | None, list[Card]]:
     """Join continuation lines, drop comments and tokenise.
 
@@ -319,8 +362,30 @@ def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str 
     cards: list[Card] = []
     current: Card | None = None
     plain = _PLAIN_START
+    in_control = False
     for idx in range(start, len(lines)):
         raw = lines[idx]
+        if in_control or (raw[:1] in ".\t " and _word(raw) == ".control"):
+            # control-language lines: own comment rules, no tokenisation (see Card.control)
+            stripped = raw.replace("\t", " ").strip()
+            word = _word(stripped)
+            if word == ".control":
+                in_control = True
+            elif word == ".endc" or word == ".end":
+                in_control = False
+            if not stripped or stripped[0] == "*":
+                continue
+            if stripped[0] == "+" and current is not None and current.control:
+                body = _strip_control_comment(stripped[1:]).strip()
+                if body:
+                    current.text = current.text + " " + body
+                continue
+            body = _strip_control_comment(stripped).strip()
+            if not body:
+                continue
+            current = Card(file, idx + 1, body, control=in_control and word != ".control")
+            cards.append(current)
+            continue
         # fast path: a card starting in column 1 with no tab and no comment character
         if raw and raw[0] in plain and "\t" not in raw and ";" not in raw and "$" not in raw:
             current = Card(file, idx + 1, raw.rstrip())
@@ -356,7 +421,21 @@ def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str 
         cards.append(current)
     for card in cards:
         text = card.text
-        toks = text.split() if _SPECIAL.isdisjoint(text) else tokenize(text, file, card.line)
+        if card.control:
+            card.tokens = text.split()
+            continue
+        if _SPECIAL.isdisjoint(text):
+            toks = text.split()
+        else:
+            try:
+                toks = tokenize(text, file, card.line)
+            except NetlistError as exc:
+                # ngspice reads .model cards whatever their parentheses: '(is=1e-14' works
+                if not (text.lstrip()[:6].lower() == ".model" and "unbalanced '" in exc.message
+                        and ("')'" in exc.message or "'('" in exc.message)):
+                    raise
+                card.text = text = _without_parentheses(text)
+                toks = tokenize(text, file, card.line)
         if not toks:
             col = len(text) - len(text.lstrip()) + 1
             raise NetlistError(f"cannot read this line; {_NO_CARD}", card.location(col))
