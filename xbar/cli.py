@@ -59,12 +59,13 @@ def _print_results(deck: Any, cards: list[Any], results: list[Any], out: Any) ->
     """Operating points, ``.print`` tables and ``.meas`` blocks of analyses run in batch."""
     from xbar.analysis.measure import report
 
+    tables = []
     for card, result in zip(cards, results, strict=True):
         requested = [v for a, vs, _ in deck.prints if a == result.kind for v in vs]
         if result.kind == "op":
             _print_op(result, out)
         elif requested:
-            _print_table(result, requested, out)
+            tables.append((result, requested))
         else:
             n = len(result.data)
             print(f"\n{card.card.text.strip()}: {n} points, {len(result.names)} vectors "
@@ -72,6 +73,8 @@ def _print_results(deck: Any, cards: list[Any], results: list[Any], out: Any) ->
         text = report(result.measure_outcomes, result.kind)
         if text:
             out.write(text)
+    for result, requested in tables:  # as ngspice: .print tables after the analyses
+        _print_table(result, requested, out)
 
 
 def _write_measurements(path: Path, results: list[Any]) -> bool:
@@ -129,10 +132,6 @@ def _run(args: argparse.Namespace) -> int:
         # as ngspice -b: the control script first, then (unless it quits) the analysis cards
         session = ControlSession(deck, io.StringIO() if args.quiet else out).run()
         results.extend(session.results)
-        for result in session.run_results:  # .print tables of the analyses 'run' started
-            requested = [v for a, vs, _ in deck.prints if a == result.kind for v in vs]
-            if requested and not args.quiet:
-                _print_table(result, requested, out)
         if not session.quit and deck.analyses:
             batch = deck.run()
             if not args.quiet:

@@ -56,7 +56,6 @@ FUNCTIONS = ("TRIG", "TARG", "DELAY", "WHEN", "FIND", "AVG", "RMS", "MIN", "MAX"
              "ERR2", "ERR3", "MEAN", "EXPR")
 _ANALYSES = ("tran", "dc", "ac")
 _LAST = -2
-_WORD_RE = re.compile(r"""\s*('[^']*'|"[^"]*"|\{[^{}]*\}|[^\s=]+\((?:[^()]|\([^()]*\))*\)|[^\s=]+|=)""")
 _FORM = ("expected '.meas tran|dc <name> TRIG ... TARG ... | WHEN ... | FIND ... | "
          "AVG|RMS|MIN|MAX|PP|INTEG <vector> [FROM= TO=] | PARAM=<expression>'")
 
@@ -137,16 +136,36 @@ class Measurements(dict[str, float]):
 
 
 def _words(text: str, start: int) -> list[tuple[str, int]]:
-    """Words of a measurement line from ``start``: vectors with parentheses, quoted and braced
-    expressions and ``=`` kept whole, with their 0-based offsets."""
+    """Words of a measurement line from ``start`` with their 0-based offsets: separated by
+    blanks and ``=`` (a word of its own), parentheses, quotes and braces kept inside a word
+    (``par('v(a)*i(v1)')``, ``v(a,b)``, ``'vdd/2'``)."""
     out: list[tuple[str, int]] = []
-    pos = start
-    while pos < len(text):
-        m = _WORD_RE.match(text, pos)
-        if m is None:
-            break
-        out.append((m.group(1), m.start(1)))
-        pos = m.end()
+    i, n = start, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t,":
+            i += 1
+            continue
+        if ch == "=":
+            out.append(("=", i))
+            i += 1
+            continue
+        begin, depth, quote = i, 0, ""
+        while i < n:
+            ch = text[i]
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "'\"":
+                quote = ch
+            elif ch in "({":
+                depth += 1
+            elif ch in ")}":
+                depth = max(depth - 1, 0)
+            elif depth == 0 and (ch in " \t=" or ch == ","):
+                break
+            i += 1
+        out.append((text[begin:i], begin))
     return out
 
 
@@ -544,7 +563,8 @@ def report(outcomes: list[MeasureOutcome], kind: str) -> str:
     transients, one ``name = value ...`` line each; failures say why)."""
     if not outcomes:
         return ""
-    lines = ["\n  Measurements for Transient Analysis\n\n"] if kind == "tran" else ["\n"]
+    title = {"tran": "Transient Analysis", "dc": "DC Analysis", "ac": "AC Analysis"}.get(kind, kind)
+    lines = [f"\n  Measurements for {title}\n\n"]
     for o in outcomes:
         if o.value is None:
             lines.append(f"{o.spec.name:<20}=   failed: {o.error}\n")

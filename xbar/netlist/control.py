@@ -432,8 +432,8 @@ def _names_all(plot: _Plot) -> list[tuple[str, np.ndarray]]:
     out: dict[str, np.ndarray] = {}
     if res is not None:
         for name in res.names:
-            if name == res.scale_name or name == "sweep2":
-                continue
+            if name == "sweep2" or name.startswith("@"):
+                continue  # device outputs are not vectors of an ngspice plot unless saved
             if name.startswith("v(") and name.endswith(")"):
                 shown = name[2:-1]
             elif name.startswith("i(") and name.endswith(")"):
@@ -446,13 +446,28 @@ def _names_all(plot: _Plot) -> list[tuple[str, np.ndarray]]:
 
 
 def _print_lines(s: ControlSession, items: list[tuple[str, np.ndarray]]) -> str:
+    """``name = value`` lines; a longer vector as ``name = ( v0 v1 ... )`` wrapped at ``width``
+    on tab stops (ngspice's ``print line``)."""
     d = s._digits()
+    width = max(_int_var(s, "width", 80), 60)
     lines = []
     for name, values in items:
         if len(values) == 1:
             lines.append(f"{name} = {printnum(float(values[0]), d)}\n")
-        else:
-            lines.append(f"{name} = (  " + "\t".join(printnum(float(v), d) for v in values) + "\t)\n")
+            continue
+        parts = [f"{name} = (  "]
+        col = 10
+        for v in values:
+            text = printnum(float(v), d)
+            parts.append(text)
+            col = ((col + len(text) + 7) // 8) * 8 + 1
+            if col > width:
+                parts.append("\n\t")
+                col = 9
+            else:
+                parts.append("\t")
+        parts.append(")\n")
+        lines.append("".join(parts))
     return "".join(lines)
 
 
@@ -589,6 +604,8 @@ def _cmd_write(s: ControlSession, cmd: Command) -> None:
         scale = plot.result.scale_name
         if scale and all(nm != scale for nm, _ in wanted):
             wanted.insert(0, (scale, np.atleast_1d(plot.result[scale])))
+        if not exprs:  # as 'print all': device outputs (@d1[vd]) only when asked for
+            wanted = [(nm, v) for nm, v in wanted if not nm.startswith("@")]
         npts = raw.data.shape[0]
         for nm, v in wanted:
             names.append(nm)
