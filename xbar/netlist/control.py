@@ -670,9 +670,31 @@ def _cmd_unset(s: ControlSession, cmd: Command) -> None:
 
 
 def _cmd_echo(s: ControlSession, cmd: Command) -> None:
+    """Words joined by one blank; quoted text kept as written (without the quotes); commas
+    outside quotes separate words, as in ngspice."""
     rest, redirect = _redirect(cmd.rest)
-    text = " ".join(w.strip("\"") if w[:1] == '"' or w[-1:] == '"' else w for w in rest.split())
-    s._write(text + "\n", redirect)
+    words: list[str] = []
+    current: list[str] = []
+    quote = ""
+    started = False
+    for ch in rest:
+        if quote:
+            if ch == quote:
+                quote = ""
+            else:
+                current.append(ch)
+        elif ch in "'\"":
+            quote = ch
+            started = True
+        elif ch in " \t,":
+            if started or current:
+                words.append("".join(current))
+            current, started = [], False
+        else:
+            current.append(ch)
+    if started or current:
+        words.append("".join(current))
+    s._write(" ".join(words) + "\n", redirect)
 
 
 def _cmd_save(s: ControlSession, cmd: Command) -> None:

@@ -852,8 +852,7 @@ class _Elaborator:
             return n in GROUND_NAMES or n in c.node_index
 
         def near(name: str, pool: Any) -> str:
-            match = difflib.get_close_matches(name, list(pool), n=1, cutoff=0.6)
-            return f" (did you mean '{match[0]}'?)" if match else ""
+            return _near(name, pool)
 
         m = re.fullmatch(r"v\(([^,()]+)(?:,([^,()]+))?\)", vec)
         if m:
@@ -1494,6 +1493,18 @@ def _scaled_wave(wave: Any, mult: float) -> Any:
     for i in idx:
         args[i] *= mult
     return dc_replace(wave, args=tuple(args))
+
+
+def _near(name: str, pool: Any) -> str:
+    """`` (did you mean 'x'?)`` for the closest name of ``pool`` (same first letter preferred,
+    so 'r2' suggests 'r1' rather than 'v1'), or ''."""
+    names = list(pool)
+    same = [n for n in names if n[:1] == name[:1]]
+    for candidates, cutoff in ((same, 0.5), (names, 0.6)):
+        match = difflib.get_close_matches(name, candidates, n=1, cutoff=cutoff)
+        if match:
+            return f" (did you mean '{match[0]}'?)"
+    return ""
 
 
 def _measure_vectors(spec: Any) -> list[str]:

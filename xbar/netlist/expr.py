@@ -361,6 +361,8 @@ class UserFunction:
         try:
             tree = _Parser(self.text, dialect).parse()
         except _Fail as fail:
+            if fail.message.startswith("recursive function"):
+                raise _Fail(fail.message, call_offset) from None
             raise _Fail(f"{fail.message} (in the body of function '{self.name}', {self.where()})",
                         call_offset) from None
         finally:
@@ -1329,6 +1331,30 @@ def _leading(a: np.ndarray, ndim: int) -> np.ndarray:
     return a.reshape((a.shape[0],) + (1,) * (ndim - (a.ndim - 1)) + a.shape[1:])
 
 
+def _unparse(node: _Node, rename: dict[str, str], values: dict[str, float]) -> str:
+    """Text of a tree (see :meth:`Expression.to_text`)."""
+    if isinstance(node, _Num):
+        return repr(float(node.value))
+    if isinstance(node, _Var):
+        if node.name in values:
+            return repr(float(values[node.name]))
+        return rename.get(node.name, node.name)
+    if isinstance(node, _Unary):
+        return f"({node.op}{_unparse(node.operand, rename, values)})"
+    if isinstance(node, _Chain):
+        text = _unparse(node.operands[0], rename, values)
+        for (op, _), operand in zip(node.ops, node.operands[1:], strict=True):
+            text = f"({text}{op}{_unparse(operand, rename, values)})"
+        return text
+    if isinstance(node, _Compare):
+        return f"({_unparse(node.left, rename, values)}{node.op}{_unparse(node.right, rename, values)})"
+    if isinstance(node, _Ternary):
+        return (f"({_unparse(node.cond, rename, values)}?{_unparse(node.then, rename, values)}:"
+                f"{_unparse(node.other, rename, values)})")
+    assert isinstance(node, _Call)
+    return f"{node.name}({', '.join(_unparse(a, rename, values) for a in node.args)})"
+
+
 def _calls(root: _Node, name: str) -> list[_Call]:
     """Every call of function ``name`` in the tree."""
     out: list[_Call] = []
@@ -1709,6 +1735,20 @@ class Expression:
         2.0
         """
         return Expression(self.source, self.location, _code=self._code.derivative(name.lower()))
+
+    def to_text(self, rename: Mapping[str, str] | None = None,
+                values: Mapping[str, float] | None = None) -> str:
+        """The expression as text (fully parenthesised), user functions inlined, variables in
+        ``rename`` renamed (``{"v(a)": "v(x1.a)"}``) and those in ``values`` replaced by numbers.
+
+        Used to write flat decks (:meth:`xbar.Circuit.to_netlist`).
+
+        Examples
+        --------
+        >>> parse_expression("2*a + b").to_text(values={"a": 1.5})
+        '((2.0*1.5)+b)'
+        """
+        return _unparse(self._code.root, dict(rename or {}), dict(values or {}))
 
     def pwl_knots(self, variable: str, scope: Mapping[str, Value]) -> list[np.ndarray]:
         """The x values of every ``pwl(<variable>, x1, y1, ...)`` call, evaluated in ``scope``.
