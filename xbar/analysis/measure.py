@@ -480,11 +480,10 @@ def _evaluate_one(spec: MeasureSpec, result: Any, vec: Callable[[str], np.ndarra
             raise _Failed("the window has zero width")
         mean = integral / (b - a)
         return (math.sqrt(mean) if func == "RMS" else mean), {"from": a, "to": b}
-    if func in ("MIN", "MIN_AT"):
-        k = int(np.argmin(ys))
-        return float(ys[k]), {"at": float(xs[k])}
-    if func in ("MAX", "MAX_AT"):
-        k = int(np.argmax(ys))
+    if func in ("MIN", "MAX", "MIN_AT", "MAX_AT"):
+        k = int(np.argmin(ys) if func.startswith("MIN") else np.argmax(ys))
+        if func.endswith("_AT"):  # the value is where the extremum is (as ngspice)
+            return float(xs[k]), {"with": float(ys[k])}
         return float(ys[k]), {"at": float(xs[k])}
     if func == "PP":
         return float(np.max(ys) - np.min(ys)), {"from": a, "to": b}
@@ -509,7 +508,7 @@ def _fmt_line(spec: MeasureSpec, value: float, extra: Mapping[str, float], contr
     if func in ("MIN", "MAX"):
         return f"{name}=  {value:e} at=  {extra['at']:e}"
     if func in ("MIN_AT", "MAX_AT"):
-        return f"{name}=  {extra['at']:e} with=  {value:e}"
+        return f"{name}=  {value:e} with=  {extra['with']:e}"
     return f"{name}=  {value:.5e}"  # PARAM
 
 

@@ -78,15 +78,15 @@ class Command:
     analysis: Any = None  # AnalysisCard, read when the deck is read (no $ substitutions)
     measure: Any = None  # MeasureSpec, likewise
 
-    def location(self, offset: int = 0) -> SourceLocation:
-        """Location of character ``offset`` of the rest of the line (0: the command word)."""
+    def location(self, offset: int | None = None) -> SourceLocation:
+        """Location of character ``offset`` of the rest of the line (None: the command word)."""
         text = self.card.text
-        if offset <= 0:
+        if offset is None:
             return self.card.location(1)
         start = len(text) - len(self.rest)
         return self.card.location(start + offset + 1)
 
-    def error(self, message: str, offset: int = 0) -> NetlistError:
+    def error(self, message: str, offset: int | None = None) -> NetlistError:
         return NetlistError(message, self.location(offset))
 
 
@@ -215,7 +215,7 @@ def _let_parts(cmd: Command, netlist: Any) -> tuple[str, str, int]:
     """Target name, expression text and its offset of ``let name = expr``."""
     m = re.match(r"\s*([A-Za-z_][\w.]*)\s*=\s*", cmd.rest)
     if m is None or not cmd.rest[m.end():].strip():
-        raise cmd.error("expected 'let <name> = <expression>'", 1)
+        raise cmd.error("expected 'let <name> = <expression>'", 0)
     body = cmd.rest[m.end():].rstrip()
     _parse(body, cmd, m.end(), netlist)
     return m.group(1).lower(), body, m.end()
@@ -416,7 +416,7 @@ def _cmd_analysis(s: ControlSession, cmd: Command) -> None:
 
 def _cmd_run(s: ControlSession, cmd: Command) -> None:
     if cmd.rest:
-        raise cmd.error(f"unexpected '{cmd.rest.split()[0]}': 'run' takes no arguments", 1)
+        raise cmd.error(f"unexpected '{cmd.rest.split()[0]}': 'run' takes no arguments", 0)
     cards = s.netlist.analyses
     if not cards:
         raise cmd.error("'run' found no analysis card (.op, .dc, .tran) in the deck")
@@ -532,7 +532,7 @@ def _cmd_print(s: ControlSession, cmd: Command) -> None:
         mode = m.group(1).lower()
         base = m.end()
     if not rest[base:].strip():
-        raise cmd.error("'print' needs vectors or expressions to print", 1)
+        raise cmd.error("'print' needs vectors or expressions to print", len(cmd.rest))
     if s.current is None:
         raise cmd.error("'print': no analysis has run yet (add 'run', 'op', 'tran' ... before it)")
     items: list[tuple[str, np.ndarray]] = []
@@ -548,7 +548,7 @@ def _cmd_print(s: ControlSession, cmd: Command) -> None:
 def _cmd_wrdata(s: ControlSession, cmd: Command) -> None:
     words = _words_with_offsets(cmd.rest)
     if len(words) < 2:
-        raise cmd.error("expected 'wrdata <file> <vector or expression> ...'", 1 + len(cmd.rest))
+        raise cmd.error("expected 'wrdata <file> <vector or expression> ...'", len(cmd.rest))
     target, off = words[0]
     plot = s.current
     if plot is None or plot.result is None:
@@ -582,7 +582,7 @@ def _cmd_wrdata(s: ControlSession, cmd: Command) -> None:
         with open(s._path(target), mode) as fh:
             fh.write("".join(lines))
     except OSError as exc:
-        raise cmd.error(f"cannot write '{target}': {exc.strerror or exc}", off + 1) from None
+        raise cmd.error(f"cannot write '{target}': {exc.strerror or exc}", off) from None
 
 
 def _cmd_write(s: ControlSession, cmd: Command) -> None:
@@ -641,7 +641,7 @@ def _cmd_meas(s: ControlSession, cmd: Command) -> None:
         raise cmd.error("'meas': no analysis has run yet")
     if plot.result.kind != spec.analysis:
         raise cmd.error(f"'meas {spec.analysis}' on the current plot, which is a {plot.result.kind} "
-                        "analysis", 1)
+                        "analysis", 0)
     params = {**s.netlist.params, **{k: float(v[0]) for k, v in plot.vectors.items() if len(v) == 1}}
     outcomes = evaluate_measures(
         [spec], plot.result, params=params, control=True,

@@ -1894,7 +1894,10 @@ def _evaluate_arrays(code: _Code, env: Env) -> np.ndarray:
             raise
         except (_NonFinite, ArithmeticError, ValueError):
             _diagnose(code, env)
-        result = np.array(np.broadcast_to(result, shape), dtype=np.float64)
+        if code.dialect.vectors:  # reductions (mean, length...) keep their own shape
+            result = np.array(result, dtype=np.float64)
+        else:
+            result = np.array(np.broadcast_to(result, shape), dtype=np.float64)
         if not np.isfinite(result).all():
             _diagnose(code, env)
     return result
