@@ -195,9 +195,9 @@ def compare_items(deck: Path, got: list[Item], want: list[Item], transient: bool
     got = [i for i in got if i.kind != "failed"]
     want = [i for i in want if i.kind != "failed"]
     if [(i.kind, i.name) for i in got] != [(i.kind, i.name) for i in want]:
-        return problems + [
-            "printed items differ:\n    xbar:    " + ", ".join(f"{i.kind}:{i.name}" for i in got)
-            + "\n    ngspice: " + ", ".join(f"{i.kind}:{i.name}" for i in want)]
+        return [*problems,
+                "printed items differ:\n    xbar:    " + ", ".join(f"{i.kind}:{i.name}" for i in got)
+                + "\n    ngspice: " + ", ".join(f"{i.kind}:{i.name}" for i in want)]
     for g, w in zip(got, want, strict=True):
         if g.kind == "value":
             rel, floor, skip = rule(deck, g.name, transient)

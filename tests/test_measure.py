@@ -154,3 +154,23 @@ def test_cli_writes_measurements_csv(tmp_path) -> None:
 def test_tran_result_attribute_defaults() -> None:
     r = TranResult(kind="tran", names=["time"], data=np.zeros((1, 1)))
     assert r.measurements == {} and r.measure_outcomes == []
+
+
+def test_mtj_write_energy_example_deck() -> None:
+    """netlists/mtj_write_energy.cir: its measurements agree with the waveforms they measure."""
+    from pathlib import Path
+
+    deck = xbar.read_netlist(Path(__file__).resolve().parent.parent / "netlists" / "mtj_write_energy.cir")
+    tr = deck.run()[0]
+    m = tr.measurements
+    t, i = tr["time"], -tr["i(vw)"]
+    window = (t >= 5e-9) & (t <= 46e-9)  # both ends are corners of the pulse, hence time points
+    assert t[window][0] == pytest.approx(5e-9) and t[window][-1] == pytest.approx(46e-9)
+    e_drive = np.trapezoid((tr["v(drv)"] * i)[window], t[window])
+    e_racc = np.trapezoid((i * i * 1e3)[window], t[window])
+    assert m["ewrite"] == pytest.approx(e_drive, rel=1e-12)
+    assert m["ewrite"] - m["emtj"] == pytest.approx(e_racc, rel=1e-9)  # the rest heats RACC
+    k = int(np.argmax(tr["@y1[state]"] > 0.5))  # first point after the switching event
+    assert t[k - 1] - 5.25e-9 <= m["tsw"] <= t[k] - 5.25e-9
+    assert 0 < m["tsw"] < 40e-9
+    assert m["tmr"] == pytest.approx((m["rap"] - m["rp"]) / m["rp"]) and m["rap"] > m["rp"]

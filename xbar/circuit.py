@@ -390,7 +390,11 @@ class Circuit:
         >>> round(c.op()["v(out)"], 12)
         1.0
         """
-        from xbar.devices.behavioural import BEHAVIOURAL_DIALECT_NAMES, BehaviouralSpec, probe_targets
+        from xbar.devices.behavioural import (
+            BEHAVIOURAL_DIALECT_NAMES,
+            BehaviouralSpec,
+            probe_targets,
+        )
         from xbar.netlist.expr import Dialect, Expression, parse_expression
 
         key = self._name("b", name)

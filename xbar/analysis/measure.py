@@ -41,9 +41,9 @@ from xbar.errors import NetlistError, SourceLocation, XbarError
 
 __all__ = [
     "FUNCTIONS",
-    "Measurements",
     "MeasureOutcome",
     "MeasureSpec",
+    "Measurements",
     "Trigger",
     "evaluate_measures",
     "parse_measure",
@@ -430,7 +430,7 @@ def _window(x: np.ndarray, y: np.ndarray, start: float | None, stop: float | Non
         x, y = x[::-1], y[::-1]
     a = x[0] if start is None else max(start, x[0])
     b = x[-1] if stop is None else min(stop, x[-1])
-    if start is not None and start > x[-1] or stop is not None and stop < x[0] or b < a:
+    if (start is not None and start > x[-1]) or (stop is not None and stop < x[0]) or b < a:
         raise _Failed(f"the window FROM={start if start is not None else x[0]:g} "
                       f"TO={stop if stop is not None else x[-1]:g} is outside the run "
                       f"({x[0]:g} to {x[-1]:g})")

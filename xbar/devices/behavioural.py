@@ -136,7 +136,7 @@ class _Batch:
                 for var in self.vars:
                     spec.expression.derivative(var).evaluate(scalar)
             except NetlistError as exc:
-                at = ", ".join(f"{k} = {scalar[k]:.6g}" for k in self.vars + ["time"] if k in scalar)
+                at = ", ".join(f"{k} = {scalar[k]:.6g}" for k in [*self.vars, "time"] if k in scalar)
                 raise type(exc)(f"{exc.message} (B source evaluated at {at})", exc.location) from None
 
 

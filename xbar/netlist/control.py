@@ -132,7 +132,7 @@ def _expressions(text: str) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     for word, off in words:
         if out and (out[-1][0][-1] in _OPERATOR_END or word[0] in _OPERATOR_START):
-            prev, poff = out[-1]
+            poff = out[-1][1]
             out[-1] = (text[poff : off + len(word)], poff)
         else:
             out.append((word, off))
@@ -504,10 +504,9 @@ def _print_table(s: ControlSession, items: list[tuple[str, np.ndarray]]) -> str:
         npoints = max(len(v) for _, v in cols)
         lineno = 5
         for j in range(npoints):
-            if lineno >= height:
-                if not nobreak:
-                    out.append("\f\n" + header + "\n" + dash)
-                    lineno = 2
+            if lineno >= height and not nobreak:
+                out.append("\f\n" + header + "\n" + dash)
+                lineno = 2
             cells = "".join((printnum(float(v[j]), d) + "\t") if j < len(v) else "\t\t" for _, v in cols)
             out.append(f"{j}\t{cells}\n")
             lineno += 1

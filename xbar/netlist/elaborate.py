@@ -57,7 +57,6 @@ HARMLESS_OPTIONS = frozenset({
     "limtim", "limpts", "lvlcod", "lvltim", "klu", "sparse", "norefvalue", "nosubckt", "post",
     "ingold", "brief",
 })
-_VECTOR_RE = re.compile(r"[^\s(),]+\s*\([^()]*\)|[^\s(),]+")
 # one .print/.save item: a vector with parentheses, name=value (format=csv), or a word
 _OUTPUT_ITEM_RE = re.compile(r"[^\s(),=]+\s*\([^()]*\)|[^\s(),=]+\s*=\s*[^\s(),]+|[^\s(),]+")
 _SCALE_WORDS = frozenset({"all", "time", "v-sweep", "i-sweep", "res-sweep", "temp-sweep"})
@@ -1030,7 +1029,7 @@ class _Elaborator:
                 mult, end = self._trailing_multiplier(card, rest, scope)
             else:
                 end = len(toks)
-            if end > rest + 1 and toks[rest + 1] == "=" or (end > rest + 2 and toks[rest + 2] == "="):
+            if (end > rest + 1 and toks[rest + 1] == "=") or (end > rest + 2 and toks[rest + 2] == "="):
                 bad = rest if toks[rest + 1] == "=" else rest + 1
                 raise card.error(f"not supported: {toks[0][0].upper()}-source parameter '{toks[bad]}=' at "
                                  f"{card.file}:{card.line}; expected '{form}'", bad)

@@ -39,15 +39,15 @@ from xbar.io.rawfile import RawPlot, normalize_vector_name, read_rawfile
 __all__ = [
     "DEBIAN_LIBNGSPICE",
     "NgspiceError",
+    "batch_output_lines",
     "main",
     "ngspice_available",
     "ngspice_version",
-    "batch_output_lines",
     "read_reference_csv",
     "regen_case",
     "regen_text_case",
-    "run_ngspice_batch",
     "run_ngspice",
+    "run_ngspice_batch",
     "run_ngspice_shared",
     "write_reference_csv",
 ]
