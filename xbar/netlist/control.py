@@ -326,7 +326,7 @@ class ControlSession:
 
         rest = _SUBST_RE.sub(repl, cmd.rest)
         text = cmd.card.text[: len(cmd.card.text) - len(cmd.rest)] + rest
-        card = Card(cmd.card.file, cmd.card.line, text, text.split(), control=True)
+        card = Card(cmd.card.file, cmd.card.line, text, text.split())
         new = Command(cmd.name, rest, card)
         if new.name in _ANALYSIS_COMMANDS:
             new.analysis = _analysis(new, self.netlist)

@@ -150,39 +150,11 @@ def _parse(lines: list[str], file: str, base: Path, stack: _Stack) -> Deck:
             "the netlist is empty; expected a title line, then element and analysis cards",
             SourceLocation(file, 1, 1, ""),
         )
-    title, cards = split_logical(lines, file, has_title=True)
-    cards, control = _take_control(cards)
+    control: list[Card] = []
+    title, cards = split_logical(lines, file, has_title=True, control=control)
     cards = _expand_includes(cards, base, stack)
     top, subckts = _split_subckts(cards, None)
     return Deck(title=title or "", file=file, cards=top, subckts=subckts, control=control)
-
-
-def _take_control(cards: list[Card]) -> tuple[list[Card], list[Card]]:
-    """Split the ``.control`` … ``.endc`` blocks of the top-level file from its cards."""
-    out: list[Card] = []
-    control: list[Card] = []
-    opened: Card | None = None
-    for card in cards:
-        head = card.tokens[0].lower()
-        if opened is not None:
-            if head == ".endc" and not card.control:
-                opened = None
-            elif head == ".end" and not card.control:
-                raise opened.error("'.control' has no matching '.endc'", 0)
-            else:
-                control.append(card)
-            continue
-        if head == ".control":
-            if len(card.tokens) > 1:
-                raise card.error(f"unexpected '{card.tokens[1]}' after '.control'", 1)
-            opened = card
-            continue
-        if head == ".endc":
-            raise card.error("'.endc' without a matching '.control'", 0)
-        out.append(card)
-    if opened is not None:
-        raise opened.error("'.control' has no matching '.endc'", 0)
-    return out, control
 
 
 def _path_token(card: Card, index: int, what: str, form: str) -> str:
