@@ -163,3 +163,35 @@ def test_cli_runs_control_then_batch(tmp_path, capsys) -> None:
 def test_command_table_is_the_documented_subset() -> None:
     assert {"op", "dc", "tran", "ac", "run", "print", "wrdata", "write", "let", "meas", "set",
             "echo", "quit"} <= set(COMMANDS)
+
+
+def test_complex_results_print_like_ngspice() -> None:
+    """AC results (complex) print as 're,im' and tables give them 32 characters, so an ``ac``
+    analysis registered in ANALYSIS_RUNNERS prints without further work here."""
+    from xbar.analysis.results import SweepResult
+    from xbar.netlist.control import Command, _Plot
+
+    s, _ = session("op")
+    freq = np.array([1.0, 10.0, 100.0], dtype=complex)
+    vout = np.array([1 + 0j, 0.5 - 0.5j, 0.1 - 0.3j])
+    res = SweepResult(kind="ac", names=["frequency", "v(out)"], data=np.column_stack([freq, vout]),
+                      scale_name="frequency")
+    s.current = _Plot(res, "ac1", None)
+    out = io.StringIO()
+    s.out = out
+    card = s.netlist.control.commands[0].card
+    s.execute(Command("print", "v(out) vdb(out)", card))
+    lines = out.getvalue().splitlines()
+    assert lines[3].startswith("Index   frequency       v(out)                          vdb(out)")
+    assert lines[5] == "0\t1.000000e+00\t1.000000e+00,\t0.000000e+00\t0.000000e+00\t"
+    with pytest.raises(NetlistError, match="arithmetic on complex"):
+        s.execute(Command("print", "v(out)*2", card))
+
+
+def test_netlist_run_control_api(tmp_path) -> None:
+    deck = xbar.read_netlist_text(RC + ".control\nop\nlet x = v(out)*3\nprint x\n.endc\n")
+    out = io.StringIO()
+    s = deck.run_control(out, workdir=tmp_path)
+    assert out.getvalue() == "x = 3.000000e+00\n" and [r.kind for r in s.results] == ["op"]
+    with pytest.raises(NetlistError, match="has no .control block"):
+        xbar.read_netlist_text(RC + ".op\n").run_control()

@@ -548,7 +548,9 @@ def _run_one(spec: MeasureSpec, result: Any, vector: Callable[[Any, str], np.nda
     try:
         if result.scale_name is None or len(np.atleast_1d(result[result.scale_name])) < 1:
             raise _Failed(f"{spec.analysis} results have no scale to measure along")
-        value, extra = _evaluate_one(spec, result, lambda name: vector(result, name))
+        # complex vectors (AC) are measured by their real part, as ngspice does by default;
+        # vm() vdb() vp() vr() vi() select another part
+        value, extra = _evaluate_one(spec, result, lambda name: np.real(vector(result, name)))
         if not math.isfinite(value):
             raise _Failed(f"the value is not finite ({value})")
     except _Failed as why:

@@ -236,6 +236,18 @@ def printnum(value: float, digits: int = 6) -> str:
     return f"{value:.{digits - 1 if value < 0.0 else digits}e}"
 
 
+def _cell(value: Any, digits: int) -> str:
+    """A printed value: ``re,im`` for complex values (AC results), else :func:`printnum`."""
+    if isinstance(value, complex | np.complexfloating):
+        return f"{printnum(float(value.real), digits)},{printnum(float(value.imag), digits)}"
+    return printnum(float(value), digits)
+
+
+# a vector named as it is (no arithmetic): v(out), i(v1), out, v1#branch, vdb(out), @d1[id]
+_PLAIN_VECTOR_RE = re.compile(r"^(?:[A-Za-z_][\w.#-]*(?:\([^()]*\))?|@[^\s\[\]]+\[[^\s\[\]]+\])$")
+_REDUCTIONS = ("mean(", "length(", "vecmax(", "vecmin(")
+
+
 class _Plot:
     """One analysis result as the control language sees it, plus its ``let`` vectors."""
 
@@ -353,8 +365,14 @@ class ControlSession:
             raise cmd.error(f"{cmd.name}: {exc}") from None
 
     def _evaluate(self, text: str, cmd: Command, offset: int) -> np.ndarray:
+        key = text.strip()
+        if _PLAIN_VECTOR_RE.match(key) and not key.lower().startswith(_REDUCTIONS):
+            return self._vector(key, cmd)  # as it is: complex for AC results
         expr = _parse(text, cmd, offset, self.netlist)
         env = {name: self._vector(name, cmd) for name in expr.names}
+        if any(np.iscomplexobj(v) for v in env.values()):
+            raise cmd.error(f"{cmd.name}: arithmetic on complex (AC) vectors is not supported; use "
+                            "vm(), vdb(), vp(), vr() or vi() of a vector", offset)
         try:
             value = expr.evaluate(env)
         except NetlistError as exc:
@@ -453,12 +471,12 @@ def _print_lines(s: ControlSession, items: list[tuple[str, np.ndarray]]) -> str:
     lines = []
     for name, values in items:
         if len(values) == 1:
-            lines.append(f"{name} = {printnum(float(values[0]), d)}\n")
+            lines.append(f"{name} = {_cell(values[0], d)}\n")
             continue
         parts = [f"{name} = (  "]
         col = 10
         for v in values:
-            text = printnum(float(v), d)
+            text = _cell(v, d)
             parts.append(text)
             col = ((col + len(text) + 7) // 8) * 8 + 1
             if col > width:
@@ -487,18 +505,25 @@ def _print_table(s: ControlSession, items: list[tuple[str, np.ndarray]]) -> str:
     pad = " " * max((width - len(title)) // 2, 0)
     chunks: list[str] = []
     rest = list(items)
+    def span(item: tuple[str, np.ndarray]) -> int:  # complex columns print 're,<tab>im'
+        name, v = item
+        real_scale = name == "frequency" and not np.any(np.imag(v))
+        return 32 if np.iscomplexobj(v) and not real_scale else 16
+
     while rest:
         cols = [scale] if scale is not None and rest[0][0] != scale[0] else []
-        used = 8 + 16 * len(cols)
+        used = 8 + sum(span(c) for c in cols)
         page: list[tuple[str, np.ndarray]] = []
         for item in rest:
-            if used + 16 > width and len(cols) + len(page) >= 2:
+            if used + span(item) > width and len(cols) + len(page) >= 2:
                 break
             page.append(item)
-            used += 16
+            used += span(item)
         rest = rest[len(page):]
         cols = cols + page
-        header = "Index   " + "".join(f"{name[:15]:<16}" for name, _ in cols)
+        cols = [(n, np.real(v) if span((n, v)) == 16 else v) for n, v in cols]
+        header = "Index   " + "".join(f"{name[:15]:<16}" if span((name, v)) == 16 else f"{name[:31]:<32}"
+                                     for name, v in cols)
         dash = "-" * width + "\n"
         out = [f"{pad}{title}\n", f"{pad}{plot.typename}  {plot.date}\n", dash, header + "\n", dash]
         npoints = max(len(v) for _, v in cols)
@@ -507,7 +532,8 @@ def _print_table(s: ControlSession, items: list[tuple[str, np.ndarray]]) -> str:
             if lineno >= height and not nobreak:
                 out.append("\f\n" + header + "\n" + dash)
                 lineno = 2
-            cells = "".join((printnum(float(v[j]), d) + "\t") if j < len(v) else "\t\t" for _, v in cols)
+            cells = "".join((_cell(v[j], d).replace(",", ",\t") + "\t") if j < len(v) else "\t\t"
+                            for _, v in cols)
             out.append(f"{j}\t{cells}\n")
             lineno += 1
         chunks.append("".join(out))
@@ -570,11 +596,14 @@ def _cmd_wrdata(s: ControlSession, cmd: Command) -> None:
             [x for nm, _ in items for x in (scale_name, nm)]
         lines.append("".join(f" {nm:<15}" for nm in names) + "\n")
     for j in range(n):
-        row = [float(scale[j])] if single else []
+        row = [float(np.real(scale[j]))] if single else []
         for _, v in items:
             if not single:
-                row.append(float(scale[j]))
-            row.append(float(v[j]))
+                row.append(float(np.real(scale[j])))
+            if np.iscomplexobj(v):  # as ngspice: real and imaginary part
+                row.extend((float(v[j].real), float(v[j].imag)))
+            else:
+                row.append(float(v[j]))
         lines.append("".join(f"{x: .{d}e} " for x in row) + "\n")
     mode = "a" if "appendwrite" in s.variables else "w"
     try:

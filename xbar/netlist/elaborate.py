@@ -129,6 +129,20 @@ class Netlist:
         system = self.circuit.compile()
         return [self.run_analysis(a, system, progress=progress) for a in self.analyses]
 
+    def run_control(self, out: Any = None, *, workdir: str | Path = ".", progress: bool = False) -> Any:
+        """Execute the deck's ``.control`` block (see :mod:`xbar.netlist.control`).
+
+        ``out`` receives what the script prints (default: standard output); files it writes
+        (``wrdata``, ``write``) are relative to ``workdir``. Returns the
+        :class:`~xbar.netlist.control.ControlSession` (``.results``, ``.quit``, ``.plots``).
+        Raises :class:`NetlistError` when the deck has no ``.control`` block.
+        """
+        from xbar.netlist.control import ControlSession
+
+        if self.control is None:
+            raise NetlistError(f"{self.file} has no .control block")
+        return ControlSession(self, out, workdir=workdir).run(progress=progress)
+
     def run_analysis(self, card: AnalysisCard, system: Any = None, *, progress: bool = False,
                      measure: bool = True) -> Any:
         """Run one analysis (a deck card or a control-language command) and finish its result:
