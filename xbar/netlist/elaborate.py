@@ -52,10 +52,9 @@ _METHODS = ("trap", "trapezoidal", "gear", "be")
 #: ngspice ``.options`` names that change only printing, accounting or bookkeeping, never the
 #: numbers (ngspice manual, "General Options"; cktsopt.c): accepted with one warning line.
 HARMLESS_OPTIONS = frozenset({
-    "acct", "noacct", "noinit", "list", "nolist", "mod", "nomod", "page", "nopage", "node",
-    "nonode", "opts", "savecurrents", "keepopinfo", "warn", "maxwarns", "numdgt", "cptime",
-    "limtim", "limpts", "lvlcod", "lvltim", "klu", "sparse", "norefvalue", "nosubckt", "post",
-    "ingold", "brief",
+    "acct", "noacct", "noinit", "list", "nomod", "nopage", "node", "opts", "savecurrents",
+    "keepopinfo", "warn", "maxwarns", "numdgt", "cptime", "limtim", "limpts", "lvlcod", "lvltim",
+    "klu", "sparse", "norefvalue",
 })
 # one .print/.save item: a vector with parentheses, name=value (format=csv), or a word
 _OUTPUT_ITEM_RE = re.compile(r"[^\s(),=]+\s*\([^()]*\)|[^\s(),=]+\s*=\s*[^\s(),]+|[^\s(),]+")
