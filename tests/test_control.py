@@ -193,5 +193,5 @@ def test_netlist_run_control_api(tmp_path) -> None:
     out = io.StringIO()
     s = deck.run_control(out, workdir=tmp_path)
     assert out.getvalue() == "x = 3.000000e+00\n" and [r.kind for r in s.results] == ["op"]
-    with pytest.raises(NetlistError, match="has no .control block"):
+    with pytest.raises(NetlistError, match=r"has no \.control block"):
         xbar.read_netlist_text(RC + ".op\n").run_control()
