@@ -139,9 +139,10 @@ class Subcircuit:
 class Circuit:
     """A flat circuit under construction (see module docstring)."""
 
-    def __init__(self, title: str = "") -> None:
+    def __init__(self, title: str = "", *, lint: bool = True) -> None:
         self.title = title
-        self.options = SimOptions()
+        self.options = SimOptions(lint=int(bool(lint)))
+        """Simulation options; ``lint=False`` switches off the netlist lint (:mod:`xbar.lint`)."""
         self.node_index: dict[str, int] = {}
         self.node_names: list[str] = []
         self.tables: dict[str, _Table] = {k: _Table(n, cols) for k, (_, n, cols) in _KINDS.items()}
@@ -470,12 +471,20 @@ class Circuit:
     def load_models(self, path: str | Path, names: Sequence[str] | None = None) -> list[str]:
         """Define the ``.model`` cards of a library file (e.g. ``compact_models/*.lib``).
 
+        A shipped library can be named without its folder (``"kumar2024_sot.lib"``), from any
+        directory (:mod:`xbar.devices.cards`).
+
         The file is read by the deck front end, so errors name ``file:line``. ``names``
         restricts which cards are taken; returns the names defined.
         """
         from xbar.netlist.elaborate import read_netlist_text
 
-        lib = Path(path).resolve()
+        lib = Path(path)
+        if not lib.exists():
+            from xbar.devices.cards import shipped_fallback
+
+            lib = shipped_fallback(lib) or lib  # a shipped card by name, from any directory
+        lib = lib.resolve()
         deck = read_netlist_text(f"models\n.include \"{lib}\"\n.end\n", name=str(path))
         models = deck.circuit.models
         chosen = list(models) if names is None else [n.lower() for n in names]
@@ -632,6 +641,20 @@ class Circuit:
         from xbar.netlist.writer import write_netlist
 
         return write_netlist(self, analyses)
+
+    def location_of(self, name: str) -> SourceLocation | None:
+        """Where element ``name`` was written (None for elements added from Python)."""
+        cache = self.__dict__.get("_locations")
+        if cache is None or cache[0] != len(self.element_kind):
+            index: dict[str, SourceLocation | None] = {}
+            for table in self.tables.values():
+                names = [n for chunk in table.chunk_names for n in chunk] + table.names
+                index.update(zip(names, table.locations, strict=False))
+            for store in self.y_instances.values():
+                index.update(zip(store["names"], store["loc"], strict=False))
+            cache = (len(self.element_kind), index)
+            self.__dict__["_locations"] = cache
+        return cache[1].get(name.lower())
 
     def element_count(self) -> int:
         """Number of elements of all kinds."""

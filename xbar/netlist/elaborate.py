@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from xbar.circuit import GROUND_NAMES, Circuit
-from xbar.errors import ModelCardError, NetlistError
+from xbar.errors import ModelCardError, NetlistError, SourceLocation
+from xbar.devices.params import out_of_range_message
 from xbar.netlist.expr import parse_expression
 from xbar.netlist.lexer import Card, scan
 from xbar.netlist.parser import Deck, SubcktDef, parse_file, parse_text
@@ -86,17 +87,53 @@ class Netlist:
     analyses: list[AnalysisCard] = field(default_factory=list)
     prints: list[tuple[str, list[str], Card]] = field(default_factory=list)
     saves: list[str] = field(default_factory=list)
+    requests: list[tuple[str, SourceLocation]] = field(default_factory=list)
+    """Every ``.print``/``.save``/``.probe`` vector with where it was written."""
+
+    def check_outputs(self, system: Any | None = None) -> None:
+        """Check every requested output vector against the compiled circuit.
+
+        Nodes and element names are checked when the deck is read; device quantities
+        (``@y1[state]``) need the compiled device groups, so :meth:`run` calls this before
+        the first analysis: a typo fails at once with ``file:line:col``, not after a long
+        transient.
+        """
+        from xbar.analysis.op import op_vectors
+
+        device_vectors = [v for v, _ in self.requests if v.startswith("@")]
+        if not device_vectors:
+            return
+        system = system if system is not None else self.circuit.compile()
+        with np.errstate(all="ignore"):
+            names = op_vectors(system, np.zeros(system.n))[0]
+        available = set(names)
+        for vec, loc in self.requests:
+            if not vec.startswith("@") or vec in available:
+                continue
+            device, key = vec[1:-1].split("[", 1)
+            try:
+                group, _ = system.group_of(device)
+            except KeyError:
+                raise NetlistError(f"cannot output '{vec}': '{device}' is not an element of the circuit",
+                                   loc) from None
+            have = [k.split("[", 1)[1][:-1] for k in names if k.startswith(f"@{device}[")]
+            what = f"{group.kind} '{device}'"
+            listing = f"its quantities: {', '.join(have)}" if have else "it has no device quantities"
+            raise NetlistError(f"cannot output '{vec}': {what} has no quantity '{key}'; {listing}",
+                               loc.with_col(loc.col + 2 + len(device)))
 
     def run(self, progress: bool = False) -> list[Any]:
         """Run every analysis card in deck order; returns their results.
 
-        ``progress`` shows a progress bar for transients.
+        Output requests are checked first (:meth:`check_outputs`). ``progress`` shows a
+        progress bar for transients.
         """
         from xbar.analysis.dc import SweepSpec, run_dc
         from xbar.analysis.op import run_op
         from xbar.analysis.tran import TranSpec, run_tran
 
         system = self.circuit.compile()
+        self.check_outputs(system)
         results: list[Any] = []
         for a in self.analyses:
             if a.kind == "op":
@@ -410,8 +447,7 @@ class _Elaborator:
             v = _value(card, i, scope, f"model parameter '{k}'")
             lo, hi, unit = table[k]
             if not lo <= v <= hi:
-                unit = f" {unit}" if unit and unit != "-" else ""
-                raise ModelCardError(f"{what} '{toks[1]}': {k}={v:g} is outside [{lo:g}, {hi:g}]{unit}",
+                raise ModelCardError(f"{what} '{toks[1]}': {out_of_range_message(k, v, lo, hi, unit)}",
                                      card.token_location(i))
             params[k] = v
         if scope.path:
@@ -428,11 +464,14 @@ class _Elaborator:
             values: dict[str, Any] = {"temp": _value(card, 1, scope, "temperature")}
         else:
             pos, kv = _kv_pairs(card, 1)
-            if pos:
-                tok = toks[pos[0]]
-                raise card.error(f"not supported: option '{tok}' at {where}; options are written "
-                                 f"name=value, supported: {supported}", pos[0])
             values = {}
+            for i in pos:
+                flag = SimOptions.FLAGS.get(toks[i].lower())
+                if flag is None:
+                    raise card.error(f"not supported: option '{toks[i]}' at {where}; options are written "
+                                     f"name=value (or one of the flags {', '.join(SimOptions.FLAGS)}), "
+                                     f"supported: {supported}", i)
+                values[flag[0]] = flag[1]
             known = set(SimOptions.names()) | {"maxord"}
             for k, i in kv.items():
                 if k not in known:
@@ -618,6 +657,7 @@ class _Elaborator:
                 verb = "print" if head == ".print" else "save"
                 raise NetlistError(f"cannot {verb} '{raw}': {problem}", card.location(m.start() + 1))
             vectors.append(vec)
+            self.netlist.requests.append((vec, card.location(m.start() + 1)))
         if not vectors:
             raise card.error(f"'{card.tokens[0]}' needs at least one output vector; {form}", len(card.tokens))
         if head == ".print":
@@ -845,7 +885,7 @@ class _Elaborator:
                                  f"'{toks[i - 2]}'; known: {', '.join(table) or 'none'}", i - 2)
             v = _value(card, i, scope, f"instance parameter '{k}'")
             if not p.lo <= v <= p.hi:
-                raise ModelCardError(f"Y device '{toks[0]}': {k}={v:g} is outside [{p.lo:g}, {p.hi:g}]",
+                raise ModelCardError(f"Y device '{toks[0]}': {out_of_range_message(k, v, p.lo, p.hi, p.unit)}",
                                      card.token_location(i))
             params[k] = v
         c.Y(full, nodes, model_key, location=card.location(_first_col(card.text)), **params)

@@ -201,6 +201,10 @@ def _expand_includes(cards: list[Card], base: Path, stack: _Stack) -> list[Card]
 
 def _include(card: Card, path: Path, stack: _Stack, section: str | None) -> list[Card]:
     loc = card.token_location(1)
+    if not path.exists():
+        from xbar.devices.cards import shipped_fallback
+
+        path = shipped_fallback(Path(card.tokens[1].strip("\"'"))) or path  # '.include kumar2024_sot.lib' anywhere
     resolved_path = _resolve(path, loc)
     resolved = str(resolved_path)
     if len(stack) >= _MAX_NESTING:

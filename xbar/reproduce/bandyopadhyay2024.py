@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from xbar.devices.cards import library_path
 import xbar
 from xbar.devices.base import F64
 from xbar.devices.mtj.strain import SMTJ_CARD, StrainDerived, derive, read_lib_card, transfer
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 PAPER = "Bandyopadhyay 2024"
-LIB = Path(__file__).resolve().parents[2] / "compact_models" / "bandyopadhyay2024_smtj.lib"
+LIB = library_path("bandyopadhyay2024_smtj.lib")
 COMMAND = "xbar reproduce --only bandyopadhyay2024"
 
 
@@ -386,7 +387,7 @@ def rows(outdir: Path) -> list[ReproRow]:
                     "bandyopadhyay2024_fig5_transfer.png",
                     "strain is a uniaxial anisotropy (quadratic in m), so cos φ = Γ/(|V_G| − ν) "
                     "(a hyperbola) beyond the onset; its onset slope equals |κ| but the response is "
-                    "not linear and stops at 90° (PHYSICS.md §5.2). eq. (2) needs a crossed/idealised geometry"))
+                    "not linear and stops at 90° (docs/models/bandyopadhyay2024.md, Level 2). eq. (2) needs a crossed/idealised geometry"))
     # Sec. 6 claim: larger R_AP extends the linear region
     widths = {}
     for law in (0.0, 2.0):

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from xbar.devices.cards import library_path
 import xbar
 from xbar.devices.base import F64
 from xbar.devices.mtj.sot import SotMtj, load_lib, read_lib
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 PAPER = "Kumar 2024"
-LIB = Path(__file__).resolve().parents[2] / "compact_models" / "kumar2024_sot.lib"
+LIB = library_path("kumar2024_sot.lib")
 COMMAND = "xbar reproduce --only kumar2024"
 THICKNESSES = (1.6, 1.8, 2.0, 2.2, 2.4, 2.6)
 R_REF = 1e6

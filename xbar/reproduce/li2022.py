@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import curve_fit
 
+from xbar.devices.cards import library_path
 import xbar
 from xbar.devices.base import F64
 from xbar.devices.mtj.cogd import OE
@@ -55,7 +56,7 @@ __all__ = [
 ]
 
 PAPER = "Li2022"
-LIB = Path(__file__).resolve().parents[2] / "compact_models" / "li2022_cogd.lib"
+LIB = library_path("li2022_cogd.lib")
 COMMAND = "xbar reproduce --only li2022"
 THICKNESSES = (0.0, 0.5, 1.0, 1.5, 2.0)
 """AlOx thicknesses of the paper's samples [nm] (Sec. 2)."""
