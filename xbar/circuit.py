@@ -75,6 +75,8 @@ class _Table:
     locations: list[SourceLocation | None] = field(default_factory=list)
     chunks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     chunk_names: list[list[str]] = field(default_factory=list)
+    sources: list[tuple[int, Sequence[str], Sequence[int]]] = field(default_factory=list)
+    """Deck file and line of bulk-added elements: (first index, files, lines) per bulk add."""
 
     def flush(self) -> None:
         if not self.node_rows:
@@ -157,6 +159,11 @@ class Circuit:
         self.nodeset: dict[str, float] = {}
         self._system: MnaSystem | None = None
 
+    def __repr__(self) -> str:
+        title = f" {self.title!r}" if self.title else ""
+        return (f"<Circuit{title}: {self.element_count()} elements, {len(self.node_names)} nodes, "
+                f"{len(self.models)} models>")
+
     # nodes -------------------------------------------------------------------------------
     def node(self, name: str) -> int:
         """Index of node ``name`` (created on first use); ``-1`` for ground."""
@@ -229,6 +236,8 @@ class Circuit:
         names: Sequence[str] | str,
         nodes: Sequence[Sequence[str]] | np.ndarray,
         values: Mapping[str, Any],
+        *,
+        sources: tuple[Sequence[str], Sequence[int]] | None = None,
     ) -> list[str]:
         """Bulk-add N elements of one kind from arrays.
 
@@ -243,6 +252,9 @@ class Circuit:
         values : mapping
             Column arrays (broadcast to N), e.g. ``{"r": r_array}``; for V and I sources
             ``"extra"`` may hold one ``WaveformSpec`` (or None) per element.
+        sources : (files, lines), optional
+            Deck file and line of every element (the deck reader's bulk path), so warnings can
+            point at the element's line.
         """
         letter, n_nodes, columns = _KINDS[kind]
         if kind in ("f", "h"):
@@ -292,6 +304,8 @@ class Circuit:
             table.extra.extend(extra)
         else:
             table.extra.extend([extra] * count)
+        if sources is not None:
+            table.sources.append((len(table.locations), sources[0], sources[1]))
         table.locations.extend([None] * count)
         return keys
 
@@ -650,6 +664,9 @@ class Circuit:
             for table in self.tables.values():
                 names = [n for chunk in table.chunk_names for n in chunk] + table.names
                 index.update(zip(names, table.locations, strict=False))
+                for start, files, lines in table.sources:
+                    for k, (file, line) in enumerate(zip(files, lines, strict=True)):
+                        index[names[start + k]] = SourceLocation(file, int(line))
             for store in self.y_instances.values():
                 index.update(zip(store["names"], store["loc"], strict=False))
             cache = (len(self.element_kind), index)

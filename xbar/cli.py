@@ -312,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
+        warnings.simplefilter("always", XbarWarning)  # the CLI shows every xbar warning
         try:
             return int(args.handler(args))
         except XbarError as exc:

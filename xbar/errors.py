@@ -12,6 +12,7 @@ This module imports nothing from the rest of xbar.
 
 from __future__ import annotations
 
+import linecache
 import sys
 import warnings
 from dataclasses import dataclass
@@ -150,8 +151,9 @@ class XbarWarning(UserWarning):
         if loc is None:
             return self.message
         text = f"{loc}: {self.message}"
-        if loc.line_text:
-            line = loc.line_text.rstrip("\n").expandtabs(1)
+        line_text = loc.line_text or linecache.getline(loc.file, loc.line)
+        if line_text.strip():
+            line = line_text.rstrip("\n").expandtabs(1)
             text += f"\n  {line}\n  {' ' * (max(loc.col, 1) - 1)}^"
         return text
 

@@ -20,6 +20,7 @@ from xbar.devices.sources import CurrentSourceGroup, VoltageSourceGroup
 from xbar.errors import NetlistError, SourceLocation
 from xbar.mna.system import MnaSystem
 from xbar.mna.topology import check_dc_paths
+from xbar.reprs import short_repr
 
 __all__ = ["SweepSpec", "run_dc", "sweep_values"]
 
@@ -66,6 +67,8 @@ def sweep_values(kind: str, args: list[float], location: SourceLocation | None =
 @dataclass
 class SweepSpec:
     """One sweep: target (element name or ``temp``) and its values."""
+
+    __repr__ = short_repr
 
     target: str
     values: F64

@@ -72,9 +72,9 @@ _SI_FACTORS: tuple[tuple[str, float], ...] = (
 def out_of_range_message(name: str, value: float, lo: float, hi: float, unit: str = "") -> str:
     """``"tf=1.7 m is outside [1.2e-09, 3.2e-09] m; did you mean 1.7n (= 1.7e-09 m)?"``.
 
-    The hint is given when the value lands inside the bounds after a SPICE scale factor
-    (f p n u m k meg g t; the nearest to the middle of the range when several fit), or, for a
-    dimensionless value, after reading it as a percentage.
+    The hint is given when a dimensionless value read as a percentage, or the value times a
+    SPICE scale factor (f p n u m k meg g t), lands inside the bounds; when several factors fit,
+    the one nearest the middle of a positive range, else the smallest change.
 
     Examples
     --------
@@ -87,16 +87,18 @@ def out_of_range_message(name: str, value: float, lo: float, hi: float, unit: st
     msg = f"{name}={value:g}{u} is outside [{lo:g}, {hi:g}]{u}"
     if not np.isfinite(value) or value == 0.0:
         return msg
-    fits = [(sfx, f) for sfx, f in _SI_FACTORS if lo <= value * f <= hi]
-    if fits:
-        if np.isfinite(lo) and np.isfinite(hi) and lo > 0 and hi > 0:
-            centre = 0.5 * (np.log10(lo) + np.log10(hi))
-            fits.sort(key=lambda sf: abs(np.log10(abs(value * sf[1])) - centre))
-        sfx, f = fits[0]
-        return f"{msg}; did you mean {value:g}{sfx} (= {value * f:g}{u})?"
     if unit in ("", "-") and lo <= value / 100.0 <= hi:
         return f"{msg}; did you mean {value / 100.0:g} ({value:g} % as a fraction)?"
-    return msg
+    fits = [(sfx, f) for sfx, f in _SI_FACTORS if lo <= value * f <= hi]
+    if not fits:
+        return msg
+    if lo > 0 and hi < np.inf:  # a positive range: the factor that lands nearest its middle
+        centre = 0.5 * (np.log10(lo) + np.log10(hi))
+        fits.sort(key=lambda sf: abs(np.log10(abs(value * sf[1])) - centre))
+    else:  # a range through 0 or unbounded: the smallest change
+        fits.sort(key=lambda sf: abs(np.log10(sf[1])))
+    sfx, f = fits[0]
+    return f"{msg}; did you mean {value:g}{sfx} (= {value * f:g}{u})?"
 
 
 def bind_card(

@@ -16,7 +16,6 @@ import scipy.sparse as sp
 
 from xbar.devices.base import F64, I64, DeviceGroup, LoadContext
 from xbar.devices.diode import DIODE_PARAMS, DiodeGroup
-from xbar.devices.params import out_of_range_message
 from xbar.devices.linear import (
     CapacitorGroup,
     CccsGroup,
@@ -26,6 +25,7 @@ from xbar.devices.linear import (
     VccsGroup,
     VcvsGroup,
 )
+from xbar.devices.params import out_of_range_message
 from xbar.devices.sources import CurrentSourceGroup, VoltageSourceGroup
 from xbar.errors import ModelCardError, NetlistError, warn
 from xbar.mna.linsolve import LinearSolver, get_solver

@@ -13,6 +13,7 @@ that is buffered and added to the circuit in bulk.
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,13 @@ from typing import Any
 import numpy as np
 
 from xbar.circuit import GROUND_NAMES, Circuit
-from xbar.errors import ModelCardError, NetlistError, SourceLocation
 from xbar.devices.params import out_of_range_message
+from xbar.errors import ModelCardError, NetlistError, SourceLocation
 from xbar.netlist.expr import parse_expression
 from xbar.netlist.lexer import Card, scan
 from xbar.netlist.parser import Deck, SubcktDef, parse_file, parse_text
 from xbar.options import SimOptions
+from xbar.reprs import short_repr
 from xbar.units import parse_number
 
 __all__ = ["AnalysisCard", "Netlist", "elaborate", "read_netlist", "read_netlist_text"]
@@ -72,6 +74,8 @@ _TRAN_FORM = "expected '.tran tstep tstop [tstart [tmax]] [uic]'"
 class AnalysisCard:
     """An analysis request from the deck (``.op``, ``.dc``, ``.tran``)."""
 
+    __repr__ = short_repr
+
     kind: str
     args: dict[str, Any]
     card: Card
@@ -80,6 +84,8 @@ class AnalysisCard:
 @dataclass
 class Netlist:
     """A read deck: the flat circuit, its analyses and output requests."""
+
+    __repr__ = short_repr
 
     title: str
     file: str
@@ -271,6 +277,8 @@ class _Elaborator:
         self._r_nodes: list[int] = []
         self._r_vals: list[float] = []
         self._r_pending: set[str] = set()
+        self._r_lines = array("i")  # deck line and file of each (for warnings at the element)
+        self._r_files: list[str] = []
         self._instances: dict[str, Card] = {}
         self._active: list[SubcktDef] = []
         self._controls: list[tuple[Card, int, str, str]] = []
@@ -308,6 +316,7 @@ class _Elaborator:
         node_index = c.node_index
         new_node = c.node
         names, nodes, vals = self._r_names, self._r_nodes, self._r_vals
+        lines, files = self._r_lines, self._r_files
         # value token -> value for the fast path (0.0: not a plain nonzero number)
         numbers: dict[str, float] = {}
         for card in cards:
@@ -342,6 +351,8 @@ class _Elaborator:
                     nodes.append(ia)
                     nodes.append(ib)
                     vals.append(v)
+                    lines.append(card.line)
+                    files.append(card.file)
                     pending.add(name)
                     continue
             self._element(card, scope, {}, 0)
@@ -354,7 +365,10 @@ class _Elaborator:
         # the lists are cleared in place: _elements holds references to them
         nodes = np.array(self._r_nodes, dtype=np.int64).reshape(-1, 2)
         vals = np.array(self._r_vals, dtype=np.float64)
-        self.circuit.add_many("r", list(self._r_names), nodes, {"r": vals})
+        self.circuit.add_many("r", list(self._r_names), nodes, {"r": vals},
+                              sources=(list(self._r_files), array("i", self._r_lines)))
+        self._r_files.clear()
+        del self._r_lines[:]
         self._r_names.clear()
         self._r_nodes.clear()
         self._r_vals.clear()

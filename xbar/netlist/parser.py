@@ -16,6 +16,7 @@ from pathlib import Path
 
 from xbar.errors import NetlistError, SourceLocation
 from xbar.netlist.lexer import Card, check_text, read_lines, split_logical, split_text_lines
+from xbar.reprs import short_repr
 
 __all__ = ["Deck", "SubcktDef", "parse_file", "parse_text"]
 
@@ -78,6 +79,8 @@ class SubcktDef:
     ``params`` holds ``(name, value token, card, token index)`` per default, in card order.
     """
 
+    __repr__ = short_repr
+
     name: str
     ports: list[str]
     params: list[tuple[str, str, Card, int]]
@@ -89,6 +92,8 @@ class SubcktDef:
 @dataclass
 class Deck:
     """A parsed deck: title, top-level cards and subcircuit definitions."""
+
+    __repr__ = short_repr
 
     title: str
     file: str

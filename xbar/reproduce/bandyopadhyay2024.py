@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from xbar.devices.cards import library_path
 import xbar
 from xbar.devices.base import F64
+from xbar.devices.cards import library_path
 from xbar.devices.mtj.strain import SMTJ_CARD, StrainDerived, derive, read_lib_card, transfer
 from xbar.reproduce import ReproRow
+from xbar.reprs import short_repr
 
 __all__ = [
     "LIB",
@@ -189,6 +190,8 @@ class MultiplierMetrics:
     relative to the largest ideal output magnitude (full scale), ``*_rel`` pointwise.
     """
 
+    __repr__ = short_repr
+
     vin1: F64
     vin2: F64
     vout: F64
@@ -268,6 +271,8 @@ def _metrics(a: F64, b: F64, vout: F64, ideal_paper: F64, ideal_affine: F64, ins
 @dataclass(frozen=True)
 class VmmMetrics:
     """Crossbar VMM: simulated and ideal column currents for a set of input vectors."""
+
+    __repr__ = short_repr
 
     weights: F64
     inputs: F64

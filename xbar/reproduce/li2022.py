@@ -24,12 +24,13 @@ from typing import Any
 import numpy as np
 from scipy.optimize import curve_fit
 
-from xbar.devices.cards import library_path
 import xbar
 from xbar.devices.base import F64
+from xbar.devices.cards import library_path
 from xbar.devices.mtj.cogd import OE
 from xbar.devices.waveforms import WaveformSpec
 from xbar.reproduce import ReproRow
+from xbar.reprs import short_repr
 
 __all__ = [
     "DEMAG_AMPLITUDES",
@@ -208,6 +209,8 @@ def loop_metrics(amps: F64, r: F64, rahe: float) -> LoopMetrics:
 
 @dataclass
 class Fig2Result:
+
+    __repr__ = short_repr
     amps: F64
     conditions: list[tuple[str, str, float]]  # (panel, card, hx)
     r: F64  # (conditions × devices, pulses)

@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq, curve_fit
 
-from xbar.devices.cards import library_path
 import xbar
 from xbar.devices.base import F64
+from xbar.devices.cards import library_path
 from xbar.devices.mtj.chain import (
     FIELD_MTJ_CARD,
     ChainHandle,
@@ -45,6 +45,7 @@ from xbar.devices.mtj.physics import switch_probability
 from xbar.devices.mtj.strain import read_lib_card
 from xbar.errors import XbarWarning
 from xbar.reproduce import ReproRow
+from xbar.reprs import short_repr
 
 __all__ = [
     "CONTROL",
@@ -65,8 +66,8 @@ __all__ = [
     "load_vowels",
     "ramp",
     "rows",
-    "slow_rows",
     "run_inputs",
+    "slow_rows",
     "switched_fraction",
     "switching_map",
     "threshold_of",
@@ -309,6 +310,8 @@ class BreakdownScan:
     ``*_top`` at the largest input (all P). Voltages in V, currents in A.
     """
 
+    __repr__ = short_repr
+
     n: F64
     spacing: float
     i_threshold: float
@@ -403,6 +406,8 @@ def load_vowels(path: Path = DATA, vowels: Sequence[str] = VOWELS) -> tuple[F64,
 @dataclass
 class VowelResult:
     """Outcome of :func:`train_vowels` (currents in A, rates in [0, 1])."""
+
+    __repr__ = short_repr
 
     steps: F64
     rate_train: F64

@@ -59,6 +59,7 @@ from xbar.devices.mtj.physics import hazard_rate
 from xbar.devices.mtj.stt import MTJ_CARD, StaticMtj
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import register
+from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
     import xbar
@@ -210,6 +211,8 @@ class Schedule:
     >>> [round(v * 1e6) for v in s.source_values()[:, 0]]   # I_dc1 = I_C1 + I_input
     [-500, 0]
     """
+
+    __repr__ = short_repr
 
     durations: Sequence[float]
     i_input: Sequence[float]

@@ -69,6 +69,7 @@ from xbar.devices.mtj.breakdown import BREAKDOWN_PARAMS, BarrierBreakdown
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
 from xbar.errors import ModelCardError
+from xbar.reprs import short_repr
 
 __all__ = [
     "EPS0",
@@ -285,6 +286,8 @@ def level1_conductance(vg: F64, d: StrainDerived, law: int, w: float) -> tuple[F
 @dataclass(frozen=True)
 class Level2Table:
     """Tabulated Level-2 transfer characteristic of one card."""
+
+    __repr__ = short_repr
 
     vg: F64
     phi: F64
