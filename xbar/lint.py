@@ -38,10 +38,12 @@ _MAX_REPORTED = 10
 
 def _y_terminals(circuit: Circuit) -> list[tuple[list[str], np.ndarray, tuple[str, ...], tuple[str, ...], str]]:
     """Per Y model: names, external terminal nodes (N, T), terminal names, open-allowed, kind."""
+    out: list[tuple[list[str], np.ndarray, tuple[str, ...], tuple[str, ...], str]] = []
+    if not any(store["names"] for store in circuit.y_instances.values()):
+        return out  # (and no import of the device kinds for a circuit without Y devices)
     from xbar.devices.registry import DEVICE_KINDS, load_builtin_kinds
 
     load_builtin_kinds()
-    out = []
     for key_model, store in circuit.y_instances.items():
         if not store["names"]:
             continue
