@@ -21,6 +21,7 @@ __all__ = [
     "NetlistError",
     "SingularMatrixError",
     "SourceLocation",
+    "StudyError",
     "TopologyError",
     "XbarError",
     "XbarWarning",
@@ -122,6 +123,13 @@ class DataError(XbarError, ValueError):
 
     The message names the path and what was expected, and for a missing data set how to
     obtain it.
+    """
+
+
+class StudyError(XbarError, ValueError):
+    """A study description (TOML/YAML file or dict) or a study run is invalid.
+
+    The message names the file, the key (``axes.tmr.num``) and what was expected.
     """
 
 

@@ -13,6 +13,7 @@ that is buffered and added to the circuit in bulk.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -108,8 +109,12 @@ class Netlist:
         return results
 
 
-def read_netlist(path: str | Path) -> Netlist:
+def read_netlist(path: str | Path, *, params: Mapping[str, float] | None = None,
+                 models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
     """Read an ngspice-dialect deck from ``path``.
+
+    ``params`` and ``models`` override ``.param`` values and ``.model`` card parameters
+    (see :func:`elaborate`).
 
     Raises
     ------
@@ -124,11 +129,13 @@ def read_netlist(path: str | Path) -> Netlist:
     >>> xbar.read_netlist(p).run()[0]["v(out)"]
     1.0
     """
-    return elaborate(parse_file(path))
+    return elaborate(parse_file(path), params=params, models=models)
 
 
-def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".") -> Netlist:
-    """Read a deck from a string (first line is the title).
+def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".",
+                      params: Mapping[str, float] | None = None,
+                      models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
+    """Read a deck from a string (first line is the title); overrides as in :func:`elaborate`.
 
     Examples
     --------
@@ -136,7 +143,7 @@ def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Pat
     >>> deck.run()[0]["v(out)"]
     1.0
     """
-    return elaborate(parse_text(text, name=name, base_dir=base_dir))
+    return elaborate(parse_text(text, name=name, base_dir=base_dir), params=params, models=models)
 
 
 class _Scope:
@@ -237,6 +244,8 @@ class _Elaborator:
         self._instances: dict[str, Card] = {}
         self._active: list[SubcktDef] = []
         self._controls: list[tuple[Card, int, str, str]] = []
+        # overrides of top-level .model card parameters: model name -> {param: value}
+        self._model_overrides: dict[str, dict[str, float]] = {}
 
     # top level ---------------------------------------------------------------------------
     def run(self) -> Netlist:
@@ -345,7 +354,7 @@ class _Elaborator:
                 return f" (first defined at {card.file}:{card.line})"
         return ""
 
-    def _param(self, card: Card, scope: _Scope) -> None:
+    def _param(self, card: Card, scope: _Scope, overrides: Mapping[str, float] | None = None) -> None:
         text = card.text
         head_end = text.lower().index(".param") + len(".param")
         form = "expected '.param name=value [name=value ...]'"
@@ -368,7 +377,11 @@ class _Elaborator:
                 value_text = value_text[1:-1]
                 col += 1
             expr = parse_expression(value_text, card.location(col))
-            scope.params[m.group(1).lower()] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
+            pname = m.group(1).lower()
+            if overrides is not None and pname in overrides:
+                scope.params[pname] = float(overrides[pname])
+                continue
+            scope.params[pname] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
 
     def _model(self, card: Card, scope: _Scope) -> None:
         from xbar.devices.diode import DIODE_PARAMS
@@ -414,6 +427,18 @@ class _Elaborator:
                 raise ModelCardError(f"{what} '{toks[1]}': {k}={v:g} is outside [{lo:g}, {hi:g}]{unit}",
                                      card.token_location(i))
             params[k] = v
+        if not scope.path and name in self._model_overrides:
+            for k, v in self._model_overrides.pop(name).items():
+                if k not in table:
+                    raise ModelCardError(f"override of {what} '{toks[1]}': parameter '{k}' is not "
+                                         f"supported; supported: {', '.join(table)}",
+                                         card.location(_first_col(card.text)))
+                lo, hi, unit = table[k]
+                if not lo <= v <= hi:
+                    unit = f" {unit}" if unit and unit != "-" else ""
+                    raise ModelCardError(f"override of {what} '{toks[1]}': {k}={v:g} is outside "
+                                         f"[{lo:g}, {hi:g}]{unit}", card.location(_first_col(card.text)))
+                params[k] = v
         if scope.path:
             scope.models[name] = key
         self.circuit.model(key, mtype, location=card.location(_first_col(card.text)), **params)
@@ -1074,13 +1099,49 @@ def _not_a_node(toks: list[str], k: int) -> bool:
     return t == "=" or t[0] in "{'\"" or (k + 1 < len(toks) and toks[k + 1] == "=")
 
 
-def elaborate(deck: Deck) -> Netlist:
-    """Turn a parsed deck into a :class:`Netlist` (see module docstring)."""
+def elaborate(deck: Deck, *, params: Mapping[str, float] | None = None,
+              models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
+    """Turn a parsed deck into a :class:`Netlist` (see module docstring).
+
+    The deck is not modified, so one parsed deck can be elaborated many times with different
+    overrides (parameter sweeps, studies).
+
+    Parameters
+    ----------
+    deck : Deck
+        A parsed deck (:func:`xbar.netlist.parser.parse_file`).
+    params : mapping, optional
+        New values of top-level ``.param`` names (like ngspice's ``alterparam``): the value
+        replaces the card's expression, and parameters defined after it from it follow.
+    models : mapping, optional
+        ``{model name: {parameter: value}}`` for top-level ``.model`` cards: the values replace
+        (or add to) the card's parameters and are checked against the parameter bounds.
+
+    Raises
+    ------
+    NetlistError
+        An override names a ``.param`` or ``.model`` the deck does not define (the message
+        lists the ones it does).
+    """
     el = _Elaborator(deck)
+    overrides = {k.lower(): float(v) for k, v in (params or {}).items()}
+    el._model_overrides = {m.lower(): {k.lower(): float(v) for k, v in ps.items()}
+                           for m, ps in (models or {}).items()}
     # global params are evaluated first so subcircuit defaults can use them
     scope_params: dict[str, float] = {}
     for card in deck.cards:
         if card.tokens[0][0] == "." and card.tokens[0].lower() == ".param":
-            el._param(card, _Scope(scope_params, [], {}, ""))
+            el._param(card, _Scope(scope_params, [], {}, ""), overrides)
+    unknown = sorted(set(overrides) - set(scope_params))
+    if unknown:
+        have = ", ".join(sorted(scope_params)) or "none"
+        raise NetlistError(f"{deck.file}: no top-level .param '{unknown[0]}' to override; "
+                           f"the deck's .params: {have}")
     el._globals = dict(scope_params)
-    return el.run()
+    netlist = el.run()
+    if el._model_overrides:
+        name = sorted(el._model_overrides)[0]
+        have = ", ".join(m for m in el.circuit.models if ":" not in m) or "none"
+        raise NetlistError(f"{deck.file}: no top-level .model '{name}' to override; "
+                           f"the deck's models: {have}")
+    return netlist
