@@ -57,11 +57,11 @@ def _check(names: set[str], deck: Deck) -> None:
         if "." in name:
             model = name.split(".", 1)[0].lower()
             if model not in models:
-                raise StudyError(f"'{name}': the deck {deck.file} has no top-level .model '{model}'; its "
+                raise StudyError(f"the deck {deck.file} has no top-level .model '{model}'; its "
                                  f"models: {', '.join(models) or 'none'} (model parameters are "
                                  "written 'model.param')")
         elif name.lower() not in params:
-            raise StudyError(f"'{name}': the deck {deck.file} has no top-level .param '{name}'; its "
+            raise StudyError(f"the deck {deck.file} has no top-level .param '{name}'; its "
                              f".params: {', '.join(params) or 'none'} (model parameters are written "
                              "'model.param')")
 

@@ -98,19 +98,28 @@ def compound_mtj_levels(tmr_percent: float, states: int) -> np.ndarray:
     return (k + (n - k) * ratio) / n
 
 
-def quantize_to_levels(w: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Signed weights -> ``sign(w)·ℓ·w_max`` with ℓ the nearest level to ``|w|/w_max``.
+def quantize_to_levels(w: np.ndarray, levels: np.ndarray, clip_percentile: float = 100.0) -> np.ndarray:
+    """Signed weights -> ``sign(w)·ℓ·w_s`` with ℓ the level nearest to ``min(|w|/w_s, 1)``.
 
-    ``w_max = max|w|``; the magnitudes are stored as device conductances (normalised by the
-    largest), the sign by the column pair the device sits in.
+    ``w_s`` is the ``clip_percentile`` percentile of ``|w|`` (100: the largest weight; lower
+    values clip the few largest weights so that the states cover the bulk of the weights). The
+    magnitudes are stored as device conductances normalised by the largest state, the sign by
+    the column of a pair the device sits in.
+
+    Examples
+    --------
+    >>> quantize_to_levels(np.array([-1.0, 0.2, 0.6]), np.array([0.5, 1.0])).tolist()
+    [-1.0, 0.5, 0.5]
     """
-    w_max = float(np.max(np.abs(w))) or 1.0
-    mag = np.abs(w) / w_max
+    if not 0 < clip_percentile <= 100:
+        raise StudyError(f"clip_percentile must be in (0, 100], got {clip_percentile}")
+    w_s = float(np.percentile(np.abs(w), clip_percentile)) or 1.0
+    mag = np.minimum(np.abs(w) / w_s, 1.0)
     nearest = np.abs(mag[..., None] - levels).argmin(axis=-1)
-    return np.sign(w) * levels[nearest] * w_max
+    return np.sign(w) * levels[nearest] * w_s
 
 
-def _mnist_setup(data: str | None = None, n_train: int = 8000, ridge: float = 1.0) -> dict[str, np.ndarray]:
+def _mnist_setup(data: str | None = None, n_train: int = 8000, ridge: float = 10.0) -> dict[str, np.ndarray]:
     """Load MNIST and train the float classifier once (closed-form ridge regression on one-hot targets)."""
     from xbar.study.mnist import load_mnist
 
@@ -130,7 +139,8 @@ def _mnist_setup(data: str | None = None, n_train: int = 8000, ridge: float = 1.
 
 @experiment("mnist-quantized-linear", setup=_mnist_setup, paths=("data",))
 def mnist_quantized_linear(inputs: dict[str, np.ndarray], *, tmr: float = 100.0, states: int = 2,
-                           sigma: float = 0.0, seed: int = 0) -> dict[str, float]:
+                           sigma: float = 0.0, clip_percentile: float = 99.0,
+                           seed: int = 0) -> dict[str, float]:
     """MNIST accuracy of a linear classifier with compound-MTJ-quantised weights (TMR in %).
 
     Parameters
@@ -143,6 +153,8 @@ def mnist_quantized_linear(inputs: dict[str, np.ndarray], *, tmr: float = 100.0,
         Conductance states per synapse (2–7: 1–6 cells).
     sigma : float
         Device-to-device spread: each device's conductance times ``exp(N(0, sigma))``.
+    clip_percentile : float
+        Percentile of ``|w|`` mapped to the largest state (see :func:`quantize_to_levels`).
     seed : int
         The point's seed (draws of the spread).
 
@@ -153,7 +165,7 @@ def mnist_quantized_linear(inputs: dict[str, np.ndarray], *, tmr: float = 100.0,
         (lowest normalised state, ``1/(1+TMR)``).
     """
     levels = compound_mtj_levels(tmr, states)
-    wq = quantize_to_levels(inputs["weights"], levels)
+    wq = quantize_to_levels(inputs["weights"], levels, clip_percentile)
     if sigma > 0:
         wq = wq * np.exp(np.random.default_rng(seed).normal(0.0, sigma, wq.shape))
     pred = (inputs["x_test"] @ wq).argmax(axis=1)

@@ -53,6 +53,7 @@ _BUILTIN_MODULES = ("xbar.study.deck", "xbar.study.experiments")
 _PLUGIN_MODULES = ("xbar.nn.study_experiments",)
 _ENTRY_POINT_GROUP = "xbar.study_experiments"
 _loaded_plugins = False
+_USER_PREFIX = "xbar_study_user_"
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,8 @@ def experiment(name: str | None = None, *, setup: Callable[..., Any] | None = No
                          description if description is not None else (doc[0] if doc else ""),
                          tuple(paths))
         previous = _REGISTRY.get(reg_name)
-        if previous is not None and _qualname(previous.function) != _qualname(fn):
+        if (previous is not None and _qualname(previous.function) != _qualname(fn)
+                and not _replaceable(previous.function) and not _replaceable(fn)):
             raise StudyError(f"experiment '{reg_name}' is registered twice "
                              f"({_qualname(previous.function)} and {_qualname(fn)})")
         _REGISTRY[reg_name] = exp
@@ -183,6 +185,12 @@ def experiment(name: str | None = None, *, setup: Callable[..., Any] | None = No
         return fn
 
     return wrap
+
+
+def _replaceable(fn: Callable[..., Any]) -> bool:
+    """Experiments of scripts and study-loaded files may be redefined (last one wins)."""
+    module = getattr(fn, "__module__", "") or ""
+    return module == "__main__" or module.startswith(_USER_PREFIX)
 
 
 def _qualname(fn: Callable[..., Any]) -> str:
@@ -273,7 +281,7 @@ def _load_file(path: Path, source: str) -> Any:
     """Import a user's experiment file under a private module name; ship it by value."""
     resolved = path.resolve()
     digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
-    mod_name = f"xbar_study_user_{resolved.stem}_{digest}"
+    mod_name = f"{_USER_PREFIX}{resolved.stem}_{digest}"
     if mod_name in sys.modules:
         return sys.modules[mod_name]
     spec = importlib.util.spec_from_file_location(mod_name, resolved)

@@ -32,7 +32,7 @@ from xbar.study.registry import Experiment, get_experiment
 from xbar.study.spec import TRIAL_AXIS, Point, Study
 from xbar.study.table import ResultsWriter, now
 
-__all__ = ["RunSummary", "evaluate_point", "prepare", "run_study"]
+__all__ = ["RunSummary", "evaluate_point", "prepare", "run_study", "validate"]
 
 INSTALL_HINT = "pip install 'xbar[study]' (or: pip install 'dask[distributed]')"
 
@@ -115,9 +115,27 @@ def _setup(prep: Prepared) -> Any:
             raise StudyError(f"{study.source}: the setup of experiment '{exp.name}' failed: "
                              f"{type(exc).__name__}: {exc}") from exc
     if exp.check is not None:
-        names = set(prep.fixed) | {a for a in study.axis_names if a != TRIAL_AXIS}
-        exp.check(names, inputs)
+        keys = {**{n: f"run.params.{n}" for n in prep.fixed},
+                **{a: f"axes.{a}" for a in study.axis_names if a != TRIAL_AXIS}}
+        for name, key in keys.items():
+            try:
+                exp.check({name}, inputs)
+            except StudyError as exc:
+                raise StudyError(f"{study.source}: key '{key}': {exc}") from None
     return inputs
+
+
+def validate(study: Study) -> tuple[Prepared, Any]:
+    """:func:`prepare` the study and run the experiment's setup and check: ``(prepared, inputs)``.
+
+    Raises
+    ------
+    StudyError
+        As :func:`prepare`, or a name the experiment's check rejects (e.g. a deck without
+        that ``.param``), naming the study file and the key.
+    """
+    prep = prepare(study)
+    return prep, _setup(prep)
 
 
 def evaluate_point(experiment: Experiment, fixed: Mapping[str, Any], values: Mapping[str, Any], seed: int,

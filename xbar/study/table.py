@@ -99,6 +99,17 @@ class ResultsWriter:
         self._lock_file: io.TextIOWrapper | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock()
+        try:
+            self._open_existing(fresh)
+        except BaseException:
+            self.close()
+            raise
+        self.meta_data.update({k: v for k, v in info.items()})
+        self.meta_data["fingerprint"] = fingerprint
+        self.retry_failed = retry_failed
+
+    def _open_existing(self, fresh: bool) -> None:
+        fingerprint = self.fingerprint
         if fresh:
             for p in (self.path, parquet_path(self.path), self.meta):
                 with contextlib.suppress(FileNotFoundError):
@@ -113,10 +124,7 @@ class ResultsWriter:
                                  "parameters, outputs, axis names or seed differ); use --fresh to "
                                  "overwrite it, or set another 'study.results' file")
             self._load_existing()
-        self.meta_data = meta or {"fingerprint": fingerprint, "runs": []}
-        self.meta_data.update({k: v for k, v in info.items()})
-        self.meta_data["fingerprint"] = fingerprint
-        self.retry_failed = retry_failed
+        self.meta_data: dict[str, Any] = meta or {"fingerprint": fingerprint, "runs": []}
 
     # locking ---------------------------------------------------------------------------------
     def _lock(self) -> None:
