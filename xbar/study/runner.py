@@ -138,13 +138,49 @@ def validate(study: Study) -> tuple[Prepared, Any]:
     return prep, _setup(prep)
 
 
-def evaluate_point(experiment: Experiment, fixed: Mapping[str, Any], values: Mapping[str, Any], seed: int,
-                   inputs: Any, outputs: Mapping[str, str] | None) -> tuple[str, dict[str, Any], str]:
+class ByValue:
+    """Carries an object that must be pickled by value (code of a study-loaded ``file.py``).
+
+    Dask pickles tasks with plain pickle where it can, which stores functions and classes by
+    module name; a user's experiment file is not importable on the scheduler or the workers.
+    This wrapper pickles its content with cloudpickle, which ships such modules' code along.
+    """
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        import cloudpickle
+
+        return (_by_value_loads, (cloudpickle.dumps(self.obj),))
+
+
+def _by_value_loads(blob: bytes) -> ByValue:
+    import cloudpickle
+
+    return ByValue(cloudpickle.loads(blob))
+
+
+def _wrap(obj: Any) -> Any:
+    """``ByValue(obj)`` when modules are registered for pickling by value, else ``obj``."""
+    try:
+        import cloudpickle
+    except ImportError:
+        return obj
+    return ByValue(obj) if cloudpickle.list_registry_pickle_by_value() else obj
+
+
+def evaluate_point(experiment: Experiment | ByValue, fixed: Mapping[str, Any], values: Mapping[str, Any],
+                   seed: int, inputs: Any, outputs: Mapping[str, str] | None) -> tuple[str, dict[str, Any], str]:
     """Run one point: ``(status, outputs, error message)``; never raises for a failing point.
 
     This is the task each Dask worker runs; it calls the experiment with the fixed parameters
     and the point's axis values (those its signature accepts), ``seed`` and ``inputs``.
     """
+    if isinstance(experiment, ByValue):
+        experiment = experiment.obj
+    if isinstance(inputs, ByValue):
+        inputs = inputs.obj
     names, var_kw = experiment.point_parameters()
     kwargs = {k: v for k, v in {**fixed, **values}.items()
               if k in names or (var_kw and k != TRIAL_AXIS)}
@@ -288,7 +324,7 @@ def _connect(scheduler: str | None, workers: int | None, wait_workers: float, lo
     if n < 1:
         raise StudyError(f"workers: expected a positive number, got {n}")
     cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
+                                       dashboard_address=":0", silence_logs=logging.ERROR)
     client = distributed.Client(cluster, set_as_default=False)
     return client, cluster, f"local cluster of {n} worker processes"
 
@@ -310,10 +346,12 @@ def _run_dask(prep: Prepared, todo: list[Point], inputs: Any, writer: ResultsWri
         if log is not None:
             print(f"{study.name}: {len(todo)} points on {where} ({n_workers} workers)", file=log)
         # large inputs travel once per worker, not once per point
-        inputs_ref = client.scatter([inputs], broadcast=True, hash=False)[0] if inputs is not None else None
+        inputs_ref = (client.scatter([_wrap(inputs)], broadcast=True, hash=False)[0]
+                      if inputs is not None else None)
+        exp = _wrap(prep.experiment)
         tag = uuid.uuid4().hex[:8]
         for p in todo:
-            fut = client.submit(evaluate_point, prep.experiment, prep.fixed, p.values, p.seed, inputs_ref,
+            fut = client.submit(evaluate_point, exp, prep.fixed, p.values, p.seed, inputs_ref,
                                 study.outputs, key=f"xbar-point-{p.index}-{tag}", pure=False)
             futures[fut] = p
         with _bar(len(todo), study.name, progress) as bar:

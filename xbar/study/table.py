@@ -107,6 +107,12 @@ class ResultsWriter:
         self.meta_data.update({k: v for k, v in info.items()})
         self.meta_data["fingerprint"] = fingerprint
         self.retry_failed = retry_failed
+        self._write_meta()  # first, so that a run killed before its end can be resumed
+
+    def _write_meta(self) -> None:
+        tmp_meta = self.meta.with_name(self.meta.name + ".tmp")
+        tmp_meta.write_text(json.dumps(self.meta_data, indent=1) + "\n")
+        os.replace(tmp_meta, self.meta)
 
     def _open_existing(self, fresh: bool) -> None:
         fingerprint = self.fingerprint
@@ -261,9 +267,7 @@ class ResultsWriter:
         if parquet:
             out = write_parquet(self.path)
         self.meta_data["parquet"] = out.name if out is not None else None
-        tmp_meta = self.meta.with_name(self.meta.name + ".tmp")
-        tmp_meta.write_text(json.dumps(self.meta_data, indent=1) + "\n")
-        os.replace(tmp_meta, self.meta)
+        self._write_meta()
         return out
 
     def close(self) -> None:
