@@ -431,3 +431,29 @@ def test_doctests_of_the_study_package() -> None:
     for name in ("xbar.study", "xbar.study.spec", "xbar.study.experiments"):
         result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
         assert result.failed == 0 and result.attempted > 0, name
+
+
+def test_plugin_module_registers_experiments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contract for xbar.nn: a plug-in module imported on the first unknown name."""
+    from xbar.study import registry
+
+    (tmp_path / "fake_nn_study_experiments.py").write_text(textwrap.dedent('''
+        from xbar.study import experiment
+
+        def _load(network: str = "net"):
+            return {"network": network}
+
+        @experiment("fake-nn-accuracy", setup=_load)
+        def accuracy(inputs, *, tmr: float, states: int = 2, seed: int = 0):
+            return {"accuracy": 0.5 + tmr / 1000 + states / 100, "network": inputs["network"]}
+        '''))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "_PLUGIN_MODULES", ("fake_nn_study_experiments",))
+    monkeypatch.setattr(registry, "_loaded_plugins", False)
+    study = Study.from_dict({"run": {"experiment": "fake-nn-accuracy", "params": {"network": "lenet"}},
+                             "axes": {"tmr": [60.0, 260.0], "states": [2, 7]}}, base_dir=tmp_path)
+    run_study(study, serial=True, progress=False)
+    t = read_results(study.results)
+    assert list(t["accuracy"]) == [0.5 + 0.06 + 0.02, 0.5 + 0.06 + 0.07, 0.5 + 0.26 + 0.02, 0.5 + 0.26 + 0.07]
+    assert set(t["network"]) == {"lenet"}
+    assert "fake-nn-accuracy" in [e.name for e in registry.list_experiments()]

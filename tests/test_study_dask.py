@@ -218,11 +218,12 @@ def test_environment_address_in_process_deck_study(tmp_path: Path, monkeypatch: 
 
 
 def test_default_local_cluster_equals_serial(tmp_path: Path) -> None:
-    xs = [1.0, 2.0, 3.0, 4.0]
+    xs = [1.0, 2.0, 3.0, 4.0, -5.0, 6.0, 7.0]
     serial, local = _study(tmp_path, "serial", xs), _study(tmp_path, "local", xs)
     run_study(load_study(serial), serial=True, progress=False)
-    summary = run_study(load_study(local), workers=2, progress=False)
-    assert summary.mode == "local cluster of 2 worker processes" and summary.computed == 4
+    summary = run_study(load_study(local), workers=2, progress=False, chunk=3)
+    assert summary.mode == "local cluster of 2 worker processes"
+    assert (summary.computed, summary.failed) == (7, 1)  # 3 points per task, one of them failing
     assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "serial.csv").read_bytes()
 
 
@@ -278,3 +279,12 @@ def test_worker_killed_mid_study_every_point_completes(tmp_path: Path,
     t = read_results(csv)
     assert t.ok().all() and list(t["x"]) == xs and list(t["y"]) == [2 * x for x in xs]
     assert len(_markers(tmp_path, "kill", "computed")) >= 10
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+    from xbar.errors import StudyError
+
+    path = _study(tmp_path, "nowhere", [1.0])
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    with pytest.raises(StudyError, match=f"cannot connect to the Dask scheduler at {address}"):
+        run_study(load_study(path), scheduler=address, progress=False, wait_workers=2)

@@ -148,6 +148,8 @@ def _add_study_parser(sub: Any) -> None:
     run.add_argument("--retry-failed", action="store_true", help="compute failed points again")
     run.add_argument("--wait-workers", type=float, default=120.0, metavar="S",
                      help="seconds to wait for a worker of --scheduler (default 120)")
+    run.add_argument("--chunk", type=int, default=1, metavar="N",
+                     help="points per Dask task (default 1; larger for very cheap points)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar or notes")
     plot = ssub.add_parser("plot", help="plot an output: a curve over one axis or a contour over two")
     plot.add_argument("source", help="study file or results CSV")
@@ -223,7 +225,7 @@ def _study(args: argparse.Namespace) -> int:
         study.results = Path(args.results).resolve()
     summary = st.run_study(study, serial=args.serial, scheduler=args.scheduler, workers=args.workers,
                            progress=not args.quiet, fresh=args.fresh, retry_failed=args.retry_failed,
-                           wait_workers=args.wait_workers)
+                           wait_workers=args.wait_workers, chunk=args.chunk)
     if not args.quiet:
         print(summary)
         if summary.parquet is not None:
