@@ -457,3 +457,14 @@ def test_plugin_module_registers_experiments(tmp_path: Path, monkeypatch: pytest
     assert list(t["accuracy"]) == [0.5 + 0.06 + 0.02, 0.5 + 0.06 + 0.07, 0.5 + 0.26 + 0.02, 0.5 + 0.26 + 0.07]
     assert set(t["network"]) == {"lenet"}
     assert "fake-nn-accuracy" in [e.name for e in registry.list_experiments()]
+
+
+def test_one_run_at_a_time_per_table(tmp_path: Path) -> None:
+    from xbar.study.table import ResultsWriter
+
+    csv = tmp_path / "r.csv"
+    with ResultsWriter(csv, ["x"], "f1", {}), pytest.raises(StudyError, match="another study run"):
+        ResultsWriter(csv, ["x"], "f1", {})
+    with ResultsWriter(csv, ["x"], "f1", {}):  # released at close
+        pass
+    assert not (tmp_path / "r.lock").exists()

@@ -276,6 +276,8 @@ class ResultsWriter:
             self._file.close()
             self._file = None
         if self._lock_file is not None:
+            with contextlib.suppress(OSError):
+                Path(self._lock_file.name).unlink()
             self._lock_file.close()
             self._lock_file = None
 
