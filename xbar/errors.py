@@ -85,6 +85,13 @@ class ModelCardError(NetlistError):
     """A ``.model`` card or device parameter is unknown or outside its bounds."""
 
 
+class StudyError(XbarError, ValueError):
+    """A study description (TOML/YAML file or dict) or a study run is invalid.
+
+    The message names the file, the key (``axes.tmr.num``) and what was expected.
+    """
+
+
 class TopologyError(XbarError):
     """The circuit is ill-posed (floating node, loop of voltage sources, cut-set of current sources)."""
 
@@ -123,13 +130,6 @@ class DataError(XbarError, ValueError):
 
     The message names the path and what was expected, and for a missing data set how to
     obtain it.
-    """
-
-
-class StudyError(XbarError, ValueError):
-    """A study description (TOML/YAML file or dict) or a study run is invalid.
-
-    The message names the file, the key (``axes.tmr.num``) and what was expected.
     """
 
 
