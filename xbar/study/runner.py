@@ -370,12 +370,14 @@ def _run_dask(prep: Prepared, todo: list[Point], inputs: Any, writer: ResultsWri
                                 pure=False)
             futures[fut] = batch
         with _bar(len(todo), study.name, progress) as bar:
-            for fut in distributed.as_completed(list(futures), loop=client.loop):
+            # results are fetched concurrently as tasks finish (with_results), not one round trip each
+            for fut, result in distributed.as_completed(list(futures), loop=client.loop, with_results=True,
+                                                        raise_errors=False):
                 batch = futures.pop(fut)
                 if fut.status == "finished":
-                    results = fut.result()
+                    results = result
                 else:  # the task itself failed (e.g. KilledWorker after repeated worker deaths)
-                    exc = fut.exception()
+                    exc = result[1] if isinstance(result, tuple) and len(result) == 3 else result
                     results = [("error", {}, f"{type(exc).__name__}: {exc}")] * len(batch)
                 for p, (status, outputs, error) in zip(batch, results, strict=True):
                     _record(writer, p, status, outputs, error, counts, bar)
