@@ -14,7 +14,7 @@ the studies themselves; the cluster's start-up and the warm-up are reported on t
   scattered once;
 * **trivial deck** (``--trivial`` points, default 200): a resistive divider ``.op``, to
   measure the per-point overhead of the runner (parse, elaborate, table row) and of Dask,
-  once with one point per Dask task and once with ``--chunk`` (default 20) points per task.
+  with the default chunking (about 16 tasks per worker) and with one point per Dask task.
 
 Columns: serial and Dask wall time [s], speed-up (serial / Dask), parallel efficiency
 (speed-up / workers) and wall time per point. "overhead per point" = (Dask wall × workers −
@@ -107,7 +107,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--deck-size", type=int, default=24, help="N of the N×N MTJ crossbar deck")
     parser.add_argument("--trivial", type=int, default=200, help="points of the trivial deck study")
-    parser.add_argument("--chunk", type=int, default=20, help="points per task, second run of the trivial deck")
     parser.add_argument("--mnist", help="MNIST IDX folder (default: $XBAR_MNIST_DIR or shared/data/mnist10k)")
     args = parser.parse_args()
 
@@ -130,7 +129,7 @@ def main() -> None:
     rows = []
     try:
         for k, (name, spec) in enumerate(studies(folder, args.deck_size, args.trivial, mnist)):
-            chunks = [1, args.chunk] if name.startswith("trivial") and args.chunk > 1 else [1]
+            chunks: list[Any] = ["auto", 1] if name.startswith("trivial") else ["auto"]
             times: dict[Any, float] = {}
             tables = {}
             for mode in ("serial", *chunks):
@@ -138,7 +137,8 @@ def main() -> None:
                 study = Study.from_dict(spec, source=name, base_dir=folder)
                 t0 = time.perf_counter()
                 summary = run_study(study, serial=(mode == "serial"), client=None if mode == "serial" else client,
-                                    progress=False, parquet=False, chunk=1 if mode == "serial" else int(mode))
+                                    progress=False, parquet=False,
+                                    chunk=mode if isinstance(mode, int) else None)
                 times[mode] = time.perf_counter() - t0
                 assert summary.failed == 0, f"{name}: {summary.failed} points failed"
                 tables[mode] = study.results.read_bytes()
@@ -147,7 +147,7 @@ def main() -> None:
                 same = tables["serial"] == tables[c]
                 speedup = times["serial"] / times[c]
                 overhead = (times[c] * args.workers - times["serial"]) / n
-                label = name if c == 1 else f"{name}, {c} points per task"
+                label = name if c == "auto" else f"{name}, {c} point per task"
                 rows.append((label, n, times["serial"], times[c], speedup, speedup / args.workers,
                              times["serial"] / n * 1e3, times[c] / n * 1e3, overhead * 1e3, same))
     finally:

@@ -148,8 +148,8 @@ def _add_study_parser(sub: Any) -> None:
     run.add_argument("--retry-failed", action="store_true", help="compute failed points again")
     run.add_argument("--wait-workers", type=float, default=120.0, metavar="S",
                      help="seconds to wait for a worker of --scheduler (default 120)")
-    run.add_argument("--chunk", type=int, default=1, metavar="N",
-                     help="points per Dask task (default 1; larger for very cheap points)")
+    run.add_argument("--chunk", type=int, default=None, metavar="N",
+                     help="points per Dask task (default: about 16 tasks per worker)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar or notes")
     plot = ssub.add_parser("plot", help="plot an output: a curve over one axis or a contour over two")
     plot.add_argument("source", help="study file or results CSV")

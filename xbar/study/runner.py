@@ -209,7 +209,7 @@ def _output_names(study: Study) -> list[str]:
 def run_study(study: Study, *, serial: bool = False, scheduler: str | None = None, client: Any = None,
               workers: int | None = None, progress: bool = True, fresh: bool = False,
               retry_failed: bool = False, wait_workers: float = 120.0, parquet: bool = True,
-              chunk: int = 1, log: Any = None) -> RunSummary:
+              chunk: int | None = None, log: Any = None) -> RunSummary:
     """Run every point of ``study`` not yet in its results table.
 
     Parameters
@@ -235,9 +235,11 @@ def run_study(study: Study, *, serial: bool = False, scheduler: str | None = Non
         Seconds to wait for at least one worker of a remote scheduler.
     parquet : bool
         Also write ``<stem>.parquet`` (where pyarrow is installed).
-    chunk : int
-        Points per Dask task (default 1). Larger chunks cut the scheduling overhead of very
-        cheap points (a few ms each); rows are still written, and failures recorded, per point.
+    chunk : int, optional
+        Points per Dask task. Default: ``len(points) // (16 × workers)`` (at least 1, at most
+        256), so that each worker gets about 16 tasks: cheap points (milliseconds) share a
+        task's scheduling cost, expensive ones still balance. Rows are still written, and
+        failures recorded, per point.
     log : file, optional
         Where to print one-line notes (default: stderr when ``progress``).
 
@@ -252,7 +254,7 @@ def run_study(study: Study, *, serial: bool = False, scheduler: str | None = Non
         of another study.
     """
     t0 = time.perf_counter()
-    if not isinstance(chunk, int) or isinstance(chunk, bool) or chunk < 1:
+    if chunk is not None and (not isinstance(chunk, int) or isinstance(chunk, bool) or chunk < 1):
         raise StudyError(f"chunk: expected a positive integer (points per task), got {chunk!r}")
     log = log if log is not None else (sys.stderr if progress else None)
     prep = prepare(study)
@@ -344,7 +346,7 @@ def _connect(scheduler: str | None, workers: int | None, wait_workers: float, lo
 
 def _run_dask(prep: Prepared, todo: list[Point], inputs: Any, writer: ResultsWriter, counts: dict[str, int],
               progress: bool, scheduler: str | None, client: Any, workers: int | None,
-              wait_workers: float, log: Any, chunk: int = 1) -> tuple[str, int]:
+              wait_workers: float, log: Any, chunk: int | None = None) -> tuple[str, int]:
     distributed = import_distributed()
     study = prep.study
     own = client is None
@@ -358,11 +360,14 @@ def _run_dask(prep: Prepared, todo: list[Point], inputs: Any, writer: ResultsWri
         n_workers = len(client.scheduler_info().get("workers", {}))
         if log is not None:
             print(f"{study.name}: {len(todo)} points on {where} ({n_workers} workers)", file=log)
+            log.flush()
         # large inputs travel once per worker, not once per point
         inputs_ref = (client.scatter([_wrap(inputs)], broadcast=True, hash=False)[0]
                       if inputs is not None else None)
         exp = _wrap(prep.experiment)
         tag = uuid.uuid4().hex[:8]
+        if chunk is None:
+            chunk = max(1, min(len(todo) // (16 * max(n_workers, 1)), 256))
         for i in range(0, len(todo), chunk):
             batch = todo[i : i + chunk]
             fut = client.submit(evaluate_points, exp, prep.fixed, [(p.values, p.seed) for p in batch],
