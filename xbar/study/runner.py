@@ -51,6 +51,7 @@ class RunSummary:
     seconds: float
     mode: str
     workers: int
+    setup_seconds: float = 0.0
 
     def __str__(self) -> str:
         failed = f", {self.failed} failed" if self.failed else ""
@@ -202,6 +203,13 @@ def evaluate_points(experiment: Experiment | ByValue, fixed: Mapping[str, Any],
     return [evaluate_point(experiment, fixed, values, seed, inputs, outputs) for values, seed in points]
 
 
+def _evaluate_task(points: list[tuple[Mapping[str, Any], int]], *, experiment: Experiment | ByValue,
+                   fixed: Mapping[str, Any], inputs: Any,
+                   outputs: Mapping[str, str] | None) -> list[tuple[str, dict[str, Any], str]]:
+    """The Dask task: :func:`evaluate_points` with the chunk first (for ``Client.map``)."""
+    return evaluate_points(experiment, fixed, points, inputs, outputs)
+
+
 def _output_names(study: Study) -> list[str]:
     return list(study.outputs) if study.outputs is not None else []
 
@@ -224,7 +232,7 @@ def run_study(study: Study, *, serial: bool = False, scheduler: str | None = Non
     client : distributed.Client, optional
         Use this client (e.g. of a ``dask_jobqueue`` cluster); it is not closed.
     workers : int, optional
-        Worker processes of the local cluster (default: the number of cores).
+        Worker processes of the local cluster (default: the cores this process may use).
     progress : bool
         Show a progress bar (tqdm, on stderr).
     fresh : bool
@@ -269,9 +277,12 @@ def run_study(study: Study, *, serial: bool = False, scheduler: str | None = Non
         counts = {"computed": 0, "failed": 0}
         mode, n_workers = "this process (serial)", 1
         interrupted: bool | str = False
+        setup_seconds = 0.0
         try:
             if todo:
+                t_setup = time.perf_counter()
                 inputs = _setup(prep)
+                setup_seconds = time.perf_counter() - t_setup
                 if serial:
                     _run_serial(prep, todo, inputs, writer, counts, progress)
                 else:
@@ -284,12 +295,13 @@ def run_study(study: Study, *, serial: bool = False, scheduler: str | None = Non
             raise
         finally:
             seconds = time.perf_counter() - t0
-            run_info = {"started": now(), "seconds": round(seconds, 3), "mode": mode, "workers": n_workers,
+            run_info = {"started": now(), "seconds": round(seconds, 3), "setup_seconds": round(setup_seconds, 3),
+                        "mode": mode, "workers": n_workers,
                         "computed": counts["computed"], "failed": counts["failed"], "skipped": skipped,
                         "interrupted": interrupted}
             pq = writer.finish(points, _output_names(study), run_info, parquet=parquet)
     return RunSummary(study.name, study.results, pq, len(points), counts["computed"], skipped,
-                      counts["failed"], seconds, mode, n_workers)
+                      counts["failed"], seconds, mode, n_workers, setup_seconds)
 
 
 def _bar(total: int, name: str, progress: bool) -> Any:
@@ -335,7 +347,8 @@ def _connect(scheduler: str | None, workers: int | None, wait_workers: float, lo
             raise StudyError(f"no Dask worker joined the scheduler at {address} within {wait_workers:g} s "
                              "(start some with: dask worker " + address + ")") from None
         return client, None, f"scheduler {address}"
-    n = workers or os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n = workers or cores or 1
     if n < 1:
         raise StudyError(f"workers: expected a positive number, got {n}")
     cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
@@ -368,12 +381,12 @@ def _run_dask(prep: Prepared, todo: list[Point], inputs: Any, writer: ResultsWri
         tag = uuid.uuid4().hex[:8]
         if chunk is None:
             chunk = max(1, min(len(todo) // (16 * max(n_workers, 1)), 256))
-        for i in range(0, len(todo), chunk):
-            batch = todo[i : i + chunk]
-            fut = client.submit(evaluate_points, exp, prep.fixed, [(p.values, p.seed) for p in batch],
-                                inputs_ref, study.outputs, key=f"xbar-points-{batch[0].index}-{tag}",
-                                pure=False)
-            futures[fut] = batch
+        batches = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
+        # one graph update for all tasks (client.map), not one message per task
+        submitted = client.map(_evaluate_task, [[(p.values, p.seed) for p in b] for b in batches],
+                               experiment=exp, fixed=prep.fixed, inputs=inputs_ref, outputs=study.outputs,
+                               key=[f"xbar-points-{b[0].index}-{tag}" for b in batches], pure=False)
+        futures.update(zip(submitted, batches, strict=True))
         with _bar(len(todo), study.name, progress) as bar:
             # results are fetched concurrently as tasks finish (with_results), not one round trip each
             for fut, result in distributed.as_completed(list(futures), loop=client.loop, with_results=True,
