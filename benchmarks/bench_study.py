@@ -12,6 +12,8 @@ the studies themselves; the cluster's start-up and the warm-up are reported on t
   compound-MTJ-quantised weights) over TMR 60–260 % (4 values) × 2, 4, 7 states, with 5 %
   device spread; the setup (loading the data, training) runs once per study and its result is
   scattered once;
+* **reference**: 8 pure-Python CPU loops (no xbar), the speed-up the machine gives two
+  processes at the time of the run (other jobs share the cores);
 * **trivial deck** (``--trivial`` points, default 200): a resistive divider ``.op``, to
   measure the per-point overhead of the runner (parse, elaborate, table row) and of Dask,
   with the default chunking (about 16 tasks per worker) and with one point per Dask task.
@@ -96,6 +98,25 @@ def studies(folder: Path, deck_size: int, trivial: int, mnist: Path | None) -> l
     return out
 
 
+def _burn(n: int) -> int:
+    """A pure-Python CPU loop (no xbar, no I/O): the reference for what the cores give."""
+    x = 0
+    for i in range(n):
+        x += i * i
+    return x
+
+
+def _reference(client: Any, workers: int, tasks: int = 8, n: int = 2_000_000) -> tuple[float, float]:
+    """Serial and Dask wall time of ``tasks`` CPU loops: the speed-up the machine allows now."""
+    t0 = time.perf_counter()
+    for _ in range(tasks):
+        _burn(n)
+    serial = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    client.gather(client.map(_burn, [n] * tasks, pure=False))
+    return serial, time.perf_counter() - t0
+
+
 def _warm_up() -> None:
     from xbar.devices.registry import load_builtin_kinds
     from xbar.study import list_experiments
@@ -159,6 +180,10 @@ def main() -> None:
                 label = name if c == "auto" else f"{name}, {c} point per task"
                 rows.append((label, n, times["serial"], times[c], speedup, speedup / args.workers,
                              setup["serial"], ps / pd, ps / n * 1e3, pd / n * 1e3, overhead * 1e3, same))
+        best = min((_reference(client, args.workers) for _ in range(args.repeat)), key=lambda t: t[1])
+        rows.append(("reference: pure-Python CPU loop, no xbar", 8, best[0], best[1], best[0] / best[1],
+                     best[0] / best[1] / args.workers, 0.0, best[0] / best[1], best[0] / 8 * 1e3,
+                     best[1] / 8 * 1e3, (best[1] * args.workers - best[0]) / 8 * 1e3, True))
     finally:
         client.close()
         cluster.close()
