@@ -38,8 +38,8 @@ def deck_parameters(deck: Deck) -> tuple[list[str], list[str]]:
     models: list[str] = []
     for card in deck.cards:
         head = card.tokens[0].lower()
-        if head == ".param":
-            start = card.text.lower().index(".param") + len(".param")
+        if head in (".param", ".global_param"):
+            start = card.text.lower().index(head) + len(head)
             params += [m.group(1).lower() for m in _PARAM_NAME.finditer(card.text, start)]
         elif head == ".model" and len(card.tokens) > 1:
             models.append(card.tokens[1].lower())
