@@ -37,29 +37,41 @@ def test_mlp_baselines_have_the_papers_parameter_counts():
 
 def test_missing_data_ends_with_the_clear_message(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(H.ENV_VAR, str(tmp_path / "nowhere"))
-    monkeypatch.setattr(L, "VOWEL_CACHE", tmp_path / "absent.json")
-    import matplotlib.pyplot as plt
-
-    rows = L._vowel_rows(tmp_path, plt)
+    rows = L.slow_rows(tmp_path)
     assert len(rows) == 1 and rows[0].status == "not reproduced"
     assert H.ENV_VAR in rows[0].note and H.SOURCE_URL in rows[0].note
     assert L.main(["--splits", "1", "--out", str(tmp_path / "x.json")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: Hillenbrand et al. (1995) vowel data not found")
+    assert not (tmp_path / "x.json").exists()
 
 
-def test_study_cache_rows_and_plots(tmp_path, monkeypatch):
-    """A one-split miniature of the study runs end to end; its cache gives rows and plots."""
+def test_study_files_are_checked(tmp_path):
+    with pytest.raises(DataError, match="cannot read"):
+        L.read_study(tmp_path / "absent.json")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(DataError, match="not a vowel-study JSON"):
+        L.read_study(tmp_path / "bad.json")
+    (tmp_path / "old.json").write_text('{"version": 0}')
+    with pytest.raises(DataError, match="format version"):
+        L.read_study(tmp_path / "old.json")
+
+
+def test_miniature_study_gives_rows_plots_and_csv(tmp_path):
+    """A one-split miniature of the study runs end to end; it gives rows, plots and a CSV."""
     _data_or_skip()
     study = L.vowel_study(n_splits=1, steps=2, mlp_steps=100, scaling=[(2, 2)], scaling_splits=1,
                           map_points=7, progress=False, classifier={"restarts": 1, "max_iter": 60})
-    cache = tmp_path / "vowels.json"
-    L.write_vowel_cache(study, cache)
-    monkeypatch.setattr(L, "VOWEL_CACHE", cache)
-    assert L.read_vowel_cache(cache)["splits"][0]["n_parameters"] == 32
+    L.write_study(study, tmp_path / "vowels.json")
+    study = L.read_study(tmp_path / "vowels.json")
+    assert study["splits"][0]["n_parameters"] == 32
+    assert study["samples"] == 259 and study["speakers"] == 37
+    s0 = study["splits"][0]
+    assert (s0["train"], s0["test"]) == (203, 56)
+    assert set(s0["maps"]) == {"0"}  # steps 10, 20, 80 are beyond the 2 steps run
     import matplotlib.pyplot as plt
 
-    rows = L._vowel_rows(tmp_path, plt)
+    rows = L._vowel_rows(study, tmp_path, plt)
     quantities = " | ".join(r.quantity for r in rows)
     assert "testing subset" in quantities and "47 trained parameters" in quantities
     assert "chain length N" in quantities
@@ -68,29 +80,19 @@ def test_study_cache_rows_and_plots(tmp_path, monkeypatch):
         assert r.note or r.status == "ok"
         if r.plot:
             assert (tmp_path / r.plot).is_file()
-
-
-def test_committed_cache_is_complete():
-    study = L.read_vowel_cache()
-    if study is None:
-        pytest.skip("docs/lopez2024_vowels.json not generated")
-    assert len(study["splits"]) == 10
-    assert study["samples"] == 259 and study["speakers"] == 37
-    for s in study["splits"]:
-        assert s["train"] == 203 and s["test"] == 56
-        assert s["steps"][-1] == 80 and len(s["controls"]) == 81
-    assert set(study["splits"][0]["maps"]) == {str(k) for k in L.MAP_STEPS}
+    L.write_split_csv(study, tmp_path / "splits.csv")
+    lines = (tmp_path / "splits.csv").read_text().splitlines()
+    assert lines[0].startswith("split,train_samples,test_samples,final_train") and len(lines) == 2
+    assert lines[1].startswith("0,203,56,")
 
 
 @pytest.mark.slow
-def test_cached_split_0_is_reproducible():
-    """Determinism: recomputing split 0 with the cache's settings gives the cached numbers."""
-    study = L.read_vowel_cache()
-    if study is None:
-        pytest.skip("docs/lopez2024_vowels.json not generated")
+def test_vowel_study_is_deterministic():
+    """Determinism: the same seeds give the same rates, controls and lookup table."""
     _data_or_skip()
-    again = L.vowel_study(n_splits=1, scaling=[], progress=False)
-    a, b = again["splits"][0], study["splits"][0]
+    kw = {"n_splits": 1, "steps": 20, "mlp_steps": 200, "scaling": [], "map_points": 5,
+          "progress": False}
+    a, b = L.vowel_study(**kw)["splits"][0], L.vowel_study(**kw)["splits"][0]
     for key in ("rate_train", "rate_test", "final_train", "final_test", "software_test", "lut",
-                "controls"):
+                "controls", "mlp47"):
         assert a[key] == b[key], key

@@ -49,6 +49,7 @@ _KINDS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "f": ("f", 2, ("gain",)),
     "h": ("h", 2, ("r",)),
     "d": ("d", 2, ("area",)),
+    "b": ("b", 2, ("voltage",)),
 }
 
 
@@ -75,6 +76,8 @@ class _Table:
     locations: list[SourceLocation | None] = field(default_factory=list)
     chunks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     chunk_names: list[list[str]] = field(default_factory=list)
+    sources: list[tuple[int, Sequence[str], Sequence[int]]] = field(default_factory=list)
+    """Deck file and line of bulk-added elements: (first index, files, lines) per bulk add."""
 
     def flush(self) -> None:
         if not self.node_rows:
@@ -128,7 +131,7 @@ class Subcircuit:
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     def __getattr__(self, method: str) -> Any:
-        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X", "Y"):
+        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X", "Y", "B"):
             def record(*args: Any, **kwargs: Any) -> None:
                 self.calls.append((method, args, kwargs))
 
@@ -139,9 +142,10 @@ class Subcircuit:
 class Circuit:
     """A flat circuit under construction (see module docstring)."""
 
-    def __init__(self, title: str = "") -> None:
+    def __init__(self, title: str = "", *, lint: bool = True) -> None:
         self.title = title
-        self.options = SimOptions()
+        self.options = SimOptions(lint=int(bool(lint)))
+        """Simulation options; ``lint=False`` switches off the netlist lint (:mod:`xbar.lint`)."""
         self.node_index: dict[str, int] = {}
         self.node_names: list[str] = []
         self.tables: dict[str, _Table] = {k: _Table(n, cols) for k, (_, n, cols) in _KINDS.items()}
@@ -155,6 +159,11 @@ class Circuit:
         self.ic: dict[str, float] = {}
         self.nodeset: dict[str, float] = {}
         self._system: MnaSystem | None = None
+
+    def __repr__(self) -> str:
+        title = f" {self.title!r}" if self.title else ""
+        return (f"<Circuit{title}: {self.element_count()} elements, {len(self.node_names)} nodes, "
+                f"{len(self.models)} models>")
 
     # nodes -------------------------------------------------------------------------------
     def node(self, name: str) -> int:
@@ -228,6 +237,8 @@ class Circuit:
         names: Sequence[str] | str,
         nodes: Sequence[Sequence[str]] | np.ndarray,
         values: Mapping[str, Any],
+        *,
+        sources: tuple[Sequence[str], Sequence[int]] | None = None,
     ) -> list[str]:
         """Bulk-add N elements of one kind from arrays.
 
@@ -242,6 +253,9 @@ class Circuit:
         values : mapping
             Column arrays (broadcast to N), e.g. ``{"r": r_array}``; for V and I sources
             ``"extra"`` may hold one ``WaveformSpec`` (or None) per element.
+        sources : (files, lines), optional
+            Deck file and line of every element (the deck reader's bulk path), so warnings can
+            point at the element's line.
         """
         letter, n_nodes, columns = _KINDS[kind]
         if kind in ("f", "h"):
@@ -291,6 +305,8 @@ class Circuit:
             table.extra.extend(extra)
         else:
             table.extra.extend([extra] * count)
+        if sources is not None:
+            table.sources.append((len(table.locations), sources[0], sources[1]))
         table.locations.extend([None] * count)
         return keys
 
@@ -365,6 +381,60 @@ class Circuit:
         """Diode bound to ``.model <model> D``."""
         self.add("d", name, (anode, cathode), (self._value(area, "area", location),), extra=model.lower(),
                  location=location)
+
+    def B(self, name: str, n1: str, n2: str, expression: Any, *, kind: str = "v",
+          params: Mapping[str, float] | None = None, probes: Mapping[str, tuple[str, str]] | None = None,
+          location: SourceLocation | None = None) -> str:
+        """Behavioural source: ``kind="v"`` fixes ``v(n1) − v(n2)``, ``kind="i"`` drives a current
+        from ``n1`` through the source to ``n2``, both equal to ``expression``.
+
+        ``expression`` is text (or an :class:`~xbar.netlist.expr.Expression` parsed in the
+        behavioural dialect) over ``v(node)``, ``v(n1, n2)``, ``i(vsource)``, ``time``,
+        ``temper``, parameters given in ``params``, and the functions of the expression parser
+        plus ``pwl``, ``u``, ``uramp``, ``pwr``. ``probes`` maps probe variables to
+        ``("node", name)`` / ``("branch", element)`` when they differ from the names written
+        (subcircuit flattening). Returns the element's name.
+
+        Examples
+        --------
+        >>> import xbar
+        >>> c = xbar.Circuit()
+        >>> c.V("1", "in", "0", 0.5)
+        >>> _ = c.B("sq", "out", "0", "v(in)^2 * gain", params={"gain": 4.0})
+        >>> c.R("l", "out", "0", 1e3)
+        >>> round(c.op()["v(out)"], 12)
+        1.0
+        """
+        from xbar.devices.behavioural import (
+            BEHAVIOURAL_DIALECT_NAMES,
+            BehaviouralSpec,
+            probe_targets,
+        )
+        from xbar.netlist.expr import Dialect, Expression, parse_expression
+
+        key = self._name("b", name)
+        if kind not in ("v", "i"):
+            raise NetlistError(f"B source '{key}': kind must be 'v' or 'i', got {kind!r}", location)
+        if isinstance(expression, Expression):
+            expr = expression
+        elif isinstance(expression, str):
+            text = expression.strip()
+            if len(text) >= 2 and text[0] == "{" and text[-1] == "}":
+                text = text[1:-1]
+            expr = parse_expression(text, location, dialect=Dialect(probes=True, behavioural=True))
+        else:
+            raise NetlistError(f"B source '{key}': expression must be text, got {expression!r}", location)
+        targets = probe_targets(expr.names)
+        if probes:
+            targets.update({k.lower(): (w, t.lower()) for k, (w, t) in probes.items()})
+        values = {k.lower(): float(v) for k, v in (params or {}).items()}
+        missing = sorted(expr.names - set(targets) - set(values) - BEHAVIOURAL_DIALECT_NAMES)
+        if missing:
+            raise NetlistError(f"B source '{key}': '{missing[0]}' in expression {expr.source!r} is "
+                               "neither a parameter nor v(node), i(source), time or temper", location)
+        spec = BehaviouralSpec(kind, expr, targets, {k: values[k] for k in expr.names if k in values},
+                               location)
+        return self.add("b", key, (n1, n2), (1.0 if kind == "v" else 0.0,), extra=spec, location=location)
 
     def Y(self, name: str, nodes: Sequence[str], model: str, *, location: SourceLocation | None = None,
           **params: float) -> str:
@@ -470,12 +540,20 @@ class Circuit:
     def load_models(self, path: str | Path, names: Sequence[str] | None = None) -> list[str]:
         """Define the ``.model`` cards of a library file (e.g. ``compact_models/*.lib``).
 
+        A shipped library can be named without its folder (``"kumar2024_sot.lib"``), from any
+        directory (:mod:`xbar.devices.cards`).
+
         The file is read by the deck front end, so errors name ``file:line``. ``names``
         restricts which cards are taken; returns the names defined.
         """
         from xbar.netlist.elaborate import read_netlist_text
 
-        lib = Path(path).resolve()
+        lib = Path(path)
+        if not lib.exists():
+            from xbar.devices.cards import shipped_fallback
+
+            lib = shipped_fallback(lib) or lib  # a shipped card by name, from any directory
+        lib = lib.resolve()
         deck = read_netlist_text(f"models\n.include \"{lib}\"\n.end\n", name=str(path))
         models = deck.circuit.models
         chosen = list(models) if names is None else [n.lower() for n in names]
@@ -515,8 +593,8 @@ class Circuit:
                                    f"{', '.join(scope) or 'none'}")
             scope[k.lower()] = self._param_value(v, f"parameter '{k}' of instance '{inst}'", scope)
         local_branch = set()
-        for m, a, _ in sub.calls:
-            if m in ("V", "L", "E", "H"):
+        for m, a, kw in sub.calls:
+            if m in ("V", "L", "E", "H") or (m == "B" and kw.get("kind", "v") == "v"):
                 nm = str(a[0]).lower()
                 local_branch.add(nm if nm.startswith(m.lower()) else m.lower() + nm)
         nodemap = {p: str(n).lower() for p, n in zip(sub.ports, nodes, strict=True)}
@@ -535,6 +613,9 @@ class Circuit:
         node_args = {"R": 2, "C": 2, "L": 2, "V": 2, "I": 2, "E": 4, "G": 4, "F": 2, "H": 2, "D": 2}
         for method, args, kwargs in sub.calls:
             local = str(args[0]).lower()
+            if method == "B":
+                self._replay_b(inst, local, args, kwargs, node, scope, local_branch)
+                continue
             if method == "Y":
                 full = f"y.{inst}.{local if local.startswith('y') else 'y' + local}"
                 self.Y(full, [node(n) for n in args[1]], args[2], **{k: value(v) for k, v in kwargs.items()})
@@ -560,6 +641,28 @@ class Circuit:
                 rest = rest[1:]
             new_args += [value(v) for v in rest]
             getattr(self, method)(*new_args, **{kk: value(v) for kk, v in kwargs.items()})
+
+    def _replay_b(self, inst: str, local: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+                  node: Any, scope: Mapping[str, float], local_branch: set[str]) -> None:
+        """One recorded ``B`` call of a Python subcircuit, flattened into instance ``inst``."""
+        from xbar.devices.behavioural import probe_targets
+        from xbar.netlist.expr import Dialect, parse_expression
+
+        name = local if local.startswith("b") else "b" + local
+        text = str(args[3]).strip()
+        if len(text) >= 2 and text[0] == "{" and text[-1] == "}":
+            text = text[1:-1]
+        expr = parse_expression(text, dialect=Dialect(probes=True, behavioural=True))
+        probes: dict[str, tuple[str, str]] = {}
+        for var, (what, target) in probe_targets(expr.names).items():
+            if what == "node":
+                probes[var] = ("node", node(target))
+            else:
+                probes[var] = ("branch", f"{target[0]}.{inst}.{target}" if target in local_branch else target)
+        params = {**scope, **{k.lower(): float(v) for k, v in (kwargs.get("params") or {}).items()}}
+        used = {k: v for k, v in params.items() if k in expr.names}
+        self.B(f"b.{inst}.{name}", node(args[1]), node(args[2]), expr, kind=kwargs.get("kind", "v"),
+               params=used, probes=probes)
 
     @staticmethod
     def _param_value(v: Any, what: str, scope: Mapping[str, float]) -> float:
@@ -632,6 +735,23 @@ class Circuit:
         from xbar.netlist.writer import write_netlist
 
         return write_netlist(self, analyses)
+
+    def location_of(self, name: str) -> SourceLocation | None:
+        """Where element ``name`` was written (None for elements added from Python)."""
+        cache = self.__dict__.get("_locations")
+        if cache is None or cache[0] != len(self.element_kind):
+            index: dict[str, SourceLocation | None] = {}
+            for table in self.tables.values():
+                names = [n for chunk in table.chunk_names for n in chunk] + table.names
+                index.update(zip(names, table.locations, strict=False))
+                for start, files, lines in table.sources:
+                    for k, (file, line) in enumerate(zip(files, lines, strict=True)):
+                        index[names[start + k]] = SourceLocation(file, int(line))
+            for store in self.y_instances.values():
+                index.update(zip(store["names"], store["loc"], strict=False))
+            cache = (len(self.element_kind), index)
+            self.__dict__["_locations"] = cache
+        return cache[1].get(name.lower())
 
     def element_count(self) -> int:
         """Number of elements of all kinds."""

@@ -108,7 +108,10 @@ def _uic_state(system: MnaSystem, cmat: object) -> tuple[F64, F64]:
 
 class _Breakpoints:
     def __init__(self, system: MnaSystem, spec: TranSpec) -> None:
-        self.sources = [g for g in system.groups if isinstance(g, _SourceGroup) and len(g.wave_index)]
+        # sources with time functions, and groups with corners of their own (pwl(time, ...) in
+        # behavioural sources)
+        self.sources = [g for g in system.groups if (isinstance(g, _SourceGroup) and len(g.wave_index))
+                        or getattr(g, "has_breakpoints", False)]
         self.spec = spec
 
     def next_source(self, t: float) -> float:
@@ -281,7 +284,8 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
     names = ["time", *op_vectors(system, x_last)[0]]
     data = np.column_stack([tarr[keep], xarr[keep]])
     return TranResult(kind="tran", names=names, data=data, title=system.circuit.title, scale_name="time",
-                      analysis=".tran", events=system.events_since(start_events))
+                      analysis=".tran", events=system.events_since(start_events),
+                      units=system.vector_units(names))
 
 
 _ERR_COEF = {("be", 1): 0.5, ("trap", 1): 0.5, ("gear", 1): 0.5, ("trap", 2): 1.0 / 12.0, ("gear", 2): 2.0 / 9.0}

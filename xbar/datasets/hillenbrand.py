@@ -11,7 +11,8 @@ two-digit talker number and vowel code, e.g. ``w01ae``.
 xbar does not ship the data (their licence is the authors'). Get ``vowdata.dat`` from the
 authors' page (:data:`SOURCE_URL`) or a CSV rendering of it, then either pass its path, or set
 the environment variable ``XBAR_HILLENBRAND`` to the file (or its folder). Without either, the
-loader looks in ``<repo>/../shared/data/hillenbrand1995/`` and in the current directory.
+loader looks in the project's data folder (``hillenbrand1995`` under ``shared`` / ``data`` beside
+the checkout, where development checkouts keep it) and in the current directory.
 
 Two file layouts are read:
 
@@ -41,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xbar.errors import DataError
+from xbar.reprs import short_repr
 
 __all__ = [
     "COLUMNS",
@@ -104,6 +106,8 @@ class HillenbrandTable:
         measured).
     """
 
+    __repr__ = short_repr
+
     path: Path
     ids: npt.NDArray[np.str_]
     group: npt.NDArray[np.str_]
@@ -136,6 +140,8 @@ class VowelSet:
         File the samples were read from.
     """
 
+    __repr__ = short_repr
+
     x: F64
     y: npt.NDArray[np.int64]
     speakers: npt.NDArray[np.str_]
@@ -153,8 +159,8 @@ class VowelSet:
 
 
 def _repo_data_dirs() -> list[Path]:
-    """``shared/data/hillenbrand1995`` beside the checkout (and beside the folder holding it,
-    for git worktrees kept in a subfolder)."""
+    """The project's data folder ``hillenbrand1995`` (under ``shared`` / ``data``) beside the
+    checkout, or beside the folder holding it (git worktrees kept in a subfolder)."""
     repo = Path(__file__).resolve().parents[2]
     return [up / "shared" / "data" / "hillenbrand1995" for up in (repo.parent, repo.parent.parent)]
 
@@ -181,9 +187,8 @@ def find_data(path: str | os.PathLike[str] | None = None) -> Path:
     ----------
     path : path-like, optional
         A ``vowdata.csv``/``vowdata.dat`` file or the folder holding it. Without it: the file or
-        folder named by ``$XBAR_HILLENBRAND``, then ``<repo>/../shared/data/hillenbrand1995/``
-        (and ``<repo>/../../shared/…``), then the current directory and its ``hillenbrand1995/``
-        folder.
+        folder named by ``$XBAR_HILLENBRAND``, then the project's data folder beside the checkout
+        (development checkouts), then the current directory and its ``hillenbrand1995/`` folder.
 
     Returns
     -------
@@ -207,12 +212,12 @@ def find_data(path: str | os.PathLike[str] | None = None) -> Path:
         if found is None:
             raise _missing(f"{ENV_VAR}='{env}' names no {' or '.join(FILE_NAMES)}")
         return found
-    searched = [*_repo_data_dirs(), Path.cwd(), Path.cwd() / "hillenbrand1995"]
-    for folder in searched:
+    local = [Path.cwd(), Path.cwd() / "hillenbrand1995"]
+    for folder in [*_repo_data_dirs(), *local]:
         found = _in_dir(folder) if folder.is_dir() else None
         if found is not None:
             return found
-    raise _missing(f"{ENV_VAR} is not set; searched {', '.join(str(s) for s in searched)}")
+    raise _missing(f"{ENV_VAR} is not set; searched {', '.join(str(s) for s in local)}")
 
 
 def _parse_id(token: str, where: str) -> tuple[str, str, str]:

@@ -75,6 +75,9 @@ class DeviceGroup:
     """Terminal pairs that give a DC path (used by the topology checks)."""
     voltage_defining: ClassVar[tuple[int, int] | None] = None
     """Terminal pair whose voltage the element fixes (V, E, H, and L at DC)."""
+    output_info: ClassVar[dict[str, tuple[str, str]]] = {}
+    """Unit and one-line meaning of every key of :meth:`outputs` (``@name[key]``). Keys that
+    end in a cell number (``v1``, ``v2`` …) are described once as ``v<k>``."""
 
     def __init__(self, names: list[str], nodes: I64) -> None:
         self.names = names
@@ -133,11 +136,25 @@ class DeviceGroup:
         """Derived per-instance quantities exposed as ``@name[key]``."""
         return {}
 
+    @classmethod
+    def describe_output(cls, key: str) -> tuple[str, str]:
+        """Unit and meaning of output ``key`` (``("", "")`` when the kind does not say)."""
+        info = cls.output_info.get(key)
+        if info is None:
+            stem = key.rstrip("0123456789")
+            info = cls.output_info.get(f"{stem}<k>") if stem != key else None
+            if info is not None:
+                return info[0], info[1].replace("<k>", key[len(stem):])
+        return info or ("", "")
+
 
 class LoadContext:
-    """What a nonlinear load needs besides ``x``: options, gmin and the previous iterate."""
+    """What a nonlinear load needs besides ``x``: options, gmin, the time of the point being
+    solved (0 for .op/.dc; read by behavioural sources) and the previous iterate."""
 
-    def __init__(self, *, gmin: float, temp: float, reltol: float, abstol: float, vntol: float) -> None:
+    def __init__(self, *, gmin: float, temp: float, reltol: float, abstol: float, vntol: float,
+                 time: float = 0.0) -> None:
+        self.time = time
         self.gmin = gmin
         self.temp = temp
         self.reltol = reltol

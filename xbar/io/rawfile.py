@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xbar.errors import XbarError
+from xbar.reprs import short_repr
 
 __all__ = [
     "SCALE_NAMES",
@@ -82,8 +83,8 @@ def normalize_vector_name(name: str, vtype: str | None = None) -> str:
     m = _FUNC_RE.fullmatch(s)
     if m is not None:
         kind, inner = m.group(1), m.group(2).strip()
-        if inner == _WRAPPED_SWEEPS[kind]:
-            return inner
+        if inner == _WRAPPED_SWEEPS[kind] or inner.startswith("@"):
+            return inner  # i(@r1[i]): ngspice wraps device currents of 'savecurrents'
         if inner.endswith(_BRANCH):
             return f"i({inner[: -len(_BRANCH)]})"
         return f"{kind}({inner})"
@@ -131,6 +132,8 @@ class RawPlot:
         Shape ``(npoints, nvars)``; float64, complex128 for complex plots. Units are those of
         the types: V, A, s, Hz, Ohm, degC.
     """
+
+    __repr__ = short_repr
 
     title: str
     plotname: str

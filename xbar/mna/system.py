@@ -9,7 +9,7 @@ dropped when the pattern is built.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,8 +25,9 @@ from xbar.devices.linear import (
     VccsGroup,
     VcvsGroup,
 )
+from xbar.devices.params import out_of_range_message
 from xbar.devices.sources import CurrentSourceGroup, VoltageSourceGroup
-from xbar.errors import ModelCardError, NetlistError
+from xbar.errors import ModelCardError, NetlistError, warn
 from xbar.mna.linsolve import LinearSolver, get_solver
 
 if TYPE_CHECKING:
@@ -34,6 +35,15 @@ if TYPE_CHECKING:
     from xbar.options import SimOptions
 
 __all__ = ["MnaSystem", "build_system"]
+
+
+_SCALE_INFO: dict[str, tuple[str, str]] = {
+    "time": ("s", "time"),
+    "v-sweep": ("V", "swept source value"), "i-sweep": ("A", "swept source value"),
+    "res-sweep": ("Ω", "swept resistance"), "temp-sweep": ("°C", "swept temperature"),
+    "v-sweep2": ("V", "outer swept source value"), "i-sweep2": ("A", "outer swept source value"),
+    "res-sweep2": ("Ω", "outer swept resistance"), "temp-sweep2": ("°C", "outer swept temperature"),
+}
 
 
 @dataclass
@@ -63,6 +73,9 @@ class MnaSystem:
         except ValueError as exc:
             raise NetlistError(str(exc)) from None
         self.stateful = [g for g in groups if hasattr(g, "after_solution")]
+        self.time = 0.0
+        """Time of the point being solved: recorded by :meth:`rhs`, read through
+        :meth:`load_context` by time-dependent nonlinear groups (behavioural sources)."""
         self._name_index: dict[str, int] | None = None
         self._build_pattern()
         self.refresh_linear()
@@ -80,6 +93,27 @@ class MnaSystem:
 
     def unknown_names(self) -> list[str]:
         return [f"v({n})" for n in self.node_names] + [f"i({b})" for b in self.branch_names]
+
+    def describe_vector(self, name: str) -> tuple[str, str]:
+        """Unit and meaning of result vector ``name`` (``v(n)``, ``i(v1)``, ``@y1[r]``, scales)."""
+        if name in _SCALE_INFO:
+            return _SCALE_INFO[name]
+        if name.startswith("v("):
+            return "V", "node voltage"
+        if name.startswith("i("):
+            return "A", "branch current"
+        if name.startswith("@") and name.endswith("]") and "[" in name:
+            device, key = name[1:-1].split("[", 1)
+            try:
+                group, _ = self.group_of(device)
+            except KeyError:
+                return "", ""
+            return group.describe_output(key)
+        return "", ""
+
+    def vector_units(self, names: list[str]) -> dict[str, str]:
+        """Unit of every vector in ``names`` ('' where unknown)."""
+        return {n: self.describe_vector(n)[0] for n in names}
 
     def index_of(self, vector: str) -> int:
         """Unknown index of ``v(node)`` or ``i(vname)``; KeyError when unknown."""
@@ -193,7 +227,12 @@ class MnaSystem:
         return data, ieq[: self.n]
 
     def rhs(self, t: float | None, scale: float = 1.0) -> F64:
-        """Source vector ``b`` at time ``t`` (``None``: DC values), sources scaled by ``scale``."""
+        """Source vector ``b`` at time ``t`` (``None``: DC values), sources scaled by ``scale``.
+
+        Also records ``t`` (0 for ``None``) as :attr:`time`, the time the next Newton solve is
+        at: every analysis builds the right-hand side of a point before solving it.
+        """
+        self.time = 0.0 if t is None else float(t)
         rows_l = []
         vals_l = []
         for g in self.source_groups:
@@ -209,29 +248,57 @@ class MnaSystem:
         return b[: self.n]
 
     def after_solution(self, x: F64, t: float | None, dt: float | None) -> bool:
-        """Let stateful devices update after a converged point; True if any stamp changed."""
+        """Let stateful devices update after a converged point; True if any stamp changed.
+
+        New breakdown events become one :class:`~xbar.errors.XbarWarning` per device group,
+        reported at the deck line of the first device that broke down.
+        """
         changed = False
         for g in self.stateful:
             g.temp_c = self.options.temp  # type: ignore[attr-defined]
+            before = len(g.events)  # type: ignore[attr-defined]
             if g.after_solution(x, t, dt):  # type: ignore[attr-defined]
                 changed = True
+            new = g.events[before:]  # type: ignore[attr-defined]
+            if new:
+                self._warn_breakdowns(g, new, t)
         if changed:
             self.refresh_linear()
         return changed
 
-    def event_count(self) -> int:
-        return sum(len(g.events) for g in self.stateful)  # type: ignore[attr-defined]
+    def _warn_breakdowns(self, group: DeviceGroup, events: list[dict[str, Any]], t: float | None) -> None:
+        broke = [e for e in events if e.get("kind") == "breakdown"]
+        if not broke:
+            return
+        first = broke[0]
+        name = str(first["device"])
+        card = getattr(group, "card", None)
+        what = f"{group.kind}, model {card.name}" if card is not None else group.kind
+        cell = f"cell {first['cell']} of " if "cell" in first else ""
+        when = "at the operating point" if t is None else f"at t = {t:.6g} s"
+        more = ""
+        if len(broke) > 1:
+            at_least = "at least " if len(broke) >= 1000 else ""
+            more = f"; {at_least}{len(broke) - 1} more barrier(s) of this model broke at the same point"
+        warn(f"barrier breakdown {when}: {cell}'{name}' ({what}) with |V| = {abs(first['voltage']):.4g} V "
+             f"> V_B = {first['vb']:.4g} V{more}", self.circuit.location_of(name))
 
-    def events_since(self, start: int) -> list[dict[str, object]]:
-        """Device events (breakdown, switching …) recorded after ``start`` events."""
-        every = [e for g in self.stateful for e in g.events]  # type: ignore[attr-defined]
-        every.sort(key=lambda e: (e.get("time") is None, e.get("time") or 0.0))
-        return every[start:] if start else every
+    def event_count(self) -> list[int]:
+        """Per stateful group, how many events it has recorded (a mark for :meth:`events_since`)."""
+        return [len(g.events) for g in self.stateful]  # type: ignore[attr-defined]
+
+    def events_since(self, start: list[int] | int) -> list[dict[str, object]]:
+        """Device events (breakdown, switching …) recorded after the mark ``start`` of
+        :meth:`event_count`, in time order (operating-point events, time None, first)."""
+        marks = start if isinstance(start, list) else [0] * len(self.stateful)
+        every = [e for g, m in zip(self.stateful, marks, strict=True) for e in g.events[m:]]  # type: ignore[attr-defined]
+        every.sort(key=lambda e: -np.inf if e.get("time") is None else e["time"])
+        return every
 
     def load_context(self, gmin: float | None = None) -> LoadContext:
         o = self.options
         return LoadContext(gmin=o.gmin if gmin is None else gmin, temp=o.temp, reltol=o.reltol,
-                           abstol=o.abstol, vntol=o.vntol)
+                           abstol=o.abstol, vntol=o.vntol, time=self.time)
 
 
 def build_system(circuit: Circuit) -> MnaSystem:
@@ -266,6 +333,8 @@ def build_system(circuit: Circuit) -> MnaSystem:
     names, nodes, vals = arrays("e")
     if names:
         branch_groups.append(VcvsGroup(names, nodes, vals[:, 0].copy()))
+    b_groups = _behavioural_groups(circuit)
+    branch_groups.extend(g for g in b_groups if g.has_branch)
     n_nodes = len(circuit.node_names)
     nxt = n_nodes
     for g in branch_groups:
@@ -298,12 +367,50 @@ def build_system(circuit: Circuit) -> MnaSystem:
     if names:
         groups.append(CccsGroup(names, nodes, vals[:, 0].copy(), controls("f")))
     groups.extend(branch_groups)
+    groups.extend(g for g in b_groups if not g.has_branch)
+    for g in b_groups:
+        g.bind(circuit.node_index, branch_of, circuit.element_kind)
     groups.extend(_diode_groups(circuit))
     groups.extend(_y_groups(circuit))
     branch_names = [name for g in branch_groups for name in g.names]
     system = MnaSystem(circuit, groups, n_nodes, nxt, branch_names)
     check_structure(system)
+    if circuit.options.lint:
+        from xbar.lint import lint_circuit
+
+        lint_circuit(circuit)
     return system
+
+
+def _behavioural_groups(circuit: Circuit) -> list[Any]:
+    """B sources: one voltage-type group, current-type groups split by whether the expression
+    reads a voltage of the source's own terminals (then it conducts for the topology checks)."""
+    from xbar.devices.behavioural import BehaviouralCurrentGroup, BehaviouralVoltageGroup
+
+    table = circuit.tables["b"]
+    names, nodes, _ = table.arrays()
+    if not names:
+        return []
+    specs = list(table.extra)
+    node_names = circuit.node_names
+
+    def own_terminal(i: int) -> bool:
+        own = {node_names[k] for k in nodes[i] if k >= 0}
+        return any(what == "node" and target in own and var in specs[i].expression.names
+                   for var, (what, target) in specs[i].probes.items())
+
+    volt = [i for i, s in enumerate(specs) if s.kind == "v"]
+    groups: list[Any] = []
+    if volt:
+        ii = np.asarray(volt)
+        groups.append(BehaviouralVoltageGroup([names[i] for i in volt], nodes[ii], [specs[i] for i in volt]))
+    for conducting in (True, False):
+        idx = [i for i, s in enumerate(specs) if s.kind == "i" and own_terminal(i) == conducting]
+        if idx:
+            ii = np.asarray(idx)
+            groups.append(BehaviouralCurrentGroup([names[i] for i in idx], nodes[ii],
+                                                  [specs[i] for i in idx], conducting))
+    return groups
 
 
 def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:
@@ -330,7 +437,8 @@ def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:
                     card.location)
             lo, hi = DIODE_PARAMS[key][1:3]
             if not lo <= value <= hi:
-                raise ModelCardError(f"diode model '{model}': {key}={value} is outside [{lo}, {hi}]", card.location)
+                raise ModelCardError(f"diode model '{model}': {out_of_range_message(key, value, lo, hi)}",
+                                     card.location)
             params[key] = value
         ii = np.asarray(idx)
         groups.append(DiodeGroup([names[i] for i in idx], nodes[ii], vals[ii, 0], params))
@@ -362,8 +470,7 @@ def _y_groups(circuit: Circuit) -> list[DeviceGroup]:
                     v = store["params"][i].get(p.name)
                     if v is not None:
                         if not np.isfinite(v) or not p.lo <= v <= p.hi:
-                            msg = (f"'{store['names'][i]}': {p.name}={v!r} is outside "
-                                   f"[{p.lo:g}, {p.hi:g}] {p.unit}")
+                            msg = f"'{store['names'][i]}': {out_of_range_message(p.name, v, p.lo, p.hi, p.unit)}"
                             raise ModelCardError(msg, store["loc"][i])
                         arr[j] = v
                 inst[p.name] = arr

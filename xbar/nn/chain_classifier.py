@@ -52,6 +52,7 @@ import numpy.typing as npt
 from scipy.optimize import brentq, minimize
 
 from xbar.errors import DataError, NetlistError
+from xbar.reprs import short_repr
 
 __all__ = [
     "T_DWELL",
@@ -135,6 +136,8 @@ class JunctionStatistics:
     current_max : array (N,)
         Largest junction current keeping the P barrier below 0.9 ``V_B``.
     """
+
+    __repr__ = short_repr
 
     i50: F64
     width: F64
@@ -536,6 +539,8 @@ class TrainingHistory:
     and ``rate_test`` the recognition rates measured on the simulated chain every
     ``eval_every`` steps (``rate_test`` is empty without ``eval_set``).
     """
+
+    __repr__ = short_repr
 
     surrogate_loss: list[float] = field(default_factory=list)
     surrogate_rate_train: float = float("nan")

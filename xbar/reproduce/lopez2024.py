@@ -12,16 +12,17 @@ model of the device, drawn per time step from the circuit's seeded generator.
 * :func:`run_inputs` — many independent chains in ONE transient: each chain gets its own input
   pulse ``I_A`` (then a reset, then ``I_B``); returns the junction states after each input.
 * :func:`switched_fraction`, :func:`fit_thresholds` — switched fraction vs input and the fitted
-  50 % thresholds (the calibration check and the sigmoid of PHYSICS.md §4.3).
+  50 % thresholds (the calibration check and a Gumbel-shaped switching curve, docs/models/lopez2024.md).
 * :func:`ramp` — staircase ``R`` vs ``I_input`` curves (Fig. 1(b)).
 * :func:`switching_map` — the 16 configurations over (``I_A``, ``I_B``) (Fig. 1(c)).
 * :func:`breakdown_scan` — junction and chain voltages vs chain length, ``N_max`` (Sec. III).
 * :func:`vowel_study` — the seven-vowel task (Figs. 1(d), 2, 3, and the scaling with chain
   length and inputs of Sec. III): :class:`xbar.nn.chain_classifier.ChainClassifier` trained
   on 10 random speaker splits of the Hillenbrand data (:mod:`xbar.datasets.hillenbrand`),
-  next to numpy MLP baselines (:func:`mlp_baseline`). Its results are cached in
-  ``docs/lopez2024_vowels.json`` (``python -m xbar.reproduce.lopez2024`` regenerates them);
-  :func:`rows` draws the vowel rows and plots from the cache.
+  next to numpy MLP baselines (:func:`mlp_baseline`). Tens of minutes and data the
+  repository does not ship: :func:`slow_rows` (``xbar reproduce --only lopez2024 --slow``)
+  runs it, writes the per-split results as ``lopez2024_vowels.csv`` next to the plots, and
+  returns the vowel rows; ``python -m xbar.reproduce.lopez2024`` runs it alone (JSON output).
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ import numpy as np
 from scipy.optimize import brentq, curve_fit
 
 import xbar
-from xbar.datasets.hillenbrand import LOPEZ2024_VOWELS, find_data, load_vowels, speaker_split
+from xbar.datasets.hillenbrand import LOPEZ2024_VOWELS, load_vowels, speaker_split
 from xbar.devices.base import F64
+from xbar.devices.cards import library_path
 from xbar.devices.mtj.chain import (
     FIELD_MTJ_CARD,
     ChainHandle,
@@ -51,6 +53,7 @@ from xbar.devices.mtj.strain import read_lib_card
 from xbar.errors import DataError, XbarWarning
 from xbar.nn.chain_classifier import ChainClassifier
 from xbar.reproduce import ReproRow
+from xbar.reprs import short_repr
 
 __all__ = [
     "CONTROL",
@@ -63,7 +66,6 @@ __all__ = [
     "T_DWELL",
     "T_RESET",
     "VOWELS",
-    "VOWEL_CACHE",
     "BreakdownScan",
     "MlpCurve",
     "breakdown_scan",
@@ -75,20 +77,21 @@ __all__ = [
     "main",
     "mlp_baseline",
     "ramp",
-    "read_vowel_cache",
+    "read_study",
     "rows",
     "run_inputs",
+    "slow_rows",
     "switched_fraction",
     "switching_map",
     "threshold_of",
     "vowel_classifier",
     "vowel_study",
-    "write_vowel_cache",
+    "write_study",
 ]
 
 PAPER = "Lopez 2024"
 COMMAND = "xbar reproduce --only lopez2024"
-LIB = Path(__file__).resolve().parents[2] / "compact_models" / "lopez2024_stt.lib"
+LIB = library_path("lopez2024_stt.lib")
 
 JUNCTIONS = ("lopez_j1", "lopez_j2", "lopez_j3")
 THRESHOLDS = (724e-6, 434e-6, 696e-6)
@@ -321,6 +324,8 @@ class BreakdownScan:
     ``*_top`` at the largest input (all P). Voltages in V, currents in A.
     """
 
+    __repr__ = short_repr
+
     n: F64
     spacing: float
     i_threshold: float
@@ -387,20 +392,20 @@ def breakdown_scan(n_values: Sequence[int], *, name: str = "lopez_stt", spacing:
 VOWELS = LOPEZ2024_VOWELS
 """Seven vowels of the task (an identification; see :mod:`xbar.datasets.hillenbrand` and
 docs/models/lopez2024_classifier.md)."""
-VOWEL_CACHE = Path(__file__).resolve().parents[2] / "docs" / "lopez2024_vowels.json"
-"""Committed results of :func:`vowel_study` (minutes of training): the vowel rows and plots of
-``xbar reproduce`` are drawn from it; ``python -m xbar.reproduce.lopez2024`` regenerates it."""
-VOWEL_CACHE_VERSION = 1
+STUDY_VERSION = 1
+"""Format version of :func:`vowel_study`'s result (:func:`write_study`, :func:`read_study`)."""
 MAP_STEPS = (0, 10, 20, 80)
 """Training steps of the switching maps of Fig. 2(a-d)."""
-SCALING = ((1, 6), (1, 8), (1, 12), (1, 16), (2, 1), (2, 2), (2, 3), (2, 4), (2, 6), (2, 8),
-           (2, 12), (2, 16), (3, 1), (3, 2), (3, 3), (3, 4))
-"""(K inputs, N junctions) of the scaling study; (N + 1)^K ≥ 7 configurations except K=2, N=1."""
+SCALING = ((1, 16), (2, 1), (2, 2), (2, 3), (2, 4), (2, 8), (3, 2))
+"""(K inputs, N junctions) of the scaling study; (N + 1)^K ≥ 7 configurations except K=2, N=1
+(a subset of the N ≤ N_max = 16 plane, chosen to keep :func:`slow_rows` within half an hour)."""
 
 
 @dataclass
 class MlpCurve:
     """Software multilayer perceptron of Fig. 3 (rates in [0, 1])."""
+
+    __repr__ = short_repr
 
     hidden: int
     n_params: int
@@ -489,7 +494,7 @@ def _decode_map(rows_: Sequence[str], n: int) -> np.ndarray:
 
 def vowel_study(path: str | Path | None = None, *, n_splits: int = 10, steps: int = 80,
                 mlp_steps: int = 3000, scaling: Sequence[tuple[int, int]] = SCALING,
-                scaling_splits: int = 3, map_points: int = 41, progress: bool = True,
+                scaling_splits: int = 1, map_points: int = 41, progress: bool = True,
                 classifier: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything behind the vowel rows: Figs. 1(d), 2(a-f), 3 and the scaling with N and K.
 
@@ -512,7 +517,7 @@ def vowel_study(path: str | Path | None = None, *, n_splits: int = 10, steps: in
 
     data = load_vowels(path, vowels=VOWELS)
     out: dict[str, Any] = {
-        "version": VOWEL_CACHE_VERSION, "vowels": list(VOWELS), "samples": len(data),
+        "version": STUDY_VERSION, "vowels": list(VOWELS), "samples": len(data),
         "speakers": len(set(data.speakers.tolist())), "n_splits": n_splits, "steps": steps,
         "splits": [],
     }
@@ -580,21 +585,42 @@ def vowel_study(path: str | Path | None = None, *, n_splits: int = 10, steps: in
     return out
 
 
-def write_vowel_cache(study: dict[str, Any], path: Path = VOWEL_CACHE) -> None:
-    """Write :func:`vowel_study`'s results as the committed JSON cache."""
-    path.write_text(json.dumps(study, separators=(",", ":")) + "\n", encoding="utf-8")
+def write_study(study: dict[str, Any], path: str | Path) -> None:
+    """Write :func:`vowel_study`'s result as JSON."""
+    Path(path).write_text(json.dumps(study, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
-def read_vowel_cache(path: Path = VOWEL_CACHE) -> dict[str, Any] | None:
-    """The cached :func:`vowel_study` results, or None when absent or of another version."""
-    if not path.is_file():
-        return None
+def read_study(path: str | Path) -> dict[str, Any]:
+    """A :func:`vowel_study` result written by :func:`write_study`.
+
+    Raises
+    ------
+    DataError
+        The file is missing, not JSON, or of another format version.
+    """
+    p = Path(path)
     try:
-        study = json.loads(path.read_text(encoding="utf-8"))
+        study = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DataError(f"{p}: cannot read the vowel study ({exc.strerror})") from None
     except ValueError as exc:
-        raise DataError(f"{path}: not a vowel-study cache ({exc}); regenerate it with "
-                        "`python -m xbar.reproduce.lopez2024`") from None
-    return study if isinstance(study, dict) and study.get("version") == VOWEL_CACHE_VERSION else None
+        raise DataError(f"{p}: not a vowel-study JSON file ({exc})") from None
+    if not isinstance(study, dict) or study.get("version") != STUDY_VERSION:
+        raise DataError(f"{p}: not a vowel study of format version {STUDY_VERSION}; rerun "
+                        "`python -m xbar.reproduce.lopez2024`")
+    return study
+
+
+def write_split_csv(study: dict[str, Any], path: str | Path) -> None:
+    """Per-split recognition rates of a :func:`vowel_study` (one CSV row per speaker split)."""
+    keys = ("final_train", "final_test", "software_train", "software_test", "surrogate_train",
+            "surrogate_controls_test")
+    lines = ["split,train_samples,test_samples," + ",".join(keys) + ",mlp27_test,mlp47_test"]
+    for s in study["splits"]:
+        vals = [f"{s[k]:.6f}" for k in keys]
+        vals += [f"{s[m]['rate_test'][-1]:.6f}" for m in ("mlp27", "mlp47")]
+        lines.append(f"{s['seed']},{s['train']},{s['test']}," + ",".join(vals))
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _mean_std(values: Sequence[float]) -> tuple[float, float]:
@@ -602,25 +628,15 @@ def _mean_std(values: Sequence[float]) -> tuple[float, float]:
     return float(arr.mean()), float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
 
 
-def _vowel_rows(outdir: Path, plt: Any) -> list[ReproRow]:
-    """Rows and plots of Figs. 1(d), 2, 3 and the N/K scaling, from :data:`VOWEL_CACHE`."""
-    study = read_vowel_cache()
-    if study is None:
-        try:
-            where = str(find_data())
-            note = ("vowel study not cached (docs/lopez2024_vowels.json); run "
-                    f"`python -m xbar.reproduce.lopez2024` (data: {where})")
-        except DataError as exc:
-            note = str(exc)
-        return [_row("Fig. 2(f)", "vowel recognition rate", "96.4", "-", "%", "not reproduced", note=note)]
+def _vowel_rows(study: dict[str, Any], outdir: Path, plt: Any) -> list[ReproRow]:
+    """Rows and plots of Figs. 1(d), 2, 3 and the N/K scaling from a :func:`vowel_study`."""
     splits = study["splits"]
     n = len(splits)
-    cmd = "python -m xbar.reproduce.lopez2024 (slow; cached in docs/lopez2024_vowels.json)"
     out: list[ReproRow] = []
 
     def row(figure: str, quantity: str, published: str, value: str, unit: str, status: str,
             plot: str = "", note: str = "") -> ReproRow:
-        return ReproRow(PAPER, figure, quantity, published, value, unit, status, cmd, plot, note)
+        return ReproRow(PAPER, figure, quantity, published, value, unit, status, COMMAND, plot, note)
 
     s0 = splits[0]
     soft_tr = _mean_std([s["software_train"] for s in splits])
@@ -930,14 +946,36 @@ def rows(outdir: Path) -> list[ReproRow]:
     fig.savefig(outdir / "lopez2024_breakdown.png", dpi=120)
     plt.close(fig)
 
-    # ---- Figs. 1(d), 2, 3 and the scaling: vowels (cached, docs/lopez2024_vowels.json) -----------
-    out.extend(_vowel_rows(outdir, plt))
     return out
 
 
+def slow_rows(outdir: Path) -> list[ReproRow]:
+    """Figs. 1(d), 2, 3 and the N/K scaling (vowels): :func:`vowel_study` with its defaults,
+    tens of minutes of training on the Hillenbrand data (found by
+    :func:`xbar.datasets.hillenbrand.find_data`). ``xbar reproduce`` takes these rows from the
+    committed table unless run with ``--slow`` (docs/reproducibility.md). Writes the plots and
+    the per-split rates ``lopez2024_vowels.csv`` into ``outdir``; without the data, one
+    "not reproduced" row says how to get them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    try:
+        study = vowel_study()
+    except DataError as exc:
+        return [_row("Fig. 2(f)", "vowel recognition rate after 80 steps, testing subset "
+                     "(mean ± s.d. over 10 speaker splits)", "96.4 (one split)", "-", "%",
+                     "not reproduced", note=str(exc))]
+    write_split_csv(study, outdir / "lopez2024_vowels.csv")
+    return _vowel_rows(study, outdir, plt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m xbar.reproduce.lopez2024 [--data PATH] [--splits N]``: regenerate the vowel
-    cache (:data:`VOWEL_CACHE`, minutes to hours) and print its summary."""
+    """``python -m xbar.reproduce.lopez2024 [--data PATH] [--splits N] [--out FILE]``: run the
+    vowel study alone (tens of minutes), write it as JSON and print its summary."""
     import argparse
     import sys
 
@@ -945,15 +983,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description=main.__doc__)
     parser.add_argument("--data", default=None, help="Hillenbrand vowdata file or folder")
     parser.add_argument("--splits", type=int, default=10)
-    parser.add_argument("--out", default=str(VOWEL_CACHE))
+    parser.add_argument("--out", default="lopez2024_vowels.json")
     args = parser.parse_args(argv)
     try:
         study = vowel_study(args.data, n_splits=args.splits)
     except DataError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
-    write_vowel_cache(study, Path(args.out))
-    for key in ("final_train", "final_test", "software_test"):
+    write_study(study, Path(args.out))
+    for key in ("final_train", "final_test", "software_test", "surrogate_controls_test"):
         mean, std = _mean_std([s[key] for s in study["splits"]])
         sys.stdout.write(f"{key}: {mean:.1f} ± {std:.1f} %\n")
     sys.stdout.write(f"written {args.out}\n")
