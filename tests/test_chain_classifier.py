@@ -11,6 +11,7 @@ import pytest
 from xbar.errors import DataError, NetlistError
 from xbar.nn.chain_classifier import (
     ChainClassifier,
+    _assign_lut,
     _poisson_binomial,
     _poisson_binomial_grad,
     _Surrogate,
@@ -160,6 +161,7 @@ def test_bad_input_gets_clear_errors():
         clf.predict(x[0])
     for params, match in (({"n_junctions": 0}, "n_junctions must be a positive integer"),
                           ({"lut": "all"}, "lut must be 'many' or 'one'"),
+                          ({"init": "pca"}, "init must be 'fisher' or 'mlp'"),
                           ({"input_range": (1e-3, 0.0)}, "input_range"),
                           ({"input_range": (0.0, 5e-3)}, "above 0.9 V_B"),
                           ({"realtime_start": "paper"}, "realtime_start"),
@@ -171,3 +173,26 @@ def test_bad_input_gets_clear_errors():
         clf.set_params(n_junction=4)
     with pytest.raises(NetlistError, match="2 junction cards given for n_junctions = 3"):
         ChainClassifier(cards=CARDS[:2], **QUICK).fit(x, y)
+    with pytest.raises(DataError, match=r"controls must have shape \(2, 3\)"):
+        clf.score(x, y, controls=np.zeros((3, 2)))
+
+
+def test_score_with_other_controls_and_mlp_start():
+    x, y = blobs(seed=2)
+    clf = ChainClassifier(seed=1, init="mlp", **QUICK).fit(x, y)
+    assert clf.score(x, y) >= 0.8
+    assert clf.score(x, y, controls=clf.controls_) == clf.score(x, y)
+    # the most negative allowed controls raise every threshold by hundreds of µA: the trained
+    # configurations are lost
+    weakest = np.broadcast_to(clf.statistics_.control_min, clf.controls_.shape)
+    assert clf.score(x, y, controls=weakest) < clf.score(x, y) - 0.3
+
+
+def test_lookup_table_gives_every_class_a_configuration():
+    # 4 configurations (N = 1, K = 2), 3 classes; class 2 is nowhere the majority
+    soft = np.array([[5.0, 0.0, 1.0], [4.0, 0.0, 3.0], [0.0, 6.0, 2.0], [0.0, 0.0, 0.0]])
+    lut = _assign_lut(soft, 1, 2, "many")
+    assert set(lut.tolist()) == {0, 1, 2}
+    assert lut[1] == 2  # class 0 keeps cell 0, class 2 takes its best cell among class 0's
+    one = _assign_lut(soft, 1, 2, "one")
+    assert sorted(set(one[:3].tolist())) == [0, 1, 2]

@@ -57,6 +57,7 @@ def test_study_files_are_checked(tmp_path):
         L.read_study(tmp_path / "old.json")
 
 
+@pytest.mark.slow
 def test_miniature_study_gives_rows_plots_and_csv(tmp_path):
     """A one-split miniature of the study runs end to end; it gives rows, plots and a CSV."""
     _data_or_skip()

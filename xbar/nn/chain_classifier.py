@@ -55,6 +55,7 @@ from xbar.errors import DataError, NetlistError
 from xbar.reprs import short_repr
 
 __all__ = [
+    "LOPEZ2024_JUNCTIONS",
     "T_DWELL",
     "T_RESET",
     "T_RISE",
@@ -67,6 +68,8 @@ __all__ = [
 ]
 
 F64 = npt.NDArray[np.float64]
+LOPEZ2024_JUNCTIONS = ("lopez_j1", "lopez_j2", "lopez_j3")
+"""The three calibrated junction cards of ``compact_models/lopez2024_stt.lib``."""
 I64 = npt.NDArray[np.int64]
 
 T_DWELL = 10e-3
@@ -94,11 +97,15 @@ def lopez2024_cards(n_junctions: int = 3, *, seed: int = 0) -> list[dict[str, fl
     returned cards have ``hk_sigma = 0``: every copy of a junction in a simulation is the same
     device.
     """
-    from xbar.reproduce.lopez2024 import JUNCTIONS, card  # lazy: the card files live there
+    from xbar.devices.cards import library_path
+    from xbar.devices.mtj.strain import read_lib_card
+
+    def card(name: str) -> dict[str, float]:
+        return read_lib_card(library_path("lopez2024_stt.lib"), name)[1]
 
     n = _positive_int(n_junctions, "n_junctions")
-    if n == len(JUNCTIONS):
-        return [{**card(name), "hk_sigma": 0.0} for name in JUNCTIONS]
+    if n == len(LOPEZ2024_JUNCTIONS):
+        return [{**card(name), "hk_sigma": 0.0} for name in LOPEZ2024_JUNCTIONS]
     base = card("lopez_stt")
     rng = np.random.default_rng(seed)
     hk = base["hk"] * np.maximum(1.0 + base.get("hk_sigma", 0.0) * rng.standard_normal(n), 0.05)
@@ -440,7 +447,9 @@ def _cell_counts(n: int, k: int) -> I64:
 def _assign_lut(soft: F64, n: int, k: int, mode: str = "many") -> I64:
     """Lookup table from the expected class counts per cell ``soft`` (cells, classes).
 
-    ``"many"``: every cell gets its majority class (a class may own several cells). ``"one"``:
+    ``"many"``: every cell gets its majority class (a class may own several cells); a class
+    that is nowhere the majority then takes, among the cells of classes owning several, the one
+    where it has most samples, so that every class can be predicted. ``"one"``:
     every class owns exactly one cell (assignment maximising ``Σ log`` of the counts, as the
     paper's one configuration per vowel). Cells left over take the class of the nearest owned
     cell (L1 distance in configuration space, ties to the larger count).
