@@ -109,6 +109,8 @@ def _reproduce(args: argparse.Namespace) -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
     from xbar.reproduce import MODULES, build_table, to_json, to_markdown
 
+    if args.slow:
+        os.environ["XBAR_REPRODUCE_NETWORKS"] = "compute"
     modules = MODULES if not args.only else tuple(f"xbar.reproduce.{m}" for m in args.only)
     plots = Path(args.plots)
     rows = build_table(plots, modules)
@@ -149,13 +151,22 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--out", default="docs/reproduction.md", help="Markdown table to write")
     rep.add_argument("--plots", default="docs/figures", help="folder for the PNG plots")
     rep.add_argument("--json", action="store_true", help="print the table as JSON instead")
+    rep.add_argument("--slow", action="store_true",
+                     help="recompute the cached network results (xbar.reproduce.networks, ~30 min) first")
     rep.add_argument("--only", nargs="*", default=None,
                      help="module names to run (kumar2024 lopez2024 bandyopadhyay2024 li2022)")
     mods = sub.add_parser("models", help="print (or write) the compact-model catalogue")
     mods.add_argument("--lib-dir", default="compact_models", help="folder of .lib files")
     mods.add_argument("--write", metavar="FILE", help="write the Markdown catalogue to FILE")
+    from xbar.nn.cli import add_parser as add_nn_parser
+
+    add_nn_parser(sub)
     args = parser.parse_args(argv)
     try:
+        if args.command == "nn":
+            from xbar.nn.cli import run as run_nn
+
+            return run_nn(args)
         if args.command == "models":
             from xbar.devices.catalog import render_catalog
 

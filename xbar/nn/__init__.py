@@ -18,12 +18,33 @@ Examples
 
 from __future__ import annotations
 
-from xbar.nn.activations import ACTIVATIONS, DeviceSigmoid, get_activation, li2022_sigmoid
-from xbar.nn.hardware import HardwareConfig, HardwareLayer, read_check
-from xbar.nn.levels import LevelSet
-from xbar.nn.mapping import SCHEMES, MappedLayer, map_weights
-from xbar.nn.mlp import MLP, forward, train_mlp
-from xbar.nn.network import MODES, Evaluation, HardwareNetwork, ModeResult
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "ACTIVATIONS": "activations", "DeviceSigmoid": "activations", "get_activation": "activations",
+    "li2022_sigmoid": "activations",
+    "HardwareConfig": "hardware", "HardwareLayer": "hardware", "read_check": "hardware",
+    "LevelSet": "levels",
+    "SCHEMES": "mapping", "MappedLayer": "mapping", "map_weights": "mapping",
+    "MLP": "mlp", "forward": "mlp", "train_mlp": "mlp",
+    "MODES": "network", "Evaluation": "network", "HardwareNetwork": "network", "ModeResult": "network",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public names lazily, so that ``xbar nn --help`` starts fast."""
+    mod = _EXPORTS.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'xbar.nn' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"xbar.nn.{mod}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "ACTIVATIONS",

@@ -154,7 +154,7 @@ class LevelSet:
         return cls(gg, name, f"{len(gg)} conductances given", sampler)
 
     @classmethod
-    def from_rp_tmr(cls, rp: float, tmr: float, n_states: int) -> LevelSet:
+    def from_rp_tmr(cls, rp: float, tmr: float, n_states: int, rel_sigma: float = 0.0) -> LevelSet:
         """``n_states`` conductances evenly spaced from ``1/(R_P (1 + TMR))`` to ``1/R_P``.
 
         Parameters
@@ -165,6 +165,8 @@ class LevelSet:
             TMR as a fraction (``0.6`` for 60 %).
         n_states : int
             Number of levels (2 … 64).
+        rel_sigma : float
+            Relative Gaussian spread of every device's conductances (0: none).
         """
         if not (np.isfinite(rp) and rp > 0):
             raise ParameterError(f"rp must be a positive resistance in Ω, got {rp}")
@@ -173,9 +175,10 @@ class LevelSet:
         if not isinstance(n_states, (int, np.integer)) or not 2 <= n_states <= 64:
             raise ParameterError(f"n_states must be an integer in 2 … 64, got {n_states!r}")
         g = np.linspace(1.0 / (rp * (1.0 + tmr)), 1.0 / rp, int(n_states))
+        sampler = cls.from_conductances(g, rel_sigma=rel_sigma).sampler
         return cls(g, f"{n_states} states, TMR {tmr * 100:.0f} %",
                    f"{n_states} conductances evenly spaced between 1/R_AP and 1/R_P, R_P = {rp:g} Ω, "
-                   f"R_AP = {rp * (1 + tmr):g} Ω (TMR {tmr * 100:g} %)")
+                   f"R_AP = {rp * (1 + tmr):g} Ω (TMR {tmr * 100:g} %)", sampler)
 
     @classmethod
     def mtj(cls, card: str | Mapping[str, float], lib: str | Path | None = None, *,

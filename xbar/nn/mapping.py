@@ -198,7 +198,9 @@ class MappedLayer:
     def with_spread(self, rng: np.random.Generator) -> MappedLayer:
         """The same mapping with every device's conductance drawn from the level set's spread."""
         if self.levels.sampler is None:
-            raise ParameterError(f"level set '{self.levels.name}' has no spread model (build it with spread=True)")
+            raise ParameterError(f"level set '{self.levels.name}' has no spread model (LevelSet.sot/.mtj(..., spread=True) "
+                                 "or from_rp_tmr/from_conductances(..., rel_sigma=…); on the command line "
+                                 "',spread' or ',sigma=…' in --levels)")
         n_in, n_out = self.shape
         real_p = self.levels.sample(n_in * n_out, rng).reshape(n_in, n_out, -1)
         real_m = self.levels.sample(n_in * n_out, rng).reshape(n_in, n_out, -1)

@@ -21,6 +21,7 @@ MODULES: tuple[str, ...] = (
     "xbar.reproduce.lopez2024",
     "xbar.reproduce.bandyopadhyay2024",
     "xbar.reproduce.li2022",
+    "xbar.reproduce.networks",
 )
 
 
