@@ -54,7 +54,7 @@ __all__ = [
     "stdp_waveform",
 ]
 
-PAPER = "Li2022"
+PAPER = "Li 2022"
 LIB = Path(__file__).resolve().parents[2] / "compact_models" / "li2022_cogd.lib"
 COMMAND = "xbar reproduce --only li2022"
 THICKNESSES = (0.0, 0.5, 1.0, 1.5, 2.0)

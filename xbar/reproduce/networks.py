@@ -233,7 +233,7 @@ def rows(outdir: Path) -> list[ReproRow]:
             plot_accuracy_curves(w["r_wire"], {"3 cells, 1.9 nm, signed": w["accuracy"]}, outdir / plot_w,
                                  xlabel="wire resistance per segment [Ω]",
                                  title="accuracy vs wire IR drop (128×128 tiles)", reference={"float": d["float"]})
-            out.append(_row("xbar", "-", f"{label}: accuracy vs wire resistance 0 … 10 Ω (3 cells, 1.9 nm)", "-",
+            out.append(_row("Kumar 2024", "Fig. 5 (extension)", f"{label}: accuracy vs wire resistance 0 … 10 Ω (3 cells, 1.9 nm)", "-",
                             " / ".join(_pct(a) for a in w["accuracy"]), "%", "ok", plot_w,
                             "prediction (not in the papers): exact IR drop of 128×128 tiles"))
     if "fashion-mnist" in data["datasets"] and "mnist10k" in data["datasets"]:
