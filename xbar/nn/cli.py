@@ -72,6 +72,7 @@ def add_parser(sub: Any) -> None:
     ev.add_argument("--n-test", type=int, default=0, help="evaluate the first N test images (default: all)")
     ev.add_argument("--n-cal", type=int, default=500, help="calibration images: the last N training images (default 500)")
     ev.add_argument("--seed", type=int, default=0, help="seed of the device-spread draws")
+    ev.add_argument("--workers", type=int, default=1, help="processes for the device mode (default 1)")
     ev.add_argument("--csv", help="write one row per mode (CSV)")
     ev.add_argument("--json", help="write all results with confusion matrices (JSON)")
     ev.add_argument("--plots", help="folder for confusion-matrix and IR-drop plots")
@@ -292,7 +293,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"{data!r}: {len(x)} test images; network {'-'.join(map(str, hn.net.sizes))} ({hn.net.activation})")
         print(f"levels: {hn.levels.description}; scheme {hn.scheme}; read {cfg.v_read:g} V "
               f"(breakdown limit {hn.read['v_breakdown_min']:.3g} V, read disturb {hn.read['p_disturb']:.1e} per read)")
-    ev = hn.evaluate(x, y, modes=modes, x_cal=x_cal, progress=not args.quiet)
+    ev = hn.evaluate(x, y, modes=modes, x_cal=x_cal, progress=not args.quiet, workers=args.workers)
     if not args.quiet:
         print()
         print(ev.table())

@@ -184,6 +184,28 @@ class HardwareNetwork:
             z = y + self.net.biases[l]
             h = self.activation(z)
 
+    def _chunks(self, X: F64, starts: list[int], size: int, cells: str, workers: int) -> Any:
+        """``(probabilities, layer errors)`` of every chunk, in order (forked workers if asked)."""
+        import multiprocessing as mp
+
+        if workers <= 1 or len(starts) < 2 or "fork" not in mp.get_all_start_methods():
+            for s in starts:
+                yield self.forward_hardware(X[s : s + size], cells)
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _FORKED
+        _FORKED = (self, X, size, cells)
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as ex:
+                for pp, ee, stats in ex.map(_forked_chunk, starts):
+                    for lay, lay_stats in zip(self.hardware_layers(cells), stats, strict=True):
+                        for t, st in zip(lay.tiles, lay_stats, strict=True):
+                            t.stats["residual"] = max(t.stats.get("residual", 0.0), st.get("residual", 0.0))
+                    yield pp, ee
+        finally:
+            _FORKED = None
+
     def forward_hardware(self, x: F64, cells: str) -> tuple[F64, list[float]]:
         """Output probabilities through the tiles, and per-layer product errors."""
         z, errs = self.logits(x, cells)
@@ -212,13 +234,17 @@ class HardwareNetwork:
 
     # evaluation ---------------------------------------------------------------------------------
     def evaluate(self, x: npt.ArrayLike, y: npt.ArrayLike, *, modes: Sequence[str] = ("float", "quantized", "circuit"),
-                 x_cal: npt.ArrayLike | None = None, progress: bool = False, chunk: int = 500) -> Evaluation:
+                 x_cal: npt.ArrayLike | None = None, progress: bool = False, chunk: int = 500,
+                 workers: int = 1) -> Evaluation:
         """Accuracy, confusion matrix and per-layer errors of each mode on ``(x, y)``.
 
         ``x_cal``: calibration inputs of the converters (required for the circuit modes
-        when ADCs are on). Circuit modes run in chunks of ``chunk`` images with an optional
-        progress bar.
+        when ADCs are on). Circuit modes run in chunks of ``chunk`` images (at most 100 for
+        device cells) with an optional progress bar; ``workers > 1`` solves the device-cell
+        chunks in that many forked processes (Linux), each with the tiles built here.
         """
+        if not isinstance(workers, (int, np.integer)) or workers < 1:
+            raise ParameterError(f"workers must be an integer ≥ 1, got {workers!r}")
         X = np.asarray(x, dtype=np.float64)
         Y = np.asarray(y).astype(np.int64)
         n_in = self.net.sizes[0]
@@ -258,8 +284,9 @@ class HardwareNetwork:
                     from tqdm.auto import tqdm
 
                     bar = tqdm(total=len(X), desc=f"{mode} mode", unit="img")
-                for s in range(0, len(X), chunk):
-                    pp, ee = self.forward_hardware(X[s : s + chunk], cells)
+                size = chunk if cells == "linear" else max(1, min(chunk, 100))
+                starts = list(range(0, len(X), size))
+                for pp, ee in self._chunks(X, starts, size, cells, workers if cells == "device" else 1):
                     parts.append(pp)
                     err_parts.append(ee)
                     weights.append(len(pp))
@@ -285,6 +312,19 @@ class HardwareNetwork:
                 "scales": [m.scale for m in self.mapped], "config": self.config.__dict__.copy(),
                 "read_check": self.read}
         return Evaluation(results, desc)
+
+
+_FORKED: Any = None
+
+
+def _forked_chunk(start: int) -> tuple[F64, list[float], list[list[dict[str, float]]]]:
+    """Worker side of :meth:`HardwareNetwork._chunks` (the network arrives by ``fork``)."""
+    hn, X, size, cells = _FORKED
+    for lay in hn.hardware_layers(cells):
+        for t in lay.tiles:
+            t.stats = {}
+    pp, ee = hn.forward_hardware(X[start : start + size], cells)
+    return pp, ee, [[dict(t.stats) for t in lay.tiles] for lay in hn.hardware_layers(cells)]
 
 
 def _rel(y: F64, ref: F64) -> float:
