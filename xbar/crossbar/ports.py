@@ -44,6 +44,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xbar.errors import ConvergenceError, NetlistError
+from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
     from xbar.crossbar.builder import CrossbarArray
@@ -69,6 +70,8 @@ class PortBatch:
         Largest ``|F(v)|`` over all barriers and vectors at the end [V].
     seconds : float
     """
+
+    __repr__ = short_repr
 
     currents: F64
     newton: npt.NDArray[np.int64]

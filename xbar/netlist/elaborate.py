@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-import warnings
+from array import array
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,13 @@ from typing import Any
 import numpy as np
 
 from xbar.circuit import GROUND_NAMES, Circuit
-from xbar.errors import ModelCardError, NetlistError, XbarError, XbarWarning
+from xbar.devices.params import out_of_range_message
+from xbar.errors import ModelCardError, NetlistError, SourceLocation, XbarError, warn
 from xbar.netlist.expr import Dialect, FunctionTable, parse_expression
 from xbar.netlist.lexer import Card, scan
 from xbar.netlist.parser import UNSUPPORTED_HINTS, Deck, SubcktDef, parse_file, parse_text
 from xbar.options import SimOptions
+from xbar.reprs import short_repr
 from xbar.units import parse_number
 
 __all__ = [
@@ -89,6 +91,8 @@ _TRAN_FORM = "expected '.tran tstep tstop [tstart [tmax]] [uic]'"
 class AnalysisCard:
     """An analysis request from the deck (``.op``, ``.dc``, ``.tran``)."""
 
+    __repr__ = short_repr
+
     kind: str
     args: dict[str, Any]
     card: Card
@@ -97,6 +101,8 @@ class AnalysisCard:
 @dataclass
 class Netlist:
     """A read deck: the flat circuit, its analyses and output requests."""
+
+    __repr__ = short_repr
 
     title: str
     file: str
@@ -118,14 +124,50 @@ class Netlist:
     analysis_parser: Any = field(default=None, repr=False)
     """``parser(card, head) -> AnalysisCard``: reads analysis commands of the control language
     with the deck's parameters (set by the elaborator)."""
+    requests: list[tuple[str, SourceLocation]] = field(default_factory=list)
+    """Every ``.print``/``.save``/``.probe`` vector with where it was written."""
+
+    def check_outputs(self, system: Any | None = None) -> None:
+        """Check every requested output vector against the compiled circuit.
+
+        Nodes and element names are checked when the deck is read; device quantities
+        (``@y1[state]``) need the compiled device groups, so :meth:`run` calls this before
+        the first analysis: a typo fails at once with ``file:line:col``, not after a long
+        transient.
+        """
+        from xbar.analysis.op import op_vectors
+
+        device_vectors = [v for v, _ in self.requests if v.startswith("@") and v not in self.derived]
+        if not device_vectors:
+            return
+        system = system if system is not None else self.circuit.compile()
+        with np.errstate(all="ignore"):
+            names = op_vectors(system, np.zeros(system.n))[0]
+        available = set(names)
+        for vec, loc in self.requests:
+            if not vec.startswith("@") or vec in available or vec in self.derived:
+                continue  # derived vectors (@r1[i] …) are computed after the run
+            device, key = vec[1:-1].split("[", 1)
+            try:
+                group, _ = system.group_of(device)
+            except KeyError:
+                raise NetlistError(f"cannot output '{vec}': '{device}' is not an element of the circuit",
+                                   loc) from None
+            have = [k.split("[", 1)[1][:-1] for k in names if k.startswith(f"@{device}[")]
+            what = f"{group.kind} '{device}'"
+            listing = f"its quantities: {', '.join(have)}" if have else "it has no device quantities"
+            raise NetlistError(f"cannot output '{vec}': {what} has no quantity '{key}'; {listing}",
+                               loc.with_col(loc.col + 2 + len(device)))
 
     def run(self, progress: bool = False) -> list[Any]:
         """Run every analysis card in deck order; returns their results.
 
         ``.meas`` cards of each analysis kind are evaluated on its results
-        (``result.measurements``). ``progress`` shows a progress bar for transients.
+        (``result.measurements``). Output requests are checked first (:meth:`check_outputs`).
+        ``progress`` shows a progress bar for transients.
         """
         system = self.circuit.compile()
+        self.check_outputs(system)
         return [self.run_analysis(a, system, progress=progress) for a in self.analyses]
 
     def run_control(self, out: Any = None, *, workdir: str | Path = ".", progress: bool = False) -> Any:
@@ -376,6 +418,8 @@ class _Elaborator:
         self._r_nodes: list[int] = []
         self._r_vals: list[float] = []
         self._r_pending: set[str] = set()
+        self._r_lines = array("i")  # deck line and file of each (for warnings at the element)
+        self._r_files: list[str] = []
         self._instances: dict[str, Card] = {}
         self._active: list[SubcktDef] = []
         self._controls: list[tuple[Card, int, str, str]] = []
@@ -470,6 +514,7 @@ class _Elaborator:
         node_index = c.node_index
         new_node = c.node
         names, nodes, vals = self._r_names, self._r_nodes, self._r_vals
+        lines, files = self._r_lines, self._r_files
         # value token -> value for the fast path (0.0: not a plain nonzero number)
         numbers: dict[str, float] = {}
         for card in cards:
@@ -504,6 +549,8 @@ class _Elaborator:
                     nodes.append(ia)
                     nodes.append(ib)
                     vals.append(v)
+                    lines.append(card.line)
+                    files.append(card.file)
                     pending.add(name)
                     continue
             self._element(card, scope, {}, 0)
@@ -516,7 +563,10 @@ class _Elaborator:
         # the lists are cleared in place: _elements holds references to them
         nodes = np.array(self._r_nodes, dtype=np.int64).reshape(-1, 2)
         vals = np.array(self._r_vals, dtype=np.float64)
-        self.circuit.add_many("r", list(self._r_names), nodes, {"r": vals})
+        self.circuit.add_many("r", list(self._r_names), nodes, {"r": vals},
+                              sources=(list(self._r_files), array("i", self._r_lines)))
+        self._r_files.clear()
+        del self._r_lines[:]
         self._r_names.clear()
         self._r_nodes.clear()
         self._r_vals.clear()
@@ -593,8 +643,7 @@ class _Elaborator:
             v = _value(card, i, scope, f"model parameter '{k}'")
             lo, hi, unit = table[k]
             if not lo <= v <= hi:
-                unit = f" {unit}" if unit and unit != "-" else ""
-                raise ModelCardError(f"{what} '{toks[1]}': {k}={v:g} is outside [{lo:g}, {hi:g}]{unit}",
+                raise ModelCardError(f"{what} '{toks[1]}': {out_of_range_message(k, v, lo, hi, unit)}",
                                      card.token_location(i))
             params[k] = v
         if scope.path:
@@ -614,17 +663,21 @@ class _Elaborator:
             values: dict[str, Any] = {"temp": _value(card, 1, scope, "temperature")}
         else:
             pos, kv = _kv_pairs(card, 1)
-            for i in pos:
-                tok = toks[i]
-                if tok.lower() == "savecurrents":
-                    self._save_currents = True
-                if tok.lower() in HARMLESS_OPTIONS:
-                    ignored.append((tok.lower(), card))
-                    continue
-                raise card.error(f"not supported: option '{tok}' at {where}; supported options: "
-                                 f"{supported} (and, without effect on results, "
-                                 f"{', '.join(sorted(HARMLESS_OPTIONS))})", i)
             values = {}
+            for i in pos:
+                tok = toks[i].lower()
+                if tok == "savecurrents":
+                    self._save_currents = True
+                flag = SimOptions.FLAGS.get(tok)
+                if flag is None:
+                    if tok in HARMLESS_OPTIONS:
+                        ignored.append((tok, card))
+                        continue
+                    raise card.error(f"not supported: option '{toks[i]}' at {where}; options are written "
+                                     f"name=value (or one of the flags {', '.join(SimOptions.FLAGS)}), "
+                                     f"supported: {supported} (and, without effect on results, "
+                                     f"{', '.join(sorted(HARMLESS_OPTIONS))})", i)
+                values[flag[0]] = flag[1]
             known = set(SimOptions.names()) | {"maxord"}
             for k, i in kv.items():
                 if k in HARMLESS_OPTIONS and k not in known:
@@ -651,9 +704,8 @@ class _Elaborator:
             return
         names = list(dict.fromkeys(name for name, _ in ignored))
         first = ignored[0][1]
-        warnings.warn(XbarWarning(
-            f"{first.file}:{first.line}: accepted without effect (ngspice options that do not "
-            f"change results): {', '.join(names)}"), stacklevel=4)
+        warn(f"accepted without effect (ngspice options that do not change results): {', '.join(names)}",
+             first.location())
 
     def _ic(self, card: Card, head: str, scope: _Scope) -> None:
         toks = card.tokens
@@ -838,9 +890,10 @@ class _Elaborator:
             if derived and derived not in self.netlist.derived:
                 self.netlist.derived.append(derived)
             vectors.append(vec)
+            self.netlist.requests.append((vec, card.location(m.start() + 1)))
         if ignored:
-            warnings.warn(XbarWarning(f"{card.file}:{card.line}: ignored {', '.join(ignored)} (not a "
-                                      f"vector; as ngspice, {head} prints the vectors only)"), stacklevel=4)
+            warn(f"ignored {', '.join(ignored)} (not a vector; as ngspice, {head} prints the vectors only)",
+                 card.location())
         if not vectors:
             raise card.error(f"'{card.tokens[0]}' needs at least one output vector; {form}", len(card.tokens))
         if head == ".print":
@@ -1250,7 +1303,7 @@ class _Elaborator:
                                  f"'{toks[i - 2]}'; known: {', '.join(table) or 'none'}", i - 2)
             v = _value(card, i, scope, f"instance parameter '{k}'")
             if not p.lo <= v <= p.hi:
-                raise ModelCardError(f"Y device '{toks[0]}': {k}={v:g} is outside [{p.lo:g}, {p.hi:g}]",
+                raise ModelCardError(f"Y device '{toks[0]}': {out_of_range_message(k, v, p.lo, p.hi, p.unit)}",
                                      card.token_location(i))
             params[k] = v
         c.Y(full, nodes, model_key, location=card.location(_first_col(card.text)), **params)

@@ -29,12 +29,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_parser", "parse_levels", "run"]
+__all__ = ["configure", "parse_levels", "run"]
 
 
-def add_parser(sub: Any) -> None:
-    """Add the ``nn`` command and its sub-commands to an argparse sub-parser set."""
-    nn = sub.add_parser("nn", help="train, map and evaluate neural networks on simulated crossbars")
+def configure(nn: argparse.ArgumentParser) -> None:
+    """Add the sub-commands of ``xbar nn`` (train, map, evaluate) to its parser."""
     cmds = nn.add_subparsers(dest="nn_command", required=True)
 
     tr = cmds.add_parser("train", help="train a dense network (numpy, Adam) and save its weights (.npz)")

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -40,9 +39,10 @@ import numpy as np
 import numpy.typing as npt
 
 from xbar.crossbar import CrossbarSpec, build_crossbar
-from xbar.errors import ParameterError, XbarWarning
+from xbar.errors import ParameterError, warn
 from xbar.nn.levels import LevelSet
 from xbar.nn.mapping import MappedLayer
+from xbar.reprs import short_repr
 
 __all__ = ["HardwareConfig", "HardwareLayer", "Tile", "read_check"]
 
@@ -181,8 +181,8 @@ def read_check(levels: LevelSet, v_read: float, read_time: float = 10e-9) -> dic
         raise ParameterError(f"v_read = {v_read:g} V reaches the barrier breakdown limit of '{levels.name}' "
                              f"({vb_min:.3g} V = V_B − 4σ; V_B = {vb:.3g} V): lower v_read")
     if p > 1e-9:
-        warnings.warn(f"read disturb: one {read_time:g} s read at {v_read:g} V switches a '{levels.name}' device "
-                      f"with probability {p:.2e}", XbarWarning, stacklevel=2)
+        warn(f"read disturb: one {read_time:g} s read at {v_read:g} V switches a '{levels.name}' device "
+             f"with probability {p:.2e}")
     return {"v_read": float(v_read), "v_breakdown_min": float(vb_min), "p_disturb": p}
 
 
@@ -205,6 +205,8 @@ class Tile:
     array : CrossbarArray
         The built circuit.
     """
+
+    __repr__ = short_repr
 
     rows: slice
     outputs: slice

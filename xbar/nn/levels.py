@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xbar.errors import ParameterError
+from xbar.reprs import short_repr
 
 __all__ = ["LevelSet", "compact_model_path"]
 
@@ -82,6 +83,8 @@ class LevelSet:
     v_breakdown : float
         Barrier breakdown voltage [V] (``inf`` when unknown).
     """
+
+    __repr__ = short_repr
 
     g: F64
     name: str = "levels"

@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from xbar.errors import ParameterError
 from xbar.nn.levels import LevelSet
+from xbar.reprs import short_repr
 
 __all__ = ["SCHEMES", "MappedLayer", "allowed_values", "choose_scale", "map_weights", "quantize"]
 
@@ -164,6 +165,8 @@ class MappedLayer:
     spread : bool
         Whether ``g_plus``/``g_minus`` hold spread realisations.
     """
+
+    __repr__ = short_repr
 
     weights: F64
     quantized: F64

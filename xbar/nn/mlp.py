@@ -33,6 +33,7 @@ import numpy.typing as npt
 from xbar.errors import DataError, ParameterError
 from xbar.nn.activations import Activation, get_activation
 from xbar.nn.threads import one_blas_thread
+from xbar.reprs import short_repr
 
 __all__ = ["MLP", "LayerFn", "forward", "softmax", "train_mlp"]
 
@@ -59,6 +60,8 @@ class MLP:
     meta : dict
         Training settings and history (saved with the weights).
     """
+
+    __repr__ = short_repr
 
     weights: list[F64]
     biases: list[F64]

@@ -40,6 +40,7 @@ from xbar.nn.hardware import HardwareConfig, HardwareLayer, read_check
 from xbar.nn.levels import LevelSet
 from xbar.nn.mapping import MappedLayer, map_weights
 from xbar.nn.mlp import MLP, softmax
+from xbar.reprs import short_repr
 
 __all__ = ["MODES", "Evaluation", "HardwareNetwork", "ModeResult"]
 
@@ -50,6 +51,8 @@ MODES = ("float", "quantized", "spread", "circuit", "device")
 @dataclass
 class ModeResult:
     """One evaluation mode on one image set."""
+
+    __repr__ = short_repr
 
     mode: str
     accuracy: float

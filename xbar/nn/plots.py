@@ -65,7 +65,7 @@ def plot_confusion(result: ModeResult, path: str | Path | None = None, classes: 
     fig, ax = plt.subplots(figsize=(5, 4.4))
     im = ax.imshow(c, cmap="Blues")
     fig.colorbar(im, ax=ax, label="images")
-    labels = list(classes) if classes is not None else [str(k) for k in range(len(c))]
+    labels = list(classes) if classes is not None and len(classes) == len(c) else [str(k) for k in range(len(c))]
     ax.set_xticks(range(len(c)), labels, rotation=90 if max(map(len, labels)) > 2 else 0)
     ax.set_yticks(range(len(c)), labels)
     ax.set_xlabel("predicted")
