@@ -2,7 +2,7 @@
 
 Fenced blocks are run by language: ``bash`` line by line (``xbar`` and ``python3`` are this
 checkout's), ``python`` as a script, ``spice`` as a deck through ``xbar run``; ``text`` blocks
-are output or synopses and are not run. Every block must say its language. An HTML comment on
+are output or synopses and ``toml`` blocks copies of study files (run by the study tests); neither is run. Every block must say its language. An HTML comment on
 the line before a block steers the test:
 
 * ``<!-- readme-test: skip: <reason> -->`` — not run here (the reason says where it is covered);
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 _FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
 _DIRECTIVE = re.compile(r"<!--\s*readme-test:\s*(\w+)\s*:?\s*(.*?)\s*-->\s*$")
-_LANGS = {"bash", "python", "spice", "text"}
+_LANGS = {"bash", "python", "spice", "text", "toml"}
 
 
 @dataclass
@@ -103,7 +103,7 @@ def test_every_block_declares_its_language():
 
 @pytest.mark.parametrize("snippet", _params())
 def test_readme_snippet(snippet: Snippet, scratch: Path, tmp_path: Path):
-    if snippet.lang == "text":
+    if snippet.lang in ("text", "toml"):
         return
     if snippet.directive == "skip":
         assert snippet.argument, f"{snippet.ident}: a skipped block must say why"

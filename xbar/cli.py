@@ -1,4 +1,4 @@
-"""Command line: ``xbar run deck.cir``, ``xbar reproduce``, ``xbar models``.
+"""Command line: ``xbar run deck.cir``, ``xbar reproduce``, ``xbar models``, ``xbar study``.
 
 Every :class:`~xbar.errors.XbarError` becomes one clear message on stderr and exit status 1;
 no traceback reaches the user. Warnings are shown like errors (``xbar: warning:
@@ -239,6 +239,111 @@ def _run(args: argparse.Namespace) -> int:
         for w in written:
             print(f"wrote {w}", file=out)
         print(f"\nanalyses done in {t_run:.3f} s", file=out)
+    return 0
+
+
+@subcommand("study", "run and plot studies (sweeps, Monte Carlo) on Dask")
+def _setup_study(study: argparse.ArgumentParser) -> Handler:
+    """``xbar study run|plot|show|list``: sweeps and Monte Carlo studies (xbar.study, on Dask)."""
+    study.description = ("Studies: a TOML/YAML file naming a deck or experiment, axes and outputs. "
+                         "See README 'Studies'.")
+    ssub = study.add_subparsers(dest="study_command", required=True)
+    run = ssub.add_parser("run", help="run every point not yet in the results table")
+    run.add_argument("study", help="study file (.toml, .yaml)")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--serial", action="store_true", help="run in this process, one point at a time")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask scheduler, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS, "
+                            "else a local cluster)")
+    run.add_argument("--workers", type=int, metavar="N", help="local cluster: worker processes (default: cores)")
+    run.add_argument("--results", metavar="FILE", help="results CSV (default: the study's 'results')")
+    run.add_argument("--fresh", action="store_true", help="discard an existing results table first")
+    run.add_argument("--retry-failed", action="store_true", help="compute failed points again")
+    run.add_argument("--wait-workers", type=float, default=120.0, metavar="S",
+                     help="seconds to wait for a worker of --scheduler (default 120)")
+    run.add_argument("--chunk", type=int, default=None, metavar="N",
+                     help="points per Dask task (default: about 16 tasks per worker)")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar or notes")
+    plot = ssub.add_parser("plot", help="plot an output: a curve over one axis or a contour over two")
+    plot.add_argument("source", help="study file or results CSV")
+    plot.add_argument("-z", "--output", help="output column (default: the first numeric one)")
+    plot.add_argument("-x", help="axis on x (default: the first varying axis)")
+    plot.add_argument("-y", help="axis on y for a contour (default: the second varying axis, if any)")
+    plot.add_argument("-o", "--out", metavar="FILE", help="image file (default: <results stem>-<output>.png)")
+    plot.add_argument("--curve", action="store_true", help="1-D curve over x even when two axes vary")
+    plot.add_argument("--logx", action="store_true", help="logarithmic x axis")
+    plot.add_argument("--logy", action="store_true", help="logarithmic y axis")
+    show = ssub.add_parser("show", help="print a study's axes, points and progress")
+    show.add_argument("study", help="study file (.toml, .yaml)")
+    ssub.add_parser("list", help="list the registered experiments and their parameters")
+    return _study
+
+
+def _study(args: argparse.Namespace) -> int:
+    """Handler of ``xbar study ...`` (see :func:`_add_study_parser`)."""
+    import os
+
+    from xbar import study as st
+
+    if args.study_command == "list":
+        for exp in st.list_experiments():
+            defaults = exp.defaults()
+            names, _ = exp.point_parameters()
+            setup = sorted(exp.setup_parameters())
+            params = ", ".join(f"{n}={defaults[n]!r}" if n in defaults else n for n in sorted(names))
+            print(f"{exp.name}: {exp.description}")
+            print(f"    parameters: {params or '(any: .param / model.param)'}")
+            if setup:
+                print(f"    setup (fixed only): {', '.join(f'{n}={defaults[n]!r}' if n in defaults else n for n in setup)}")
+        return 0
+    if args.study_command == "plot":
+        os.environ.setdefault("MPLBACKEND", "Agg")
+        src = Path(args.source)
+        table = st.load_study(src).results if src.suffix.lower() in (".toml", ".yaml", ".yml") else src
+        results = st.read_results(table)
+        z = args.output
+        x, y = args.x, args.y
+        if args.curve and x is None:
+            x = next((a for a in results.axes if a != "trial"), None)
+        fig_path = Path(args.out) if args.out else None
+        if fig_path is None:
+            name = (z or next(iter(results.outputs), "plot")).replace("(", "_").replace(")", "").replace(":", "_")
+            fig_path = Path(table).with_name(f"{Path(table).stem}-{name}.png")
+        st.plot_results(results, z, x=x, y=y, path=fig_path, log_x=args.logx, log_y=args.logy)
+        print(f"wrote {fig_path}")
+        return 0
+    study = st.load_study(args.study)
+    if args.study_command == "show":
+        points = study.points()
+        print(f"study {study.name} ({study.source}): experiment {study.experiment}, {len(points)} points, "
+              f"seed {study.seed}, combine {study.combine}")
+        for axis in study.all_axes:
+            vals = ", ".join(st.format_value(v) for v in axis.values[:8]) + (" ..." if len(axis) > 8 else "")
+            print(f"  axis {axis.name}: {len(axis)} values: {vals}")
+        for k, v in study.params.items():
+            print(f"  fixed {k} = {v!r}")
+        print(f"  outputs: {', '.join(f'{c} = {s}' if c != s else c for c, s in study.outputs.items()) if study.outputs else 'all'}")
+        if study.results.exists():
+            table = st.read_results(study.results)
+            keys = {p.key for p in points}
+            rows = [tuple(st.format_value(v) for v in vals) for vals in
+                    zip(*(table[a] for a in study.axis_names), strict=True)] if len(table) else []
+            ok = table.ok()
+            done = sum(1 for r, good in zip(rows, ok, strict=True) if r in keys and good)
+            failed = sum(1 for r, good in zip(rows, ok, strict=True) if r in keys and not good)
+            print(f"  results {study.results}: {done} done, {failed} failed, {len(points) - done - failed} to do")
+        else:
+            print(f"  results {study.results}: not started")
+        return 0
+    if args.results:
+        study.results = Path(args.results).resolve()
+    summary = st.run_study(study, serial=args.serial, scheduler=args.scheduler, workers=args.workers,
+                           progress=not args.quiet, fresh=args.fresh, retry_failed=args.retry_failed,
+                           wait_workers=args.wait_workers, chunk=args.chunk)
+    if not args.quiet:
+        print(summary)
+        if summary.parquet is not None:
+            print(f"wrote {summary.table} and {summary.parquet}")
     return 0
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "ParameterError",
     "SingularMatrixError",
     "SourceLocation",
+    "StudyError",
     "TopologyError",
     "XbarError",
     "XbarWarning",
@@ -89,6 +90,13 @@ class NetlistError(XbarError, ValueError):
 
 class ModelCardError(NetlistError):
     """A ``.model`` card or device parameter is unknown or outside its bounds."""
+
+
+class StudyError(XbarError, ValueError):
+    """A study description (TOML/YAML file or dict) or a study run is invalid.
+
+    The message names the file, the key (``axes.tmr.num``) and what was expected.
+    """
 
 
 class TopologyError(XbarError):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -254,8 +255,12 @@ def _measure_dialect(dialect: Any) -> Dialect:
     return Dialect(probes=True, functions=functions)
 
 
-def read_netlist(path: str | Path) -> Netlist:
+def read_netlist(path: str | Path, *, params: Mapping[str, float] | None = None,
+                 models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
     """Read an ngspice-dialect deck from ``path``.
+
+    ``params`` and ``models`` override ``.param`` values and ``.model`` card parameters
+    (see :func:`elaborate`).
 
     Raises
     ------
@@ -270,11 +275,13 @@ def read_netlist(path: str | Path) -> Netlist:
     >>> xbar.read_netlist(p).run()[0]["v(out)"]
     1.0
     """
-    return elaborate(parse_file(path))
+    return elaborate(parse_file(path), params=params, models=models)
 
 
-def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".") -> Netlist:
-    """Read a deck from a string (first line is the title).
+def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".",
+                      params: Mapping[str, float] | None = None,
+                      models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
+    """Read a deck from a string (first line is the title); overrides as in :func:`elaborate`.
 
     Examples
     --------
@@ -282,7 +289,7 @@ def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Pat
     >>> deck.run()[0]["v(out)"]
     1.0
     """
-    return elaborate(parse_text(text, name=name, base_dir=base_dir))
+    return elaborate(parse_text(text, name=name, base_dir=base_dir), params=params, models=models)
 
 
 _DIALECTS: dict[int, tuple[FunctionTable, Dialect, Dialect]] = {}
@@ -423,6 +430,8 @@ class _Elaborator:
         self._instances: dict[str, Card] = {}
         self._active: list[SubcktDef] = []
         self._controls: list[tuple[Card, int, str, str]] = []
+        # overrides of top-level .model card parameters: model name -> {param: value}
+        self._model_overrides: dict[str, dict[str, float]] = {}
         self.functions = FunctionTable()
         self._save_currents = False
         self._global_nodes: set[str] = set()
@@ -594,13 +603,16 @@ class _Elaborator:
                 return f" (first defined at {card.file}:{card.line})"
         return ""
 
-    def _param(self, card: Card, scope: _Scope) -> None:
+    def _param(self, card: Card, scope: _Scope, overrides: Mapping[str, float] | None = None) -> None:
         """Evaluate the ``name=value`` items of a ``.param`` card (function items are defined
-        beforehand by :meth:`_define_functions`)."""
+        beforehand by :meth:`_define_functions`); ``overrides`` replace values by name."""
         for name, args, value_text, col in _param_items(card):
             if args is not None:
                 continue
             expr = parse_expression(value_text, card.location(col), dialect=scope.dialect)
+            if overrides is not None and name.lower() in overrides:
+                scope.params[name] = float(overrides[name.lower()])
+                continue
             scope.params[name] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
 
     def _model(self, card: Card, scope: _Scope) -> None:
@@ -646,6 +658,18 @@ class _Elaborator:
                 raise ModelCardError(f"{what} '{toks[1]}': {out_of_range_message(k, v, lo, hi, unit)}",
                                      card.token_location(i))
             params[k] = v
+        if not scope.path and name in self._model_overrides:
+            for k, v in self._model_overrides.pop(name).items():
+                if k not in table:
+                    raise ModelCardError(f"override of {what} '{toks[1]}': parameter '{k}' is not "
+                                         f"supported; supported: {', '.join(table)}",
+                                         card.location(_first_col(card.text)))
+                lo, hi, unit = table[k]
+                if not lo <= v <= hi:
+                    unit = f" {unit}" if unit and unit != "-" else ""
+                    raise ModelCardError(f"override of {what} '{toks[1]}': {k}={v:g} is outside "
+                                         f"[{lo:g}, {hi:g}]{unit}", card.location(_first_col(card.text)))
+                params[k] = v
         if scope.path:
             scope.models[name] = key
         self.circuit.model(key, mtype, location=card.location(_first_col(card.text)), **params)
@@ -1659,9 +1683,34 @@ def _func_card(card: Card) -> tuple[str, tuple[str, ...], str, int]:
     return m.group(1).lower(), args, body, col
 
 
-def elaborate(deck: Deck) -> Netlist:
-    """Turn a parsed deck into a :class:`Netlist` (see module docstring)."""
+def elaborate(deck: Deck, *, params: Mapping[str, float] | None = None,
+              models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
+    """Turn a parsed deck into a :class:`Netlist` (see module docstring).
+
+    The deck is not modified, so one parsed deck can be elaborated many times with different
+    overrides (parameter sweeps, studies).
+
+    Parameters
+    ----------
+    deck : Deck
+        A parsed deck (:func:`xbar.netlist.parser.parse_file`).
+    params : mapping, optional
+        New values of top-level ``.param`` names (like ngspice's ``alterparam``): the value
+        replaces the card's expression, and parameters defined after it from it follow.
+    models : mapping, optional
+        ``{model name: {parameter: value}}`` for top-level ``.model`` cards: the values replace
+        (or add to) the card's parameters and are checked against the parameter bounds.
+
+    Raises
+    ------
+    NetlistError
+        An override names a ``.param`` or ``.model`` the deck does not define (the message
+        lists the ones it does).
+    """
     el = _Elaborator(deck)
+    overrides = {k.lower(): float(v) for k, v in (params or {}).items()}
+    el._model_overrides = {m.lower(): {k.lower(): float(v) for k, v in ps.items()}
+                           for m, ps in (models or {}).items()}
     tops = [c for c in deck.cards if c.tokens[0][0] == "."]
     for card in tops:
         head = card.tokens[0].lower()
@@ -1679,6 +1728,17 @@ def elaborate(deck: Deck) -> Netlist:
     scope = _Scope({}, [], {}, "", el.functions)
     for card in tops:
         if card.tokens[0].lower() in (".param", ".global_param"):
-            el._param(card, scope)
+            el._param(card, scope, overrides)
+    unknown = sorted(set(overrides) - {k.lower() for k in scope.params})
+    if unknown:
+        have = ", ".join(sorted(scope.params)) or "none"
+        raise NetlistError(f"{deck.file}: no top-level .param '{unknown[0]}' to override; "
+                           f"the deck's .params: {have}")
     el._globals = dict(scope.params)
-    return el.run()
+    netlist = el.run()
+    if el._model_overrides:
+        name = sorted(el._model_overrides)[0]
+        have = ", ".join(m for m in el.circuit.models if ":" not in m) or "none"
+        raise NetlistError(f"{deck.file}: no top-level .model '{name}' to override; "
+                           f"the deck's models: {have}")
+    return netlist
