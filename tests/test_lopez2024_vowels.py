@@ -61,8 +61,10 @@ def test_study_files_are_checked(tmp_path):
 def test_miniature_study_gives_rows_plots_and_csv(tmp_path):
     """A one-split miniature of the study runs end to end; it gives rows, plots and a CSV."""
     _data_or_skip()
-    study = L.vowel_study(n_splits=1, steps=2, mlp_steps=100, scaling=[(2, 2)], scaling_splits=1,
-                          map_points=7, progress=False, classifier={"restarts": 1, "max_iter": 60})
+    study = L.vowel_study(n_splits=1, steps=2, mlp_steps=100, scaling=[(2, 2), (1, 1)],
+                          scaling_splits=1, map_points=7, progress=False, workers=2,
+                          classifier={"restarts": 1, "max_iter": 60})
+    assert study["scaling"][1]["test"] == [] and "configurations" in study["scaling"][1]["not_trained"]
     L.write_study(study, tmp_path / "vowels.json")
     study = L.read_study(tmp_path / "vowels.json")
     assert study["splits"][0]["n_parameters"] == 32

@@ -28,6 +28,7 @@ model of the device, drawn per time step from the circuit's seeded generator.
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ from xbar.devices.mtj.chain import (
 )
 from xbar.devices.mtj.physics import switch_probability
 from xbar.devices.mtj.strain import read_lib_card
-from xbar.errors import DataError, XbarWarning
+from xbar.errors import DataError, XbarError, XbarWarning
 from xbar.nn.chain_classifier import ChainClassifier
 from xbar.reproduce import ReproRow
 from xbar.reprs import short_repr
@@ -396,9 +397,9 @@ STUDY_VERSION = 1
 """Format version of :func:`vowel_study`'s result (:func:`write_study`, :func:`read_study`)."""
 MAP_STEPS = (0, 10, 20, 80)
 """Training steps of the switching maps of Fig. 2(a-d)."""
-SCALING = ((1, 16), (2, 1), (2, 2), (2, 3), (2, 4), (2, 8), (3, 2))
-"""(K inputs, N junctions) of the scaling study; (N + 1)^K ≥ 7 configurations except K=2, N=1
-(a subset of the N ≤ N_max = 16 plane, chosen to keep :func:`slow_rows` within half an hour)."""
+SCALING = ((1, 8), (1, 16), (2, 2), (2, 4), (2, 8), (3, 2))
+"""(K inputs, N junctions) of the scaling study, all with (N + 1)^K ≥ 7 configurations (a
+subset of the N ≤ N_max = 16 plane, chosen to keep :func:`slow_rows` within half an hour)."""
 
 
 @dataclass
@@ -492,10 +493,78 @@ def _decode_map(rows_: Sequence[str], n: int) -> np.ndarray:
     return np.stack([idx // (n + 1), idx % (n + 1)], axis=-1)
 
 
+def _study_split(k: int, data: Any, steps: int, mlp_steps: int, map_points: int,
+                 classifier: dict[str, Any] | None) -> dict[str, Any]:
+    """One speaker split of :func:`vowel_study` (seed ``k``)."""
+    train, test = speaker_split(data.speakers, 0.2, seed=k)
+    clf = vowel_classifier(**{"seed": k, "realtime_steps": steps, **(classifier or {})})
+    clf.fit(data.x[train], data.y[train], eval_set=(data.x[test], data.y[test]))
+    hist = clf.history_
+    final_seed = 1_000_003 + k
+    entry: dict[str, Any] = {
+        "seed": k, "train": int(train.sum()), "test": int(test.sum()),
+        "steps": hist.steps, "rate_train": hist.rate_train, "rate_test": hist.rate_test,
+        "final_train": clf.score(data.x[train], data.y[train], seed=final_seed),
+        "final_test": clf.score(data.x[test], data.y[test], seed=final_seed + 1),
+        "software_train": float(np.mean(clf.predict_software(data.x[train]) == data.y[train])),
+        "software_test": float(np.mean(clf.predict_software(data.x[test]) == data.y[test])),
+        "surrogate_train": hist.surrogate_rate_train,
+        "surrogate_controls_test": clf.score(data.x[test], data.y[test], seed=final_seed + 2,
+                                             controls=clf.surrogate_controls_),
+        "controls": [np.round(c * 1e6, 3).tolist() for c in hist.controls],
+        "surrogate_controls": np.round(clf.surrogate_controls_ * 1e6, 3).tolist(),
+        "lut": clf.lut_.tolist(), "n_parameters": clf.n_parameters_,
+    }
+    for hidden in (1, 2):
+        curve = mlp_baseline(data.x[train], data.y[train], data.x[test], data.y[test], hidden,
+                             steps=mlp_steps, seed=k)
+        entry[f"mlp{curve.n_params}"] = {"steps": curve.steps.tolist(),
+                                         "rate_train": curve.rate_train.tolist(),
+                                         "rate_test": curve.rate_test.tolist()}
+    if k == 0:
+        currents = clf.transform(data.x)
+        lo, hi = currents.min(), currents.max()
+        pad = 0.05 * (hi - lo)
+        grid = np.linspace(lo - pad, hi + pad, map_points)
+        entry["inputs"] = np.round(currents * 1e6, 3).tolist()
+        entry["labels"] = data.y.tolist()
+        entry["is_train"] = train.tolist()
+        entry["map_grid"] = np.round(grid * 1e6, 3).tolist()
+        entry["maps"] = {str(s): _encode_map(clf.switching_map([grid, grid], controls=hist.controls[s],
+                                                               seed=500 + s), 3)
+                         for s in MAP_STEPS if s < len(hist.controls)}
+        entry["thresholds"] = {str(s): np.round((clf.statistics_.i50[None, :] - hist.controls[s]) * 1e6, 3).tolist()
+                               for s in MAP_STEPS if s < len(hist.controls)}
+    return entry
+
+
+def _study_scaling(k_in: int, n_j: int, data: Any, scaling_splits: int,
+                   classifier: dict[str, Any] | None) -> dict[str, Any]:
+    """One (K inputs, N junctions) point of the scaling study of :func:`vowel_study`."""
+    rates: list[float] = []
+    soft: list[float] = []
+    reason = ""
+    for s in range(scaling_splits):
+        train, test = speaker_split(data.speakers, 0.2, seed=s)
+        try:
+            clf = ChainClassifier(**{"n_junctions": n_j, "n_inputs": k_in, "seed": s,
+                                     "device_seed": s, "realtime_steps": 40, "eval_every": 40,
+                                     **(classifier or {})})
+            clf.fit(data.x[train], data.y[train])
+        except XbarError as exc:  # too few configurations, or a drawn device out of range
+            rates, soft, reason = [], [], str(exc)
+            break
+        rates.append(clf.score(data.x[test], data.y[test], seed=2_000_003 + s))
+        soft.append(float(np.mean(clf.predict_software(data.x[test]) == data.y[test])))
+    return {"inputs": k_in, "junctions": n_j, "configurations": (n_j + 1) ** k_in,
+            "n_parameters": k_in * (data.x.shape[1] + 1) + k_in * n_j,
+            "test": rates, "software_test": soft, "not_trained": reason}
+
+
 def vowel_study(path: str | Path | None = None, *, n_splits: int = 10, steps: int = 80,
                 mlp_steps: int = 3000, scaling: Sequence[tuple[int, int]] = SCALING,
                 scaling_splits: int = 1, map_points: int = 41, progress: bool = True,
-                classifier: dict[str, Any] | None = None) -> dict[str, Any]:
+                classifier: dict[str, Any] | None = None, workers: int = 1) -> dict[str, Any]:
     """Everything behind the vowel rows: Figs. 1(d), 2(a-f), 3 and the scaling with N and K.
 
     For ``n_splits`` random 80/20 speaker splits (:func:`xbar.datasets.hillenbrand.speaker_split`,
@@ -505,83 +574,44 @@ def vowel_study(path: str | Path | None = None, *, n_splits: int = 10, steps: in
     (:func:`mlp_baseline`). Split 0 also gives the maps of Fig. 2(a-d) (simulated,
     ``map_points``² chains each). The scaling study trains classifiers with K inputs and N
     junctions (devices drawn from ``lopez_stt`` with its spread; the real-time rule from the
-    trained controls) on ``scaling_splits`` splits and reports their simulated test rates.
-    ``classifier`` overrides :class:`ChainClassifier` parameters of both (e.g. for a quick run).
+    trained controls) on ``scaling_splits`` splits and reports their simulated test rates (a
+    point whose drawn devices cannot be used, or with too few configurations, is recorded with
+    the reason in ``not_trained``). ``classifier`` overrides :class:`ChainClassifier` parameters
+    of both (e.g. for a quick run). ``workers`` > 1 runs splits and scaling points in that many
+    processes; every split and point is seeded on its own, so the result does not depend on it.
 
     Raises
     ------
     DataError
         The Hillenbrand data are not found (the message says where to get them).
     """
+    from concurrent.futures import ProcessPoolExecutor
+
     from tqdm import tqdm
 
     data = load_vowels(path, vowels=VOWELS)
     out: dict[str, Any] = {
         "version": STUDY_VERSION, "vowels": list(VOWELS), "samples": len(data),
         "speakers": len(set(data.speakers.tolist())), "n_splits": n_splits, "steps": steps,
-        "splits": [],
     }
-    it = tqdm(range(n_splits), desc="vowel splits", disable=not progress)
-    for k in it:
-        train, test = speaker_split(data.speakers, 0.2, seed=k)
-        clf = vowel_classifier(**{"seed": k, "realtime_steps": steps, **(classifier or {})})
-        clf.fit(data.x[train], data.y[train], eval_set=(data.x[test], data.y[test]))
-        hist = clf.history_
-        final_seed = 1_000_003 + k
-        entry: dict[str, Any] = {
-            "seed": k, "train": int(train.sum()), "test": int(test.sum()),
-            "steps": hist.steps, "rate_train": hist.rate_train, "rate_test": hist.rate_test,
-            "final_train": clf.score(data.x[train], data.y[train], seed=final_seed),
-            "final_test": clf.score(data.x[test], data.y[test], seed=final_seed + 1),
-            "software_train": float(np.mean(clf.predict_software(data.x[train]) == data.y[train])),
-            "software_test": float(np.mean(clf.predict_software(data.x[test]) == data.y[test])),
-            "surrogate_train": hist.surrogate_rate_train,
-            "surrogate_controls_test": clf.score(data.x[test], data.y[test], seed=final_seed + 2,
-                                                 controls=clf.surrogate_controls_),
-            "controls": [np.round(c * 1e6, 3).tolist() for c in hist.controls],
-            "surrogate_controls": np.round(clf.surrogate_controls_ * 1e6, 3).tolist(),
-            "lut": clf.lut_.tolist(), "n_parameters": clf.n_parameters_,
-        }
-        for hidden in (1, 2):
-            curve = mlp_baseline(data.x[train], data.y[train], data.x[test], data.y[test], hidden,
-                                 steps=mlp_steps, seed=k)
-            entry[f"mlp{curve.n_params}"] = {"steps": curve.steps.tolist(),
-                                             "rate_train": curve.rate_train.tolist(),
-                                             "rate_test": curve.rate_test.tolist()}
-        if k == 0:
-            currents = clf.transform(data.x)
-            lo, hi = currents.min(), currents.max()
-            pad = 0.05 * (hi - lo)
-            grid = np.linspace(lo - pad, hi + pad, map_points)
-            entry["inputs"] = np.round(currents * 1e6, 3).tolist()
-            entry["labels"] = data.y.tolist()
-            entry["is_train"] = train.tolist()
-            entry["map_grid"] = np.round(grid * 1e6, 3).tolist()
-            entry["maps"] = {str(s): _encode_map(clf.switching_map([grid, grid], controls=hist.controls[s],
-                                                                   seed=500 + s), 3)
-                             for s in MAP_STEPS if s < len(hist.controls)}
-            entry["thresholds"] = {str(s): np.round((clf.statistics_.i50[None, :] - hist.controls[s]) * 1e6, 3).tolist()
-                                   for s in MAP_STEPS if s < len(hist.controls)}
-        out["splits"].append(entry)
-    rows_: list[dict[str, Any]] = []
-    for k_in, n_j in tqdm(list(scaling), desc="scaling N, K", disable=not progress):
-        rates, soft = [], []
-        for s in range(scaling_splits):
-            train, test = speaker_split(data.speakers, 0.2, seed=s)
-            try:
-                clf = ChainClassifier(**{"n_junctions": n_j, "n_inputs": k_in, "seed": s,
-                                         "device_seed": s, "realtime_steps": 40, "eval_every": 40,
-                                         **(classifier or {})})
-                clf.fit(data.x[train], data.y[train])
-            except DataError:
-                rates, soft = [], []
-                break
-            rates.append(clf.score(data.x[test], data.y[test], seed=2_000_003 + s))
-            soft.append(float(np.mean(clf.predict_software(data.x[test]) == data.y[test])))
-        rows_.append({"inputs": k_in, "junctions": n_j, "configurations": (n_j + 1) ** k_in,
-                      "n_parameters": k_in * (data.x.shape[1] + 1) + k_in * n_j,
-                      "test": rates, "software_test": soft})
-    out["scaling"] = rows_
+    jobs: list[tuple[Any, ...]] = [(_study_split, k, data, steps, mlp_steps, map_points, classifier)
+                                   for k in range(n_splits)]
+    jobs += [(_study_scaling, k_in, n_j, data, scaling_splits, classifier) for k_in, n_j in scaling]
+    bar = tqdm(total=len(jobs), desc="vowel splits and scaling points", disable=not progress)
+    results: list[dict[str, Any]] = []
+    if workers <= 1:
+        for fn, *args in jobs:
+            results.append(fn(*args))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=int(workers)) as pool:
+            futures = [pool.submit(fn, *args) for fn, *args in jobs]
+            for fut in futures:
+                results.append(fut.result())
+                bar.update()
+    bar.close()
+    out["splits"] = results[:n_splits]
+    out["scaling"] = results[n_splits:]
     return out
 
 
@@ -954,8 +984,10 @@ def slow_rows(outdir: Path) -> list[ReproRow]:
     tens of minutes of training on the Hillenbrand data (found by
     :func:`xbar.datasets.hillenbrand.find_data`). ``xbar reproduce`` takes these rows from the
     committed table unless run with ``--slow`` (docs/reproducibility.md). Writes the plots and
-    the per-split rates ``lopez2024_vowels.csv`` into ``outdir``; without the data, one
-    "not reproduced" row says how to get them."""
+    the per-split rates ``lopez2024_vowels.csv`` and every number behind the plots
+    (``lopez2024_vowels.json``, :func:`read_study`) into ``outdir``; without the data, one
+    "not reproduced" row says how to get them. Splits run in ``$XBAR_REPRODUCE_WORKERS``
+    processes (default: the number of CPUs); the result does not depend on it."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -963,12 +995,14 @@ def slow_rows(outdir: Path) -> list[ReproRow]:
 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
+    workers = int(os.environ.get("XBAR_REPRODUCE_WORKERS", "0") or 0) or (os.cpu_count() or 1)
     try:
-        study = vowel_study()
+        study = vowel_study(workers=workers)
     except DataError as exc:
         return [_row("Fig. 2(f)", "vowel recognition rate after 80 steps, testing subset "
                      "(mean ± s.d. over 10 speaker splits)", "96.4 (one split)", "-", "%",
                      "not reproduced", note=str(exc))]
+    write_study(study, outdir / "lopez2024_vowels.json")
     write_split_csv(study, outdir / "lopez2024_vowels.csv")
     return _vowel_rows(study, outdir, plt)
 
@@ -984,9 +1018,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", default=None, help="Hillenbrand vowdata file or folder")
     parser.add_argument("--splits", type=int, default=10)
     parser.add_argument("--out", default="lopez2024_vowels.json")
+    parser.add_argument("--workers", type=int, default=1, help="processes (splits in parallel)")
     args = parser.parse_args(argv)
     try:
-        study = vowel_study(args.data, n_splits=args.splits)
+        study = vowel_study(args.data, n_splits=args.splits, workers=args.workers)
     except DataError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
