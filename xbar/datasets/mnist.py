@@ -202,7 +202,7 @@ def _locate(key: str, path: str | os.PathLike[str] | None) -> Path:
 
 
 def load_mnist10k(path: str | os.PathLike[str] | None = None, *, seed: int = 0,
-                  n_test: int = 2000) -> Dataset:
+                  n_test: int | None = 2000) -> Dataset:
     """The 10,000 real MNIST digits split 8,000 train / 2,000 test (module docstring).
 
     Parameters
@@ -212,11 +212,13 @@ def load_mnist10k(path: str | os.PathLike[str] | None = None, *, seed: int = 0,
         :data:`DATASETS`).
     seed : int
         Seed of the split permutation.
-    n_test : int
-        Test images (the last ``n_test`` of the permutation).
+    n_test : int or None
+        Test images (the last ``n_test`` of the permutation); None: a fifth of the images.
     """
     f = _locate("mnist10k", path)
     x, y = _pair(_find(f, ("images-idx3-ubyte",)), _find(f, ("labels-idx1-ubyte",)))
+    if n_test is None:
+        n_test = len(x) // 5
     if not 0 < n_test < len(x):
         raise DataError(f"n_test={n_test} must be between 1 and {len(x) - 1} for the {len(x)} images in {f}")
     order = np.random.default_rng(seed).permutation(len(x))
