@@ -112,7 +112,19 @@ class SuperLUSolver:
         self.permc_spec = permc_spec
         self._orders: dict[tuple[int, ...], np.ndarray | None] = {}
 
+    #: from this many unknowns on, the nodes held by grounded voltage sources are eliminated
+    #: first and the symmetric rest is factorised (:func:`xbar.mna.solvers_large.reduced_superlu`);
+    #: circuits the reduction does not fit (controlled sources, floating sources) fall back to
+    #: SuperLU on the whole matrix
+    nodal_min = 10_000
+
     def factor(self, A: sp.csc_array) -> Factorization:
+        if A.shape[0] >= self.nodal_min:
+            from xbar.mna.solvers_large import reduced_superlu
+
+            fac = reduced_superlu(A, self._orders)
+            if not isinstance(fac, str):
+                return fac
         As, r, c = equilibrate(A)
         n = As.shape[0]
         key = (n, As.nnz, hash(As.indptr[:: max(1, n // 512)].tobytes()),

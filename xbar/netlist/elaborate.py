@@ -24,8 +24,8 @@ import numpy as np
 
 from xbar.circuit import GROUND_NAMES, Circuit
 from xbar.errors import ModelCardError, NetlistError, XbarError, XbarWarning
-from xbar.netlist.expr import Dialect, FunctionTable, parse_expression
 from xbar.netlist.bulk import ElementBlock
+from xbar.netlist.expr import Dialect, FunctionTable, parse_expression
 from xbar.netlist.lexer import Card, scan
 from xbar.netlist.parser import UNSUPPORTED_HINTS, Deck, SubcktDef, parse_file, parse_text
 from xbar.options import SimOptions
