@@ -49,7 +49,7 @@ class Result:
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._index = {n: i for i, n in enumerate(self.names)}
+        self._index = dict(zip(self.names, range(len(self.names)), strict=True))
 
     def _column(self, key: str) -> np.ndarray:
         k = normalize_vector_name(key)
