@@ -63,7 +63,7 @@ CROSSBAR = "\n".join(
     ["grid", "V1 in 0 1"]
     + [f"R{i}_{j} r{i}_{j} r{i}_{j + 1} {1 + i + j}" for i in range(5) for j in range(5)]
     + [f"Rx{i} r{i}_5 0 1k" for i in range(5)]
-    + ["Rin in r0_0 50", "C1 r0_1 0 1p", "L1 r1_1 r2_2 1u", ".op", ".end"]
+    + ["Rin in r0_0 50", "C1 r0_1 0 1p", "L1 r1_1 r2_2 1u", ".op", ".options nolint", ".end"]
 )
 
 
@@ -99,12 +99,12 @@ def test_same_results_and_node_order():
     "r0_3 a b 1k",         # duplicate, lower case
 ])
 def test_errors_identical(line):
-    text = CROSSBAR.replace(".op", f"{line}\nR10 a 0 1\nRa b 0 1\n.op")
+    text = CROSSBAR.replace("\n.op\n", f"\n{line}\nR10 a 0 1\nRa b 0 1\n.op\n")
     assert "<netlist>:" in same_error(text)
 
 
 def test_duplicate_names_first_definition():
-    text = CROSSBAR.replace(".op", "R0_2 x y 5\n.op")
+    text = CROSSBAR.replace("\n.op\n", "\nR0_2 x y 5\n.op\n")
     msg = same_error(text)
     assert "duplicate element name 'r0_2'" in msg and "first defined at <netlist>:5" in msg
 
@@ -124,7 +124,7 @@ def test_duplicate_names_first_definition():
     "R9 a b 1k ; comment",
 ])
 def test_value_forms(line):
-    text = CROSSBAR.replace(".op", f".param rval=7\n{line}\n.op")
+    text = CROSSBAR.replace("\n.op\n", f"\n.param rval=7\n{line}\n.op\n")
     same(text)
 
 
@@ -137,7 +137,7 @@ def test_continuation_and_comments():
 
 def test_subckt_and_control_bodies_are_not_bulk():
     sub = "\n".join([".subckt cell a b", *(f"R{k} a b {k + 1}" for k in range(5)), ".ends"])
-    text = CROSSBAR.replace(".op", f"{sub}\nX1 r0_0 0 cell\nX2 r1_0 0 cell\n.op")
+    text = CROSSBAR.replace("\n.op\n", f"\n{sub}\nX1 r0_0 0 cell\nX2 r1_0 0 cell\n.op\n")
     same(text)
     fast = _read(text, True)
     assert "r.x1.r3" in fast.circuit.element_kind
@@ -163,3 +163,26 @@ def test_include_file(tmp_path):
 def test_large_deck_uses_the_fast_path():
     deck = xbar.netlist.parser.parse_text(CROSSBAR * 1 + "\n" + "\n".join(f"* {k}" for k in range(300)))
     assert any(c.bulk is not None for c in deck.cards)
+
+
+def test_element_locations_and_lint_warnings_at_the_line():
+    """Elements read by the fast path keep their deck line: the lint warning of a dangling
+    node is reported there, as on the card-by-card path."""
+    lines = ["* t", "V1 n0 0 1", *(f"R{i} n{i} n{i + 1} 1k" for i in range(300)), "R300 n300 0 1k", ".op"]
+    lines[150] = "R148 n148 typo 1k"  # n149 and typo now have one connection each
+    found = []
+    for bulk in (True, False):
+        old = lexer._BULK_MIN_LINES
+        lexer._BULK_MIN_LINES = 0 if bulk else 10**9
+        try:
+            net = xbar.read_netlist_text("\n".join(lines), name="d.cir")
+        finally:
+            lexer._BULK_MIN_LINES = old
+        assert str(net.circuit.location_of("r148")) == "d.cir:151:1"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            net.run()
+        found.append([(w.filename, w.lineno, str(w.message)) for w in caught])
+    assert found[0] == found[1]
+    assert ("d.cir", 151) in [(f, n) for f, n, _ in found[0]]
+    assert any("'typo'" in m for _, _, m in found[0])

@@ -46,6 +46,7 @@ class DiodeGroup(DeviceGroup):
     letter: ClassVar[str] = "d"
     linear: ClassVar[bool] = False
     dc_conducting = ((0, 1),)
+    output_info: ClassVar[dict[str, tuple[str, str]]] = {"vd": ("V", "junction voltage")}
 
     def __init__(self, names: list[str], nodes: I64, area: F64, card: dict[str, float]) -> None:
         super().__init__(names, nodes)
