@@ -21,7 +21,8 @@ so every error message and every dialect rule stays where it was):
 * it is not the title, not inside ``.subckt`` … ``.ends`` or ``.control`` … ``.endc``, and not
   after ``.end``.
 
-Imports only numpy, :mod:`xbar.units` and :mod:`xbar.errors` (through the lexer's types).
+Imports only numpy, :mod:`xbar.units`, :mod:`xbar.reprs` and :mod:`xbar.errors` (through the
+lexer's types).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from xbar.reprs import short_repr
 from xbar.units import bad_tail, parse_number
 
 if TYPE_CHECKING:
@@ -83,6 +85,8 @@ class ElementBlock:
     source : list of str
         All physical lines of that file (``source[line - 1]`` is a line's text).
     """
+
+    __repr__ = short_repr
 
     letter: str
     names: list[str]
