@@ -92,3 +92,24 @@ def test_floating_source_and_zero_diagonal(monkeypatch):
     res, red = _op(c, 0, monkeypatch)
     np.testing.assert_allclose(red, full, rtol=1e-12, atol=1e-15)
     assert res["v(c)"] == pytest.approx(0.25)
+
+
+def test_unfit_pattern_not_analysed_again(monkeypatch):
+    """A matrix the reduction does not fit falls back at once on refactorisation (transient
+    steps, Newton iterations): the analysis runs once per sparsity pattern."""
+    c = _grid(4)
+    c.E("amp", "o", "0", "c3_0", "0", 10.0)
+    c.R("load", "o", "0", 1e3)
+    monkeypatch.setattr(SuperLUSolver, "nodal_min", 0)
+    system = c.compile()
+    calls = []
+    real = solvers_large.reduced_superlu
+    monkeypatch.setattr(solvers_large, "reduced_superlu", lambda *a: calls.append(1) or real(*a))
+    solver = SuperLUSolver()
+    A = system.matrix(system.g_data)
+    b = system.rhs(None)
+    x1 = solver.factor(A).solve(b)
+    x2 = solver.factor(A.copy()).solve(b)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(x1, x2)
+    assert np.linalg.norm(A @ x1 - b) <= 1e-12 * np.linalg.norm(b)
