@@ -4,6 +4,9 @@ The layer above :mod:`xbar.crossbar`: train a dense network in numpy (:mod:`xbar
 map its weights onto device conductance levels (:mod:`xbar.nn.levels`,
 :mod:`xbar.nn.mapping`), and evaluate it image by image through simulated arrays with wire IR
 drop, converters and bias-dependent cells (:mod:`xbar.nn.hardware`, :mod:`xbar.nn.network`).
+:mod:`xbar.nn.chain_classifier` is a different kind of network: a chain of series STT-MTJs
+read by its switching configuration (Lopez et al. 2024), trainable with a scikit-learn
+interface (:class:`ChainClassifier`).
 Nothing below this package imports it. Data sets are in :mod:`xbar.datasets`.
 
 Examples
@@ -23,6 +26,9 @@ from typing import Any
 
 _EXPORTS = {
     "ACTIVATIONS": "activations", "DeviceSigmoid": "activations", "get_activation": "activations",
+    "ChainClassifier": "chain_classifier", "JunctionStatistics": "chain_classifier",
+    "TrainingHistory": "chain_classifier", "junction_statistics": "chain_classifier",
+    "lopez2024_cards": "chain_classifier", "simulate_chain": "chain_classifier",
     "li2022_sigmoid": "activations",
     "HardwareConfig": "hardware", "HardwareLayer": "hardware", "read_check": "hardware",
     "LevelSet": "levels",
@@ -51,18 +57,24 @@ __all__ = [
     "MLP",
     "MODES",
     "SCHEMES",
+    "ChainClassifier",
     "DeviceSigmoid",
     "Evaluation",
     "HardwareConfig",
     "HardwareLayer",
     "HardwareNetwork",
+    "JunctionStatistics",
     "LevelSet",
     "MappedLayer",
     "ModeResult",
+    "TrainingHistory",
     "forward",
     "get_activation",
+    "junction_statistics",
     "li2022_sigmoid",
+    "lopez2024_cards",
     "map_weights",
     "read_check",
+    "simulate_chain",
     "train_mlp",
 ]

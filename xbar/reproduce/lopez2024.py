@@ -16,15 +16,22 @@ model of the device, drawn per time step from the circuit's seeded generator.
 * :func:`ramp` — staircase ``R`` vs ``I_input`` curves (Fig. 1(b)).
 * :func:`switching_map` — the 16 configurations over (``I_A``, ``I_B``) (Fig. 1(c)).
 * :func:`breakdown_scan` — junction and chain voltages vs chain length, ``N_max`` (Sec. III).
-* :func:`load_vowels`, :func:`train_vowels` — the seven-vowel task with the paper's ±10 µA
-  control-current learning rule, the chain simulated by xbar at every step (Figs. 1(d), 2).
+* :func:`vowel_study` — the seven-vowel task (Figs. 1(d), 2, 3, and the scaling with chain
+  length and inputs of Sec. III): :class:`xbar.nn.chain_classifier.ChainClassifier` trained
+  on 10 random speaker splits of the Hillenbrand data (:mod:`xbar.datasets.hillenbrand`),
+  next to numpy MLP baselines (:func:`mlp_baseline`). Tens of minutes and data the
+  repository does not ship: :func:`slow_rows` (``xbar reproduce --only lopez2024 --slow``)
+  runs it, writes the per-split results as ``lopez2024_vowels.csv`` next to the plots, and
+  returns the vowel rows; ``python -m xbar.reproduce.lopez2024`` runs it alone (JSON output).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +39,7 @@ import numpy as np
 from scipy.optimize import brentq, curve_fit
 
 import xbar
+from xbar.datasets.hillenbrand import LOPEZ2024_VOWELS, load_vowels, speaker_split
 from xbar.devices.base import F64
 from xbar.devices.cards import library_path
 from xbar.devices.mtj.chain import (
@@ -43,7 +51,8 @@ from xbar.devices.mtj.chain import (
 )
 from xbar.devices.mtj.physics import switch_probability
 from xbar.devices.mtj.strain import read_lib_card
-from xbar.errors import XbarWarning
+from xbar.errors import DataError, XbarError, XbarWarning
+from xbar.nn.chain_classifier import ChainClassifier
 from xbar.reproduce import ReproRow
 from xbar.reprs import short_repr
 
@@ -52,32 +61,38 @@ __all__ = [
     "CONTROL_DASHED",
     "JUNCTIONS",
     "LIB",
+    "MAP_STEPS",
+    "SCALING",
     "THRESHOLDS",
     "T_DWELL",
     "T_RESET",
+    "VOWELS",
     "BreakdownScan",
-    "VowelResult",
+    "MlpCurve",
     "breakdown_scan",
     "calibrate",
     "card",
     "define_models",
     "fit_thresholds",
     "junction_rate",
-    "load_vowels",
+    "main",
+    "mlp_baseline",
     "ramp",
+    "read_study",
     "rows",
     "run_inputs",
     "slow_rows",
     "switched_fraction",
     "switching_map",
     "threshold_of",
-    "train_vowels",
+    "vowel_classifier",
+    "vowel_study",
+    "write_study",
 ]
 
 PAPER = "Lopez 2024"
 COMMAND = "xbar reproduce --only lopez2024"
 LIB = library_path("lopez2024_stt.lib")
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "hillenbrand1995" / "vowdata.csv"
 
 JUNCTIONS = ("lopez_j1", "lopez_j2", "lopez_j3")
 THRESHOLDS = (724e-6, 434e-6, 696e-6)
@@ -373,176 +388,451 @@ def breakdown_scan(n_values: Sequence[int], *, name: str = "lopez_stt", spacing:
 
 
 # ------------------------------------------------------------------------------------------
-# vowels (Fig. 1(d), Fig. 2)
+# vowels (Figs. 1(d), 2, 3 and the scaling of Sec. III)
 # ------------------------------------------------------------------------------------------
-VOWELS = ("ae", "eh", "er", "ih", "oo", "uh", "uw")
-"""Seven vowels (assumption: the paper does not name them; the one 7-vowel set containing
-'er' for which exactly 37 female speakers have all 12 formants)."""
-FORMANTS = ("F1", "F2", "F3", "F1_20", "F2_20", "F3_20", "F1_50", "F2_50", "F3_50",
-            "F1_80", "F2_80", "F3_80")
-
-
-def load_vowels(path: Path = DATA, vowels: Sequence[str] = VOWELS) -> tuple[F64, np.ndarray, np.ndarray]:
-    """Formants (S, 12) [Hz], vowel labels (S,) and speaker ids of the female speakers who
-    have all 12 formants of every vowel in ``vowels`` (Hillenbrand et al. 1995)."""
-    import csv
-
-    with Path(path).open(newline="", encoding="utf-8") as fh:
-        data = list(csv.DictReader(fh))
-    by: dict[tuple[str, str], list[float]] = {}
-    for r in data:
-        sid, vow = r["ID"][:3], r["ID"][3:]
-        if sid.startswith("w") and vow in vowels:
-            f = [float(r[k]) for k in FORMANTS]
-            if min(f) > 0:
-                by[(sid, vow)] = f
-    speakers = sorted({s for s, _ in by if all((s, v) in by for v in vowels)})
-    x = np.array([by[(s, v)] for s in speakers for v in vowels])
-    y = np.array([j for _ in speakers for j in range(len(vowels))])
-    spk = np.array([s for s in speakers for _ in vowels])
-    return x, y, spk
+VOWELS = LOPEZ2024_VOWELS
+"""Seven vowels of the task (an identification; see :mod:`xbar.datasets.hillenbrand` and
+docs/models/lopez2024_classifier.md)."""
+STUDY_VERSION = 1
+"""Format version of :func:`vowel_study`'s result (:func:`write_study`, :func:`read_study`)."""
+MAP_STEPS = (0, 10, 20, 80)
+"""Training steps of the switching maps of Fig. 2(a-d)."""
+SCALING = ((1, 8), (1, 16), (2, 2), (2, 4), (2, 8), (3, 2))
+"""(K inputs, N junctions) of the scaling study, all with (N + 1)^K ≥ 7 configurations (a
+subset of the N ≤ N_max = 16 plane, chosen to keep :func:`slow_rows` within half an hour)."""
 
 
 @dataclass
-class VowelResult:
-    """Outcome of :func:`train_vowels` (currents in A, rates in [0, 1])."""
+class MlpCurve:
+    """Software multilayer perceptron of Fig. 3 (rates in [0, 1])."""
 
     __repr__ = short_repr
 
+    hidden: int
+    n_params: int
     steps: F64
     rate_train: F64
     rate_test: F64
-    controls: F64  # (steps+1, 2, 3): I_C per step, input (A, B), junction
-    cells: F64  # (7, 2) target configuration (n_A, n_B) per vowel
-    i_a: F64
-    i_b: F64
-    labels: np.ndarray
-    train: np.ndarray
-    software_train: float
-    software_test: float
-    final_na: F64 = field(default_factory=lambda: np.zeros(0))
-    final_nb: F64 = field(default_factory=lambda: np.zeros(0))
 
 
-def _encode(x: F64, y: np.ndarray, train: np.ndarray, design: F64, n_classes: int,
-            rng: np.random.Generator, restarts: int = 12) -> tuple[F64, F64, F64]:
-    """Inputs (I_A, I_B) from a linear combination of the 12 formants (26 coefficients, S3).
+def mlp_baseline(x_train: F64, y_train: np.ndarray, x_test: F64, y_test: np.ndarray, hidden: int, *,
+                 steps: int = 3000, lr: float = 0.02, seed: int = 0, inits: int = 3,
+                 eval_every: int = 100) -> MlpCurve:
+    """Fig. 3 baseline: a ``F → hidden (tanh) → classes (softmax)`` perceptron in numpy.
 
-    For a given assignment of vowels to cells ``(n_A, n_B)`` of the 4 x 4 grid of the
-    ``design`` thresholds, the 2 x 13 coefficients are the least-squares map from standardised
-    formants to the centres of the target cells (training subset only). The assignment itself
-    is chosen by a hill climb with random restarts over cell swaps, maximising the training
-    accuracy of that map with the designed thresholds (software readout).
-    """
-    mu = x[train].mean(axis=0)
-    sd = x[train].std(axis=0)
-    a = np.column_stack([(x - mu) / sd, np.ones(len(x))])
-    at, yt = a[train], y[train]
-    edges = np.concatenate([[2 * design[0] - design[1]], design, [2 * design[-1] - design[-2]]])
-    centres = 0.5 * (edges[:-1] + edges[1:])
-    grid = np.array([(i, j) for i in range(4) for j in range(4)])
-
-    def fit(cells: np.ndarray) -> tuple[float, F64]:
-        coef, *_ = np.linalg.lstsq(at, centres[cells[yt]], rcond=None)
-        n = ((at @ coef)[:, :, None] > design).sum(axis=2)
-        return float(np.mean((n == cells[yt]).all(axis=1))), coef
-
-    best_acc, best_cells = -1.0, grid[:n_classes]
-    for _ in range(restarts):
-        cur = grid[rng.choice(len(grid), size=n_classes, replace=False)]
-        acc = fit(cur)[0]
-        improved = True
-        while improved:
-            improved = False
-            for k in range(n_classes):
-                for cell in grid:
-                    cand = cur.copy()
-                    other = np.flatnonzero((cur == cell).all(axis=1))
-                    if len(other):
-                        cand[other[0]] = cur[k]
-                    cand[k] = cell
-                    acc_c = fit(cand)[0]
-                    if acc_c > acc + 1e-12:
-                        cur, acc, improved = cand, acc_c, True
-        if acc > best_acc:
-            best_acc, best_cells = acc, cur.copy()
-    coef = fit(best_cells)[1]
-    inputs = a @ coef
-    return inputs[:, 0], inputs[:, 1], best_cells.astype(float)
-
-
-def train_vowels(steps: int = 80, *, seed: int = 0, eval_every: int = 10, lr: float = 10e-6,
-                 design: Sequence[float] = (400e-6, 600e-6, 800e-6),
-                 path: Path = DATA) -> VowelResult:
-    """Train the six control currents on the vowel task with the chain simulated by xbar.
-
-    Learning rule (Sec. II; S4/S5 are not in the text, so this is xbar's reading): at every
-    step one random training input per vowel (7 inputs) is applied to the chain (one xbar
-    transient, 7 independent chains). For input ``j`` (A or B) of a sample whose number of
-    switching events ``n`` differs from its target ``n*``: if ``n < n*`` the ``n* − n``
-    non-switched junctions with the lowest estimated thresholds get a +1 vote (raise their
-    control current, lowering their threshold); if ``n > n*`` the ``n − n*`` switched junctions
-    with the highest estimated thresholds get a −1 vote. Estimated thresholds are the Fig. 1(b)
-    characterisation shifted by the known control changes. After the 7 inputs every control
-    current ``I_Ci^j`` moves by ``lr·sign(votes)`` (±10 µA). The recognition rate of the
-    training (80 %) and testing (20 %) subsets is measured with xbar every ``eval_every`` steps.
+    With the 12 formants and 7 vowels, ``hidden = 1`` has 27 and ``hidden = 2`` 47 trained
+    parameters, the two networks of Fig. 3 (the counts fix the architecture: ``12h + h + 7h + 7``).
+    Features are standardised with the training statistics; full-batch Adam (β = 0.9, 0.999) on
+    the cross-entropy for ``steps`` steps; of ``inits`` seeded initialisations the one with the
+    lowest final training loss is kept. Returns the recognition rates every ``eval_every`` steps.
     """
     rng = np.random.default_rng(seed)
-    x, y, _ = load_vowels(path)
-    n_cls = len(VOWELS)
-    train = np.zeros(len(y), dtype=bool)
-    for k in range(n_cls):
-        idx = np.flatnonzero(y == k)
-        train[rng.choice(idx, size=round(0.8 * len(idx)), replace=False)] = True
-    design_arr = np.asarray(design, dtype=float)
-    i_a, i_b, cells = _encode(x, y, train, design_arr, n_cls, rng)
-    lut = {(int(a), int(b)): k for k, (a, b) in enumerate(cells)}
+    mu = x_train.mean(axis=0)
+    sd = np.where(x_train.std(axis=0) > 0, x_train.std(axis=0), 1.0)
+    xtr = (x_train - mu) / sd
+    xte = (x_test - mu) / sd
+    n_cls = int(max(y_train.max(), y_test.max())) + 1
+    f = xtr.shape[1]
+    onehot = np.eye(n_cls)[y_train]
+    best: tuple[float, list[tuple[int, float, float]]] | None = None
+    for _ in range(inits):
+        params = [rng.normal(0.0, 1.0 / np.sqrt(f), (f, hidden)), np.zeros(hidden),
+                  rng.normal(0.0, 1.0 / np.sqrt(hidden), (hidden, n_cls)), np.zeros(n_cls)]
+        m1 = [np.zeros_like(p) for p in params]
+        m2 = [np.zeros_like(p) for p in params]
 
-    na0, nb0 = (i_a[:, None] > design_arr).sum(1), (i_b[:, None] > design_arr).sum(1)
-    sw_ok = np.array([lut.get((int(a), int(b)), -1) for a, b in zip(na0, nb0, strict=True)]) == y
-    dev_th = np.array(THRESHOLDS) + np.array(CONTROL)  # I_input + I_Ci at threshold (Fig. 1(b))
-    ctl = np.tile(np.array(CONTROL), (2, 1))  # (input A/B, junction)
-    history = [ctl.copy()]
-    eval_steps, r_train, r_test = [], [], []
-    final_na = final_nb = np.zeros(0)
+        def predict(x: F64, p: list[F64] = params) -> np.ndarray:
+            return (np.tanh(x @ p[0] + p[1]) @ p[2] + p[3]).argmax(axis=1)
 
-    def evaluate(step: int) -> None:
-        nonlocal final_na, final_nb
-        sa, sb = run_inputs(i_a, i_b, control_a=ctl[0], control_b=ctl[1], seed=10_000 + step)
-        assert sb is not None
-        na, nb = (1 - sa).sum(1), (1 - sb).sum(1)
-        pred = np.array([lut.get((int(a), int(b)), -1) for a, b in zip(na, nb, strict=True)])
-        eval_steps.append(step)
-        r_train.append(float(np.mean(pred[train] == y[train])))
-        r_test.append(float(np.mean(pred[~train] == y[~train])))
-        final_na, final_nb = na, nb
+        curve: list[tuple[int, float, float]] = [(0, float(np.mean(predict(xtr) == y_train)),
+                                                  float(np.mean(predict(xte) == y_test)))]
+        loss = 0.0
+        for t in range(1, steps + 1):
+            a = np.tanh(xtr @ params[0] + params[1])
+            z = a @ params[2] + params[3]
+            z -= z.max(axis=1, keepdims=True)
+            prob = np.exp(z)
+            prob /= prob.sum(axis=1, keepdims=True)
+            loss = -float(np.mean(np.log(prob[onehot > 0] + 1e-300)))
+            dz = (prob - onehot) / len(xtr)
+            da = dz @ params[2].T * (1.0 - a * a)
+            grads = [xtr.T @ da, da.sum(axis=0), a.T @ dz, dz.sum(axis=0)]
+            for p, g, u, v in zip(params, grads, m1, m2, strict=True):
+                u *= 0.9
+                u += 0.1 * g
+                v *= 0.999
+                v += 0.001 * g * g
+                p -= lr * (u / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+            if t % eval_every == 0 or t == steps:
+                curve.append((t, float(np.mean(predict(xtr) == y_train)),
+                              float(np.mean(predict(xte) == y_test))))
+        if best is None or loss < best[0]:
+            best = (loss, curve)
+    assert best is not None
+    arr = np.array(best[1])
+    return MlpCurve(hidden, (f + 1) * hidden + (hidden + 1) * n_cls, arr[:, 0], arr[:, 1], arr[:, 2])
 
-    evaluate(0)
-    train_idx = [np.flatnonzero(train & (y == k)) for k in range(n_cls)]
-    for step in range(1, steps + 1):
-        pick = np.array([rng.choice(ix) for ix in train_idx])
-        sa, sb = run_inputs(i_a[pick], i_b[pick], control_a=ctl[0], control_b=ctl[1],
-                            seed=step)
-        assert sb is not None
-        votes = np.zeros_like(ctl)
-        for j, states in enumerate((sa, sb)):
-            est = dev_th - ctl[j]
-            for s, k in enumerate(pick):
-                switched = states[s] == 0
-                need = int(cells[y[k], j]) - int(switched.sum())
-                if need > 0:
-                    cand = np.flatnonzero(~switched)
-                    votes[j, cand[np.argsort(est[cand])][:need]] += 1
-                elif need < 0:
-                    cand = np.flatnonzero(switched)
-                    votes[j, cand[np.argsort(-est[cand])][:-need]] -= 1
-        ctl = ctl + lr * np.sign(votes)
-        history.append(ctl.copy())
-        if step % eval_every == 0 or step == steps:
-            evaluate(step)
-    return VowelResult(np.array(eval_steps, float), np.array(r_train), np.array(r_test),
-                       np.array(history), cells, i_a, i_b, y, train, float(sw_ok[train].mean()),
-                       float(sw_ok[~train].mean()), final_na, final_nb)
+
+def vowel_classifier(**overrides: Any) -> ChainClassifier:
+    """The chain classifier of the reproduction: three calibrated junctions, two inputs, the
+    surrogate, then 80 steps of the ±10 µA rule from the paper's −500 µA controls (Fig. 2)."""
+    params: dict[str, Any] = {"n_junctions": 3, "n_inputs": 2, "realtime_steps": 80,
+                              "realtime_start": "initial", "eval_every": 10}
+    params.update(overrides)
+    return ChainClassifier(**params)
+
+
+def _encode_map(counts: np.ndarray, n: int) -> list[str]:
+    """Configurations of a K = 2 map as one string per row (hex digit ``n_A·(N+1) + n_B``)."""
+    idx = counts[..., 0] * (n + 1) + counts[..., 1]
+    return ["".join(f"{int(v):x}" for v in row) for row in idx]
+
+
+def _decode_map(rows_: Sequence[str], n: int) -> np.ndarray:
+    idx = np.array([[int(ch, 16) for ch in row] for row in rows_])
+    return np.stack([idx // (n + 1), idx % (n + 1)], axis=-1)
+
+
+def _study_split(k: int, data: Any, steps: int, mlp_steps: int, map_points: int,
+                 classifier: dict[str, Any] | None) -> dict[str, Any]:
+    """One speaker split of :func:`vowel_study` (seed ``k``)."""
+    train, test = speaker_split(data.speakers, 0.2, seed=k)
+    clf = vowel_classifier(**{"seed": k, "realtime_steps": steps, **(classifier or {})})
+    clf.fit(data.x[train], data.y[train], eval_set=(data.x[test], data.y[test]))
+    hist = clf.history_
+    final_seed = 1_000_003 + k
+    entry: dict[str, Any] = {
+        "seed": k, "train": int(train.sum()), "test": int(test.sum()),
+        "steps": hist.steps, "rate_train": hist.rate_train, "rate_test": hist.rate_test,
+        "final_train": clf.score(data.x[train], data.y[train], seed=final_seed),
+        "final_test": clf.score(data.x[test], data.y[test], seed=final_seed + 1),
+        "software_train": float(np.mean(clf.predict_software(data.x[train]) == data.y[train])),
+        "software_test": float(np.mean(clf.predict_software(data.x[test]) == data.y[test])),
+        "surrogate_train": hist.surrogate_rate_train,
+        "surrogate_controls_test": clf.score(data.x[test], data.y[test], seed=final_seed + 2,
+                                             controls=clf.surrogate_controls_),
+        "controls": [np.round(c * 1e6, 3).tolist() for c in hist.controls],
+        "surrogate_controls": np.round(clf.surrogate_controls_ * 1e6, 3).tolist(),
+        "lut": clf.lut_.tolist(), "n_parameters": clf.n_parameters_,
+    }
+    for hidden in (1, 2):
+        curve = mlp_baseline(data.x[train], data.y[train], data.x[test], data.y[test], hidden,
+                             steps=mlp_steps, seed=k)
+        entry[f"mlp{curve.n_params}"] = {"steps": curve.steps.tolist(),
+                                         "rate_train": curve.rate_train.tolist(),
+                                         "rate_test": curve.rate_test.tolist()}
+    if k == 0:
+        currents = clf.transform(data.x)
+        lo, hi = currents.min(), currents.max()
+        pad = 0.05 * (hi - lo)
+        grid = np.linspace(lo - pad, hi + pad, map_points)
+        entry["inputs"] = np.round(currents * 1e6, 3).tolist()
+        entry["labels"] = data.y.tolist()
+        entry["is_train"] = train.tolist()
+        entry["map_grid"] = np.round(grid * 1e6, 3).tolist()
+        entry["maps"] = {str(s): _encode_map(clf.switching_map([grid, grid], controls=hist.controls[s],
+                                                               seed=500 + s), 3)
+                         for s in MAP_STEPS if s < len(hist.controls)}
+        entry["thresholds"] = {str(s): np.round((clf.statistics_.i50[None, :] - hist.controls[s]) * 1e6, 3).tolist()
+                               for s in MAP_STEPS if s < len(hist.controls)}
+    return entry
+
+
+def _study_scaling(k_in: int, n_j: int, data: Any, scaling_splits: int,
+                   classifier: dict[str, Any] | None) -> dict[str, Any]:
+    """One (K inputs, N junctions) point of the scaling study of :func:`vowel_study`."""
+    rates: list[float] = []
+    soft: list[float] = []
+    reason = ""
+    for s in range(scaling_splits):
+        train, test = speaker_split(data.speakers, 0.2, seed=s)
+        try:
+            clf = ChainClassifier(**{"n_junctions": n_j, "n_inputs": k_in, "seed": s,
+                                     "device_seed": s, "realtime_steps": 40, "eval_every": 40,
+                                     **(classifier or {})})
+            clf.fit(data.x[train], data.y[train])
+        except XbarError as exc:  # too few configurations, or a drawn device out of range
+            rates, soft, reason = [], [], str(exc)
+            break
+        rates.append(clf.score(data.x[test], data.y[test], seed=2_000_003 + s))
+        soft.append(float(np.mean(clf.predict_software(data.x[test]) == data.y[test])))
+    return {"inputs": k_in, "junctions": n_j, "configurations": (n_j + 1) ** k_in,
+            "n_parameters": k_in * (data.x.shape[1] + 1) + k_in * n_j,
+            "test": rates, "software_test": soft, "not_trained": reason}
+
+
+def vowel_study(path: str | Path | None = None, *, n_splits: int = 10, steps: int = 80,
+                mlp_steps: int = 3000, scaling: Sequence[tuple[int, int]] = SCALING,
+                scaling_splits: int = 1, map_points: int = 41, progress: bool = True,
+                classifier: dict[str, Any] | None = None, workers: int = 1) -> dict[str, Any]:
+    """Everything behind the vowel rows: Figs. 1(d), 2(a-f), 3 and the scaling with N and K.
+
+    For ``n_splits`` random 80/20 speaker splits (:func:`xbar.datasets.hillenbrand.speaker_split`,
+    seeds 0 … n_splits−1): the chain classifier of :func:`vowel_classifier` (seed = split) is
+    trained, its recognition rates measured on the simulated chain every 10 steps and at the end
+    (fresh draw), next to the software readout of the same thresholds and the two MLPs of Fig. 3
+    (:func:`mlp_baseline`). Split 0 also gives the maps of Fig. 2(a-d) (simulated,
+    ``map_points``² chains each). The scaling study trains classifiers with K inputs and N
+    junctions (devices drawn from ``lopez_stt`` with its spread; the real-time rule from the
+    trained controls) on ``scaling_splits`` splits and reports their simulated test rates (a
+    point whose drawn devices cannot be used, or with too few configurations, is recorded with
+    the reason in ``not_trained``). ``classifier`` overrides :class:`ChainClassifier` parameters
+    of both (e.g. for a quick run). ``workers`` > 1 runs splits and scaling points in that many
+    processes; every split and point is seeded on its own, so the result does not depend on it.
+
+    Raises
+    ------
+    DataError
+        The Hillenbrand data are not found (the message says where to get them).
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tqdm import tqdm
+
+    data = load_vowels(path, vowels=VOWELS)
+    out: dict[str, Any] = {
+        "version": STUDY_VERSION, "vowels": list(VOWELS), "samples": len(data),
+        "speakers": len(set(data.speakers.tolist())), "n_splits": n_splits, "steps": steps,
+    }
+    jobs: list[tuple[Any, ...]] = [(_study_split, k, data, steps, mlp_steps, map_points, classifier)
+                                   for k in range(n_splits)]
+    jobs += [(_study_scaling, k_in, n_j, data, scaling_splits, classifier) for k_in, n_j in scaling]
+    bar = tqdm(total=len(jobs), desc="vowel splits and scaling points", disable=not progress)
+    results: list[dict[str, Any]] = []
+    if workers <= 1:
+        for fn, *args in jobs:
+            results.append(fn(*args))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=int(workers)) as pool:
+            futures = [pool.submit(fn, *args) for fn, *args in jobs]
+            for fut in futures:
+                results.append(fut.result())
+                bar.update()
+    bar.close()
+    out["splits"] = results[:n_splits]
+    out["scaling"] = results[n_splits:]
+    return out
+
+
+def write_study(study: dict[str, Any], path: str | Path) -> None:
+    """Write :func:`vowel_study`'s result as JSON."""
+    Path(path).write_text(json.dumps(study, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def read_study(path: str | Path) -> dict[str, Any]:
+    """A :func:`vowel_study` result written by :func:`write_study`.
+
+    Raises
+    ------
+    DataError
+        The file is missing, not JSON, or of another format version.
+    """
+    p = Path(path)
+    try:
+        study = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DataError(f"{p}: cannot read the vowel study ({exc.strerror})") from None
+    except ValueError as exc:
+        raise DataError(f"{p}: not a vowel-study JSON file ({exc})") from None
+    if not isinstance(study, dict) or study.get("version") != STUDY_VERSION:
+        raise DataError(f"{p}: not a vowel study of format version {STUDY_VERSION}; rerun "
+                        "`python -m xbar.reproduce.lopez2024`")
+    return study
+
+
+def write_split_csv(study: dict[str, Any], path: str | Path) -> None:
+    """Per-split recognition rates of a :func:`vowel_study` (one CSV row per speaker split)."""
+    keys = ("final_train", "final_test", "software_train", "software_test", "surrogate_train",
+            "surrogate_controls_test")
+    lines = ["split,train_samples,test_samples," + ",".join(keys) + ",mlp27_test,mlp47_test"]
+    for s in study["splits"]:
+        vals = [f"{s[k]:.6f}" for k in keys]
+        vals += [f"{s[m]['rate_test'][-1]:.6f}" for m in ("mlp27", "mlp47")]
+        lines.append(f"{s['seed']},{s['train']},{s['test']}," + ",".join(vals))
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _mean_std(values: Sequence[float]) -> tuple[float, float]:
+    arr = 100.0 * np.asarray(values, dtype=np.float64)
+    return float(arr.mean()), float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
+
+
+def _vowel_rows(study: dict[str, Any], outdir: Path, plt: Any) -> list[ReproRow]:
+    """Rows and plots of Figs. 1(d), 2, 3 and the N/K scaling from a :func:`vowel_study`."""
+    splits = study["splits"]
+    n = len(splits)
+    out: list[ReproRow] = []
+
+    def row(figure: str, quantity: str, published: str, value: str, unit: str, status: str,
+            plot: str = "", note: str = "") -> ReproRow:
+        return ReproRow(PAPER, figure, quantity, published, value, unit, status, COMMAND, plot, note)
+
+    s0 = splits[0]
+    soft_tr = _mean_std([s["software_train"] for s in splits])
+    soft_te = _mean_std([s["software_test"] for s in splits])
+    common = (f"{study['samples']} samples = {study['speakers']} women × 7 vowels "
+              f"({', '.join(study['vowels'])}), 12 formants; {n} random speaker splits "
+              f"{s0['train']}/{s0['test']} (29/8 talkers); chain simulated by xbar (3 calibrated "
+              "junctions, stochastic switching); 26 coefficients + 6 controls trained jointly on the "
+              "switching-statistics surrogate, then 80 steps of the ±10 µA rule from −500 µA; "
+              f"software readout of the same thresholds {soft_tr[0]:.1f} ± {soft_tr[1]:.1f} % / "
+              f"{soft_te[0]:.1f} ± {soft_te[1]:.1f} %; S3–S5 not available: vowel set, encoding "
+              "training and rule details are xbar's (docs/models/lopez2024_classifier.md)")
+    for label, key, published in (("training", "final_train", 96.6), ("testing", "final_test", 96.4)):
+        mean, std = _mean_std([s[key] for s in splits])
+        ok = abs(mean - published) <= max(3.0, std)
+        out.append(row("Fig. 2(f)", f"vowel recognition rate after 80 steps, {label} subset "
+                       f"(mean ± s.d. over {n} speaker splits)", f"{published:g} (one split)",
+                       f"{mean:.1f} ± {std:.1f}", "%", "ok" if ok else "differs", "lopez2024_fig2.png",
+                       f"split 0: {100 * s0[key]:.1f} %; " + common))
+    out.append(row("Fig. 2 / Sec. II", "trained parameters (coefficients + control currents)", "32",
+                   str(s0["n_parameters"]), "-", "ok" if s0["n_parameters"] == 32 else "differs",
+                   note="2 inputs × (12 formant weights + offset) + 3 junctions × 2 inputs"))
+    chain_te = _mean_std([s["final_test"] for s in splits])
+    for params, published in ((27, "below the 47-parameter MLP (curve only)"), (47, "95")):
+        mean, std = _mean_std([s[f"mlp{params}"]["rate_test"][-1] for s in splits])
+        if params == 47:
+            status = "ok" if abs(mean - 95.0) <= max(3.0, std) else "differs"
+        else:
+            status = "ok" if mean < _mean_std([s["mlp47"]["rate_test"][-1] for s in splits])[0] else "differs"
+        out.append(row("Fig. 3", f"software MLP with {params} trained parameters, testing subset "
+                       f"(mean ± s.d., {n} splits)", published, f"{mean:.1f} ± {std:.1f}", "%", status,
+                       "lopez2024_fig3.png",
+                       f"12 formants → {1 if params == 27 else 2} tanh unit(s) → 7 softmax, numpy, "
+                       "full-batch Adam 3000 steps (lr 0.02, best of 3 seeded inits), same splits; "
+                       f"chain (32 parameters): {chain_te[0]:.1f} ± {chain_te[1]:.1f} %"))
+    mlp47 = _mean_std([s["mlp47"]["rate_test"][-1] for s in splits])
+    out.append(row("Fig. 3", "chain (32 parameters) vs MLP with 47 parameters, testing subset",
+                   "96.4 > 95", f"{chain_te[0]:.1f} vs {mlp47[0]:.1f}", "%",
+                   "ok" if chain_te[0] >= mlp47[0] else "differs", "lopez2024_fig3.png",
+                   "means over the same speaker splits"))
+    scal = study.get("scaling", [])
+    done = [r for r in scal if r["test"]]
+    if done:
+        best2 = max((r for r in done if r["inputs"] == 2), key=lambda r: np.mean(r["test"]), default=None)
+        desc = "; ".join(f"K={r['inputs']}, N={r['junctions']}: {100 * np.mean(r['test']):.1f} %"
+                         for r in done)
+        out.append(row("Sec. III", "recognition rate vs chain length N and number of inputs K "
+                       "(testing subset)", "grows with N and K, limited by breakdown (no number)",
+                       f"best K=2: N={best2['junctions']}, {100 * np.mean(best2['test']):.1f} %"
+                       if best2 else "-", "%", "ok", "lopez2024_scaling.png",
+                       f"simulated test rate, mean of {len(done[0]['test'])} splits, junctions drawn "
+                       "from lopez_stt with its spread (N ≠ 3), controls kept within the reset and "
+                       f"0.9 V_B limits (N_max = 16 at V_B = 1.5 V); {desc}"))
+    _plot_fig2(study, outdir / "lopez2024_fig2.png", plt)
+    _plot_fig3(study, outdir / "lopez2024_fig3.png", plt)
+    if done:
+        _plot_scaling(study, outdir / "lopez2024_scaling.png", plt)
+    return out
+
+
+def _plot_fig2(study: dict[str, Any], path: Path, plt: Any) -> None:
+    """Fig. 1(d)/2(a-d) maps with the vowel inputs, 2(e) controls, 2(f) rates."""
+    from matplotlib.colors import ListedColormap
+
+    s0 = study["splits"][0]
+    grid = np.asarray(s0["map_grid"])
+    inputs = np.asarray(s0["inputs"])
+    labels = np.asarray(s0["labels"])
+    lut = np.asarray(s0["lut"])
+    vowels = study["vowels"]
+    fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
+    cmap = ListedColormap([plt.get_cmap("tab10")(k) for k in range(len(vowels))])
+    shown = [step for step in MAP_STEPS if str(step) in s0["maps"]]
+    for ax in axes.ravel()[len(shown):4]:
+        ax.set_axis_off()
+    for panel, (ax, step) in enumerate(zip(axes.ravel()[:4], shown, strict=False)):
+        counts = _decode_map(s0["maps"][str(step)], 3)
+        cls = lut[counts[..., 0] * 4 + counts[..., 1]]
+        ax.pcolormesh(grid, grid, cls, cmap=cmap, vmin=-0.5, vmax=len(vowels) - 0.5, alpha=0.35,
+                      shading="nearest")
+        conf = counts[..., 0] * 4 + counts[..., 1]
+        ax.contour(grid, grid, conf, levels=np.arange(0.5, 16), colors="k", linewidths=0.4)
+        for k, v in enumerate(vowels):
+            sel = labels == k
+            ax.plot(inputs[sel, 0], inputs[sel, 1], "o", ms=2.5, color=cmap(k), mec="k", mew=0.2,
+                    label=v)
+        ax.set_title(f"({'abcd'[panel]}) step {step}: simulated map, vowel inputs",
+                     fontsize=9)
+        ax.set_xlabel("I_A (µA)")
+        ax.set_ylabel("I_B (µA)")
+    axes[0, 0].legend(fontsize=6, ncol=2, loc="upper left")
+    ax = axes[1, 1]
+    ctl = np.asarray(s0["controls"])
+    steps = np.arange(len(ctl))
+    for j, tag in enumerate("AB"):
+        for i in range(ctl.shape[2]):
+            ax.plot(steps, ctl[:, j, i], "-" if j == 0 else "--", color=f"C{i}", label=f"I_C{i + 1}^{tag}")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("control current (µA)")
+    ax.set_title("(e) control currents (split 0)", fontsize=9)
+    ax.legend(fontsize=6, ncol=2)
+    ax = axes[1, 2]
+    for key, marker, label in (("rate_train", "o", "train"), ("rate_test", "s", "test")):
+        rates = 100 * np.array([s[key] for s in study["splits"]])
+        st = np.asarray(s0["steps"])
+        ax.plot(st, rates[0], marker + "-", ms=3, label=f"{label}, split 0")
+        ax.fill_between(st, rates.mean(0) - rates.std(0), rates.mean(0) + rates.std(0), alpha=0.2,
+                        label=f"{label}, mean ± s.d. ({len(rates)} splits)")
+    ax.axhline(96.4, color="k", ls=":", lw=1, label="paper, test 96.4 %")
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("recognition rate (%)")
+    ax.set_title("(f) recognition rate, simulated chain", fontsize=9)
+    ax.legend(fontsize=6)
+    fig.suptitle("Lopez 2024 Fig. 2 with xbar: 3 junctions, 2 inputs, 32 trained parameters", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_fig3(study: dict[str, Any], path: Path, plt: Any) -> None:
+    splits = study["splits"]
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for params, color in ((27, "C2"), (47, "k")):
+        st = np.asarray(splits[0][f"mlp{params}"]["steps"])
+        rates = 100 * np.array([s[f"mlp{params}"]["rate_test"] for s in splits])
+        ax.plot(np.maximum(st, 1), rates.mean(0), "-", color=color, label=f"MLP, {params} parameters")
+        ax.fill_between(np.maximum(st, 1), rates.mean(0) - rates.std(0), rates.mean(0) + rates.std(0),
+                        color=color, alpha=0.15)
+    st = np.asarray(splits[0]["steps"])
+    rates = 100 * np.array([s["rate_test"] for s in splits])
+    ax.errorbar(np.maximum(st, 1), rates.mean(0), rates.std(0), fmt="o", color="C3", ms=4,
+                label="MTJ chain (xbar), 32 parameters")
+    ax.axhline(95, color="k", ls=":", lw=1, label="paper: MLP-47 95 %")
+    ax.axhline(96.4, color="C3", ls=":", lw=1, label="paper: chain 96.4 %")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("training step (MLP: Adam steps; chain: ±10 µA rule steps)")
+    ax.set_ylabel("testing recognition rate (%)")
+    ax.set_title(f"Lopez 2024 Fig. 3: mean ± s.d. over {len(splits)} speaker splits", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _plot_scaling(study: dict[str, Any], path: Path, plt: Any) -> None:
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for k_in in sorted({r["inputs"] for r in study["scaling"]}):
+        pts = [r for r in study["scaling"] if r["inputs"] == k_in and r["test"]]
+        if not pts:
+            continue
+        n = np.array([r["junctions"] for r in pts])
+        mean = 100 * np.array([np.mean(r["test"]) for r in pts])
+        std = 100 * np.array([np.std(r["test"]) for r in pts])
+        ax.errorbar(n, mean, std, fmt="o-", ms=4, capsize=2, label=f"K = {k_in} inputs")
+    ax.axvline(16, color="k", ls=":", lw=1, label="N_max = 16 (V_B = 1.5 V)")
+    ax.set_xlabel("junctions in the chain N")
+    ax.set_ylabel("testing recognition rate (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title("Lopez 2024 Sec. III: 7 vowels vs chain length and inputs (xbar)", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
 
 
 # ------------------------------------------------------------------------------------------
@@ -686,15 +976,18 @@ def rows(outdir: Path) -> list[ReproRow]:
     fig.savefig(outdir / "lopez2024_breakdown.png", dpi=120)
     plt.close(fig)
 
-    out.append(_row("Fig. 3", "software MLP with 47 trained parameters", "95", "-", "%",
-                    "not reproduced", note="software baseline, outside the simulator's scope"))
     return out
 
 
 def slow_rows(outdir: Path) -> list[ReproRow]:
-    """Fig. 2 (vowels): minutes of training on the Hillenbrand data. ``xbar reproduce`` takes
-    these rows from the committed table unless run with ``--slow``
-    (docs/reproducibility.md)."""
+    """Figs. 1(d), 2, 3 and the N/K scaling (vowels): :func:`vowel_study` with its defaults,
+    tens of minutes of training on the Hillenbrand data (found by
+    :func:`xbar.datasets.hillenbrand.find_data`). ``xbar reproduce`` takes these rows from the
+    committed table unless run with ``--slow`` (docs/reproducibility.md). Writes the plots and
+    the per-split rates ``lopez2024_vowels.csv`` and every number behind the plots
+    (``lopez2024_vowels.json``, :func:`read_study`) into ``outdir``; without the data, one
+    "not reproduced" row says how to get them. Splits run in ``$XBAR_REPRODUCE_WORKERS``
+    processes (default: the number of CPUs); the result does not depend on it."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -702,65 +995,43 @@ def slow_rows(outdir: Path) -> list[ReproRow]:
 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    out: list[ReproRow] = []
-    # ---- Fig. 2: vowels ----------------------------------------------------------------------
-    if DATA.is_file():
-        res = train_vowels(steps=80, eval_every=20)
-        for label, published, value, soft in (
-                ("training subset", 96.6, res.rate_train[-1], res.software_train),
-                ("testing subset", 96.4, res.rate_test[-1], res.software_test)):
-            ok = abs(100 * value - published) <= 3.0
-            out.append(_row("Fig. 2(f)", f"vowel recognition rate after 80 steps, {label}",
-                            _fmt(published, 3), _fmt(100 * value, 3), "%",
-                            "ok" if ok else "differs", "lopez2024_fig2.png",
-                            "reduced reproduction: the vowel set, the 26 input coefficients (S3) and "
-                            "the details of the ±10 µA rule (S4, S5) are not in the text and are "
-                            "xbar's reading; ceiling of this encoding (software readout of the same "
-                            f"inputs, ideal designed thresholds): {100 * soft:.3g} %; "
-                            f"{int(res.train.sum())} training / {int((~res.train).sum())} testing samples"))
-        _plot_vowels(res, outdir / "lopez2024_fig2.png", plt)
-    else:
-        out.append(_row("Fig. 2(f)", "vowel recognition rate", "96.4", "-", "%", "not reproduced",
-                        note=f"data set not found at {DATA}"))
-    return out
+    workers = int(os.environ.get("XBAR_REPRODUCE_WORKERS", "0") or 0) or (os.cpu_count() or 1)
+    try:
+        study = vowel_study(workers=workers)
+    except DataError as exc:
+        return [_row("Fig. 2(f)", "vowel recognition rate after 80 steps, testing subset "
+                     "(mean ± s.d. over 10 speaker splits)", "96.4 (one split)", "-", "%",
+                     "not reproduced", note=str(exc))]
+    write_study(study, outdir / "lopez2024_vowels.json")
+    write_split_csv(study, outdir / "lopez2024_vowels.csv")
+    return _vowel_rows(study, outdir, plt)
 
 
-def _plot_vowels(res: VowelResult, path: Path, plt: Any) -> None:
-    """Fig. 1(d)/2(d), 2(e), 2(f) panels; ``plt`` is matplotlib.pyplot (imported lazily)."""
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
-    ax = axes[0]
-    for k, v in enumerate(VOWELS):
-        sel = res.labels == k
-        ax.plot(res.i_a[sel] * 1e6, res.i_b[sel] * 1e6, "o", ms=3, label=v, color=f"C{k}")
-    dev_th = np.array(THRESHOLDS) + np.array(CONTROL)
-    th = dev_th[None, :] - res.controls[-1]
-    for t in th[0]:
-        ax.axvline(t * 1e6, color="k", lw=0.8)
-    for t in th[1]:
-        ax.axhline(t * 1e6, color="k", lw=0.8)
-    ax.set_xlabel("I_A (µA)")
-    ax.set_ylabel("I_B (µA)")
-    ax.set_title("inputs and trained thresholds (Fig. 1(d), 2(d))", fontsize=9)
-    ax.legend(fontsize=7, ncol=2)
-    ax = axes[1]
-    steps = np.arange(len(res.controls))
-    for j, tag in enumerate(("A", "B")):
-        for k in range(3):
-            ax.plot(steps, res.controls[:, j, k] * 1e6, ("-" if j == 0 else "--"), color=f"C{k}",
-                    label=f"I_C{k + 1}^{tag}")
-    ax.set_xlabel("training step")
-    ax.set_ylabel("control current (µA)")
-    ax.set_title("Fig. 2(e): control currents", fontsize=9)
-    ax.legend(fontsize=7, ncol=2)
-    ax = axes[2]
-    ax.plot(res.steps, 100 * res.rate_train, "o-", label="train (xbar)")
-    ax.plot(res.steps, 100 * res.rate_test, "s-", label="test (xbar)")
-    ax.axhline(96.4, color="k", ls=":", label="paper, test 96.4 %")
-    ax.set_xlabel("training step")
-    ax.set_ylabel("recognition rate (%)")
-    ax.set_ylim(0, 100)
-    ax.set_title("Fig. 2(f): recognition rate", fontsize=9)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m xbar.reproduce.lopez2024 [--data PATH] [--splits N] [--out FILE]``: run the
+    vowel study alone (tens of minutes), write it as JSON and print its summary."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m xbar.reproduce.lopez2024",
+                                     description=main.__doc__)
+    parser.add_argument("--data", default=None, help="Hillenbrand vowdata file or folder")
+    parser.add_argument("--splits", type=int, default=10)
+    parser.add_argument("--out", default="lopez2024_vowels.json")
+    parser.add_argument("--workers", type=int, default=1, help="processes (splits in parallel)")
+    args = parser.parse_args(argv)
+    try:
+        study = vowel_study(args.data, n_splits=args.splits, workers=args.workers)
+    except DataError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    write_study(study, Path(args.out))
+    for key in ("final_train", "final_test", "software_test", "surrogate_controls_test"):
+        mean, std = _mean_std([s[key] for s in study["splits"]])
+        sys.stdout.write(f"{key}: {mean:.1f} ± {std:.1f} %\n")
+    sys.stdout.write(f"written {args.out}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
