@@ -133,6 +133,12 @@ class DeviceGroup:
         """Derived per-instance quantities exposed as ``@name[key]``."""
         return {}
 
+    # charge contract (devices with voltage-dependent charges set ``has_charge``) -----------
+    has_charge: ClassVar[bool] = False
+    """True for groups with nonlinear charges (junction, diffusion and gate charges): they
+    implement ``q_pattern``, ``q_load``, ``charges`` and ``small_signal`` as
+    :class:`xbar.devices.local.LocalDevice` does."""
+
 
 class LoadContext:
     """What a nonlinear load needs besides ``x``: options, gmin and the previous iterate."""
@@ -145,3 +151,6 @@ class LoadContext:
         self.vntol = vntol
         self.initialise = True
         self.cold = True
+        self.a0 = 0.0
+        """Integration coefficient of the newest charge, ``dq/dt ≈ a0·q + history`` [1/s];
+        0 outside transients (charges then carry no current)."""

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from xbar.devices.base import F64, I64, DeviceGroup, LoadContext
-from xbar.devices.diode import DIODE_PARAMS, DiodeGroup
+from xbar.devices.diode import DIODE_PARAMS, DiodeGroup, canonical_diode_params
 from xbar.devices.linear import (
     CapacitorGroup,
     CccsGroup,
@@ -112,6 +112,9 @@ class MnaSystem:
             if not g.linear:
                 r, c = g.nl_pattern()
                 stamps.append(("nl", g, r, c))
+            if g.has_charge:
+                r, c = g.q_pattern()  # type: ignore[attr-defined]
+                stamps.append(("q", g, r, c))
         diag = np.arange(self.n_nodes, dtype=np.int64)
         stamps.append(("diag", None, diag, diag))
         keys_list = []
@@ -129,6 +132,7 @@ class MnaSystem:
         self._g_slots: list[tuple[DeviceGroup, _Slots]] = []
         self._c_slots: list[tuple[DeviceGroup, _Slots]] = []
         self._nl_slots: dict[int, _Slots] = {}
+        self._q_slots: dict[int, _Slots] = {}
         pos = 0
         for (kind, g, _, _), keep in zip(stamps, masks, strict=True):
             m = int(keep.sum())
@@ -140,6 +144,8 @@ class MnaSystem:
                 self._c_slots.append((g, slots))  # type: ignore[arg-type]
             elif kind == "nl":
                 self._nl_slots[id(g)] = slots
+            elif kind == "q":
+                self._q_slots[id(g)] = slots
             else:
                 self.diag_slots = slots.slot
 
@@ -182,7 +188,12 @@ class MnaSystem:
         return self.matrix(self.g_data)
 
     def load_nonlinear(self, x: F64, ctx: LoadContext) -> tuple[F64, F64]:
-        """Jacobian data of the nonlinear groups and their equivalent-current vector."""
+        """Jacobian data of the nonlinear groups and their equivalent-current vector.
+
+        In a transient step (``ctx.a0 > 0``) nonlinear charges add ``a0·C(x)`` to the
+        Jacobian and ``a0·(q(x) − C(x)·x)`` to the equivalent currents, so that with the
+        integrator's history the charge current is ``a0·q + history``.
+        """
         data = np.zeros(self.nnz)
         ieq = np.zeros(self.n + 1)
         for g in self.nonlinear_groups:
@@ -190,7 +201,62 @@ class MnaSystem:
             s = self._nl_slots[id(g)]
             data += np.bincount(s.slot, weights=vals[s.keep], minlength=self.nnz)
             ieq += np.bincount(np.where(rows >= 0, rows, self.n), weights=cur, minlength=self.n + 1)
+            if ctx.a0 != 0.0 and g.has_charge:
+                cvals, qrows, qeq = g.q_load(x, ctx)  # type: ignore[attr-defined]
+                s = self._q_slots[id(g)]
+                data += ctx.a0 * np.bincount(s.slot, weights=cvals[s.keep], minlength=self.nnz)
+                ieq += ctx.a0 * np.bincount(np.where(qrows >= 0, qrows, self.n), weights=qeq,
+                                            minlength=self.n + 1)
         return data, ieq[: self.n]
+
+    @property
+    def charge_groups(self) -> list[DeviceGroup]:
+        """Groups with nonlinear charges."""
+        return [g for g in self.groups if g.has_charge]
+
+    def total_charge(self, cmat: sp.csc_array, x: F64) -> F64:
+        """Charges (and fluxes) of every row at ``x``: ``C·x`` plus the nonlinear charges."""
+        q = cmat @ x
+        ctx = self.load_context()
+        for g in self.charge_groups:
+            rows, vals = g.charges(x, ctx)  # type: ignore[attr-defined]
+            q = q + np.bincount(np.where(rows >= 0, rows, self.n), weights=vals,
+                                minlength=self.n + 1)[: self.n]
+        return np.asarray(q)
+
+    def charge_rows(self, cmat: sp.csc_array) -> I64:
+        """Rows holding a charge or flux (linear or nonlinear), for truncation-error control."""
+        mask = np.zeros(self.n, dtype=bool)
+        if self.has_reactive:
+            mask |= np.asarray(np.abs(cmat).sum(axis=1)).ravel() > 0
+        for g in self.charge_groups:
+            rows, _ = g.q_pattern()  # type: ignore[attr-defined]
+            mask[rows[rows >= 0]] = True
+        return np.flatnonzero(mask)
+
+    def small_signal(self, x: F64) -> tuple[F64, F64]:
+        """Conductance and capacitance data (system pattern) linearised at operating point ``x``.
+
+        ``G`` holds the linear stamps plus every nonlinear device's Jacobian at ``x`` (no
+        voltage limiting); ``C`` the linear capacitances and inductances plus the nonlinear
+        devices' small-signal capacitances. ``.ac`` solves ``(G + jωC) x = b``.
+        """
+        ctx = self.load_context()
+        ctx.initialise = True
+        ctx.cold = False
+        g_data = self.g_data.copy()
+        c_data = self.c_data.copy()
+        for g in self.nonlinear_groups:
+            s = self._nl_slots[id(g)]
+            if hasattr(g, "small_signal"):
+                vals, caps = g.small_signal(x, ctx)
+                if caps is not None:
+                    qs = self._q_slots[id(g)]
+                    c_data += np.bincount(qs.slot, weights=caps[qs.keep], minlength=self.nnz)
+            else:
+                vals, _, _ = g.nl_load(x, ctx)
+            g_data += np.bincount(s.slot, weights=vals[s.keep], minlength=self.nnz)
+        return g_data, c_data
 
     def rhs(self, t: float | None, scale: float = 1.0) -> F64:
         """Source vector ``b`` at time ``t`` (``None``: DC values), sources scaled by ``scale``."""
@@ -266,6 +332,7 @@ def build_system(circuit: Circuit) -> MnaSystem:
     names, nodes, vals = arrays("e")
     if names:
         branch_groups.append(VcvsGroup(names, nodes, vals[:, 0].copy()))
+    diodes = _diode_groups(circuit)  # may add internal nodes: before the branches are numbered
     n_nodes = len(circuit.node_names)
     nxt = n_nodes
     for g in branch_groups:
@@ -298,7 +365,7 @@ def build_system(circuit: Circuit) -> MnaSystem:
     if names:
         groups.append(CccsGroup(names, nodes, vals[:, 0].copy(), controls("f")))
     groups.extend(branch_groups)
-    groups.extend(_diode_groups(circuit))
+    groups.extend(diodes)
     groups.extend(_y_groups(circuit))
     branch_names = [name for g in branch_groups for name in g.names]
     system = MnaSystem(circuit, groups, n_nodes, nxt, branch_names)
@@ -322,7 +389,6 @@ def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:
             raise ModelCardError(f"diode '{names[idx[0]]}' uses model '{model}', which is not defined", loc)
         if card.type != "d":
             raise ModelCardError(f"diode '{names[idx[0]]}' uses model '{model}' of type '{card.type}', expected type D", loc)
-        params = {k: v[0] for k, v in DIODE_PARAMS.items()}
         for key, value in card.params.items():
             if key not in DIODE_PARAMS:
                 raise ModelCardError(
@@ -331,9 +397,16 @@ def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:
             lo, hi = DIODE_PARAMS[key][1:3]
             if not lo <= value <= hi:
                 raise ModelCardError(f"diode model '{model}': {key}={value} is outside [{lo}, {hi}]", card.location)
-            params[key] = value
+        try:
+            params = canonical_diode_params(card.params, model)
+        except ModelCardError as exc:
+            raise ModelCardError(exc.message, card.location) from None
         ii = np.asarray(idx)
-        groups.append(DiodeGroup([names[i] for i in idx], nodes[ii], vals[ii, 0], params))
+        inst = [names[i] for i in idx]
+        internal = None
+        if params["rs"] > 0.0:
+            internal = np.array([circuit.node(f"{name}#internal") for name in inst], dtype=np.int64)
+        groups.append(DiodeGroup(inst, nodes[ii], vals[ii, 0], params, internal))
     return groups
 
 

@@ -1,0 +1,177 @@
+"""Nonlinear devices written on their local terminal voltages (the F/Q device contract).
+
+A :class:`LocalDevice` group holds N instances with T local nodes each (external terminals
+plus internal nodes such as the ohmic-resistance nodes of diodes and transistors; a local node
+may alias another when the resistance is absent). Subclasses implement one pure function,
+:meth:`LocalDevice.evaluate`, of the local node voltages ``v`` (N, T):
+
+* ``f`` (N, T): current leaving each local node into the device [A];
+* ``G`` (N, T, T): ``∂f/∂v`` [S];
+* ``q`` (N, T): charge stored at each local node [C] (devices with ``has_charge``);
+* ``C`` (N, T, T): ``∂q/∂v`` [F].
+
+Everything the engine needs follows from that: the Newton companion stamps (``G`` and the
+equivalent currents ``f − G·v``), the charge stamps of the transient integrator
+(``a0·C`` and ``a0·(q − C·v)``, see :mod:`xbar.analysis.tran`), the small-signal matrices
+``G + jωC`` of ``.ac``, and SPICE's device convergence test. Devices only add voltage
+limiting (:meth:`LocalDevice.limit`, :mod:`xbar.devices.limiting`) and a cold-start point
+(:meth:`LocalDevice.cold_start`). ``f`` and ``q`` must depend on voltage differences only.
+
+This module knows nothing about matrix layout or the integration method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from xbar.devices.base import F64, I64, DeviceGroup, LoadContext
+
+__all__ = ["LocalDevice", "LocalEval", "add_flow"]
+
+
+@dataclass
+class LocalEval:
+    """Result of :meth:`LocalDevice.evaluate` (shapes in the module docstring)."""
+
+    f: F64
+    G: F64
+    q: F64 | None = None
+    C: F64 | None = None
+
+
+def add_flow(f: F64, G: F64, p: int, n: int, i: F64, derivs: dict[int, F64]) -> None:
+    """Add a current ``i`` flowing from local node ``p`` through the device to node ``n``.
+
+    ``derivs`` maps a local node index to ``∂i/∂v_node``; ``f`` and ``G`` are updated in place.
+    The same helper adds charges (``q`` for ``f``, ``C`` for ``G``): a charge ``+Q`` at ``p``
+    and ``−Q`` at ``n``.
+    """
+    f[:, p] += i
+    f[:, n] -= i
+    for k, d in derivs.items():
+        G[:, p, k] += d
+        G[:, n, k] -= d
+
+
+def _pairs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t, s = np.nonzero(mask)
+    return t, s
+
+
+class LocalDevice(DeviceGroup):
+    """Base of nonlinear device groups with a local F/Q evaluation (see module docstring).
+
+    Subclasses set ``self.local`` (N, T) of global unknown indices (``-1`` ground) in their
+    constructor and may narrow ``g_mask``/``c_mask`` (T, T) to the structurally nonzero
+    entries of ``G`` and ``C``.
+    """
+
+    linear: ClassVar[bool] = False
+    has_charge: ClassVar[bool] = False
+    local: I64
+    g_mask: np.ndarray | None = None
+    c_mask: np.ndarray | None = None
+
+    # device hooks ------------------------------------------------------------------------
+    def evaluate(self, v: F64, ctx: LoadContext, mode: str) -> LocalEval:
+        """Currents, charges and their Jacobians at local node voltages ``v`` (N, T).
+
+        ``mode`` is ``"dc"`` (charges not needed), ``"tran"`` (charges of the transient, with
+        any history the device keeps) or ``"ac"`` (small-signal capacitances in ``C``).
+        """
+        raise NotImplementedError
+
+    def limit(self, v: F64, v_old: F64, ctx: LoadContext) -> tuple[F64, np.ndarray]:
+        """Limited voltages for this Newton iteration and the instances that were limited."""
+        return v, np.zeros(len(v), dtype=bool)
+
+    def cold_start(self, v: F64, ctx: LoadContext) -> F64:
+        """Local voltages of the first iteration without a previous solution (MODEINITJCT)."""
+        return v
+
+    # engine side -------------------------------------------------------------------------
+    def _masks(self) -> tuple[np.ndarray, np.ndarray]:
+        t = self.local.shape[1]
+        gm = self.g_mask if self.g_mask is not None else np.ones((t, t), dtype=bool)
+        cm = self.c_mask if self.c_mask is not None else np.ones((t, t), dtype=bool)
+        return gm, cm
+
+    def gather(self, x: F64) -> F64:
+        """Local node voltages (N, T) of solution ``x`` (ground reads 0)."""
+        if len(x) == 0:
+            return np.zeros(self.local.shape)
+        return np.where(self.local >= 0, x[np.maximum(self.local, 0)], 0.0)
+
+    def _pattern(self, mask: np.ndarray) -> tuple[I64, I64]:
+        t, s = _pairs(mask)
+        rows = self.local[:, t].T.ravel()
+        cols = self.local[:, s].T.ravel()
+        return rows, cols
+
+    def nl_pattern(self) -> tuple[I64, I64]:
+        return self._pattern(self._masks()[0])
+
+    def q_pattern(self) -> tuple[I64, I64]:
+        """Rows and cols of the capacitance entries ``∂q/∂x`` (devices with charges)."""
+        return self._pattern(self._masks()[1])
+
+    @staticmethod
+    def _values(M: F64, mask: np.ndarray) -> F64:
+        t, s = _pairs(mask)
+        return M[:, t, s].T.ravel()
+
+    def _rows(self) -> I64:
+        return self.local.T.ravel()
+
+    def nl_load(self, x: F64, ctx: LoadContext) -> tuple[F64, I64, F64]:
+        v = self.gather(x)
+        prev = self.__dict__.get("_v_lin")
+        if ctx.initialise or prev is None or prev.shape != v.shape:
+            v_lin = self.cold_start(v, ctx) if ctx.cold else v
+            limited = np.zeros(len(v), dtype=bool)
+        else:
+            v_lin, limited = self.limit(v, prev, ctx)
+        mode = "tran" if ctx.a0 != 0.0 and self.has_charge else "dc"
+        ev = self.evaluate(v_lin, ctx, mode)
+        self._v_lin = v_lin
+        self._limited = bool(np.any(limited))
+        self._ev = ev
+        ieq = ev.f - np.einsum("nts,ns->nt", ev.G, v_lin)
+        return self._values(ev.G, self._masks()[0]), self._rows(), ieq.T.ravel()
+
+    def q_load(self, x: F64, ctx: LoadContext) -> tuple[F64, I64, F64]:
+        """Linearised charges at the point of the last :meth:`nl_load`:
+        capacitances (aligned with :meth:`q_pattern`) and ``(rows, q − C·v)``."""
+        ev = self._ev
+        assert ev.q is not None and ev.C is not None
+        qeq = ev.q - np.einsum("nts,ns->nt", ev.C, self._v_lin)
+        return self._values(ev.C, self._masks()[1]), self._rows(), qeq.T.ravel()
+
+    def charges(self, x: F64, ctx: LoadContext) -> tuple[I64, F64]:
+        """Charges ``(rows, q)`` at solution ``x`` (the integrator's history)."""
+        ev = self.evaluate(self.gather(x), ctx, "tran")
+        assert ev.q is not None
+        return self._rows(), ev.q.T.ravel()
+
+    def small_signal(self, x: F64, ctx: LoadContext) -> tuple[F64, F64 | None]:
+        """Conductances (aligned with :meth:`nl_pattern`) and capacitances (aligned with
+        :meth:`q_pattern`, None without charges) linearised at operating point ``x``."""
+        ev = self.evaluate(self.gather(x), ctx, "ac" if self.has_charge else "dc")
+        g = self._values(ev.G, self._masks()[0])
+        c = self._values(ev.C, self._masks()[1]) if ev.C is not None else None
+        return g, c
+
+    def nl_converged(self, x: F64, ctx: LoadContext) -> bool:
+        """SPICE's device test: no voltage was limited in the last load, and the currents
+        predicted by the linearisation at the new solution changed by less than
+        ``reltol·max(|î|, |i|) + abstol``."""
+        if self.__dict__.get("_limited", False):
+            return False
+        ev = self._ev
+        dv = self.gather(x) - self._v_lin
+        f_hat = ev.f + np.einsum("nts,ns->nt", ev.G, dv)
+        tol = ctx.reltol * np.maximum(np.abs(f_hat), np.abs(ev.f)) + ctx.abstol
+        return bool(np.all(np.abs(f_hat - ev.f) <= tol))
