@@ -30,7 +30,7 @@ from xbar.errors import ModelCardError, NetlistError, SourceLocation
 from xbar.options import SimOptions
 
 if TYPE_CHECKING:
-    from xbar.analysis.results import OpResult, SweepResult, TranResult
+    from xbar.analysis.results import AcResult, OpResult, SweepResult, TranResult
     from xbar.mna.system import MnaSystem
 
 __all__ = ["GROUND_NAMES", "Circuit", "ModelDef", "Subcircuit"]
@@ -154,6 +154,8 @@ class Circuit:
         self.y_instances: dict[str, dict[str, list[Any]]] = {}
         self.ic: dict[str, float] = {}
         self.nodeset: dict[str, float] = {}
+        self.ac_specs: dict[str, tuple[float, float]] = {}
+        """Small-signal excitations of ``.ac``: source name -> (magnitude, phase in degrees)."""
         self._system: MnaSystem | None = None
 
     # nodes -------------------------------------------------------------------------------
@@ -326,16 +328,28 @@ class Circuit:
         self.add("l", name, (n1, n2), (lv, np.nan if ic is None else ic), location=location)
 
     def V(self, name: str, n1: str, n2: str, dc: float = 0.0, *, waveform: Any = None,
-          location: SourceLocation | None = None) -> None:
-        """Independent voltage source [V]; ``waveform`` a ``WaveformSpec`` for transients."""
-        self.add("v", name, (n1, n2), (self._value(dc, "source value", location),), extra=waveform,
-                 location=location)
+          ac: float | tuple[float, float] | None = None, location: SourceLocation | None = None) -> None:
+        """Independent voltage source [V]; ``waveform`` a ``WaveformSpec`` for transients,
+        ``ac`` the ``.ac`` excitation: a magnitude [V] or ``(magnitude, phase in degrees)``."""
+        key = self.add("v", name, (n1, n2), (self._value(dc, "source value", location),), extra=waveform,
+                       location=location)
+        self._set_ac(key, ac, location)
 
     def I(self, name: str, n1: str, n2: str, dc: float = 0.0, *, waveform: Any = None,
-          location: SourceLocation | None = None) -> None:
-        """Independent current source [A], flowing from ``n1`` through the source to ``n2``."""
-        self.add("i", name, (n1, n2), (self._value(dc, "source value", location),), extra=waveform,
-                 location=location)
+          ac: float | tuple[float, float] | None = None, location: SourceLocation | None = None) -> None:
+        """Independent current source [A], flowing from ``n1`` through the source to ``n2``;
+        ``ac`` as for :meth:`V` [A]."""
+        key = self.add("i", name, (n1, n2), (self._value(dc, "source value", location),), extra=waveform,
+                       location=location)
+        self._set_ac(key, ac, location)
+
+    def _set_ac(self, key: str, ac: float | tuple[float, float] | None,
+                location: SourceLocation | None) -> None:
+        if ac is None:
+            return
+        mag, phase = (ac, 0.0) if not isinstance(ac, tuple | list) else (tuple(ac) + (0.0,))[:2]
+        self.ac_specs[key] = (self._value(mag, f"AC magnitude of '{key}'", location),
+                              self._value(phase, f"AC phase of '{key}'", location))
 
     def E(self, name: str, p: str, n: str, cp: str, cn: str, gain: float, *,
           location: SourceLocation | None = None) -> None:
@@ -626,6 +640,33 @@ class Circuit:
         from xbar.analysis.tran import TranSpec, run_tran
 
         return run_tran(self.compile(), TranSpec(tstep, tstop, tstart, tmax, uic))
+
+    def ac(self, sweep: str, points: int, fstart: float, fstop: float) -> AcResult:
+        """Small-signal ``.ac`` sweep: ``sweep`` is ``"dec"``, ``"oct"`` or ``"lin"``, ``points``
+        per decade/octave (``lin``: in total), frequencies in Hz.
+
+        Examples
+        --------
+        >>> import xbar
+        >>> c = xbar.Circuit("rc")
+        >>> c.V("1", "in", "0", 0.0, ac=1.0)
+        >>> c.R("1", "in", "out", 1e3)
+        >>> c.C("1", "out", "0", 1e-6)
+        >>> res = c.ac("dec", 10, 1.0, 1e6)
+        >>> f3db = 1 / (2 * 3.141592653589793 * 1e-3)
+        >>> round(float(abs(c.ac("lin", 1, f3db, f3db)["v(out)"][0])), 6)
+        0.707107
+        """
+        from xbar.analysis.ac import AcSpec, run_ac
+
+        try:
+            spec = AcSpec(str(sweep).lower(), int(points), float(fstart), float(fstop))
+        except (TypeError, ValueError):
+            raise NetlistError(f"ac() takes sweep, points, fstart, fstop; got {sweep!r}, {points!r}, "
+                               f"{fstart!r}, {fstop!r}") from None
+        if float(points) != int(points):
+            raise NetlistError(f"ac(): points must be an integer, got {points!r}")
+        return run_ac(self.compile(), spec)
 
     def to_netlist(self, analyses: Sequence[str] = ()) -> str:
         """A flat ngspice deck of this circuit (plus the given analysis card lines)."""

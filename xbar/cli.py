@@ -49,10 +49,16 @@ def _print_table(result: Any, vectors: list[str], out: Any) -> None:
     if "all" in cols:
         cols = list(result.names)
     arrays = [np.atleast_1d(result[c]) for c in cols]
-    print("\n" + "".join(f"{h:<18}" for h in ["Index", *cols]), file=out)
-    print("-" * 18 * (len(cols) + 1), file=out)
+    widths = [34 if np.iscomplexobj(a) else 18 for a in arrays]
+    print("\n" + f"{'Index':<18}" + "".join(f"{h:<{w}}" for h, w in zip(cols, widths, strict=True)), file=out)
+    print("-" * (18 + sum(widths)), file=out)
+
+    def cell(v: complex | float, w: int) -> str:
+        text = f"{_fmt(v.real)},{_fmt(v.imag)}" if w == 34 else _fmt(float(v))
+        return f"{text:<{w}}"
+
     for i in range(len(arrays[0])):
-        print(f"{i:<18}" + "".join(f"{_fmt(a[i]):<18}" for a in arrays), file=out)
+        print(f"{i:<18}" + "".join(cell(a[i], w) for a, w in zip(arrays, widths, strict=True)), file=out)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -67,7 +73,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"  {deck.circuit.element_count()} elements, {len(deck.circuit.node_names)} nodes "
               f"(read in {t_parse:.3f} s)", file=out)
     if not deck.analyses:
-        print("no analysis card (.op, .dc, .tran) in the deck; nothing to run", file=sys.stderr)
+        print("no analysis card (.op, .dc, .tran, .ac) in the deck; nothing to run", file=sys.stderr)
         return 1
     t1 = time.perf_counter()
     results = deck.run()

@@ -128,7 +128,7 @@ class DiodeGroup(LocalDevice):
 
     kind: ClassVar[str] = "diode"
     letter: ClassVar[str] = "d"
-    dc_conducting = ((0, 1),)
+    dc_conducting = ((0, 1), (1, 2))  # over the local nodes (anode, internal anode, cathode)
     has_charge: ClassVar[bool] = True
 
     def __init__(self, names: list[str], nodes: I64, area: F64, card: dict[str, float],
@@ -139,6 +139,7 @@ class DiodeGroup(LocalDevice):
         has_rs = card["rs"] > 0.0 and internal is not None
         inner = internal if has_rs and internal is not None else nodes[:, 0]
         self.local = np.column_stack([nodes[:, 0], inner, nodes[:, 1]]).astype(np.int64)
+        self.nodes = self.local
         self.gspr = self.area / card["rs"] if has_rs else np.zeros(len(names))
         gm = np.ones((3, 3), dtype=bool)
         gm[0, 2] = gm[2, 0] = False

@@ -274,6 +274,17 @@ class MnaSystem:
         b = np.bincount(np.where(rows >= 0, rows, self.n), weights=vals, minlength=self.n + 1)
         return b[: self.n]
 
+    def ac_rhs(self) -> np.ndarray:
+        """Complex right-hand side of ``.ac``: the ``AC mag phase`` values of the sources."""
+        b = np.zeros(self.n + 1, dtype=np.complex128)
+        for g in self.source_groups:
+            out = g.ac_rhs()  # type: ignore[attr-defined]
+            if out is not None:
+                rows, vals = out
+                idx = np.where(rows >= 0, rows, self.n)
+                np.add.at(b, idx, vals)
+        return b[: self.n]
+
     def after_solution(self, x: F64, t: float | None, dt: float | None) -> bool:
         """Let stateful devices update after a converged point; True if any stamp changed."""
         changed = False
@@ -319,13 +330,16 @@ def build_system(circuit: Circuit) -> MnaSystem:
     names, nodes, vals = arrays("g")
     if names:
         groups.append(VccsGroup(names, nodes, vals[:, 0].copy()))
+    ac_specs = getattr(circuit, "ac_specs", {})
     names, nodes, vals = arrays("i")
     if names:
         groups.append(CurrentSourceGroup(names, nodes, vals[:, 0].copy(), list(t["i"].extra)))
+        groups[-1].set_ac(ac_specs)  # type: ignore[attr-defined]
     branch_groups: list[DeviceGroup] = []
     names, nodes, vals = arrays("v")
     if names:
         branch_groups.append(VoltageSourceGroup(names, nodes, vals[:, 0].copy(), list(t["v"].extra)))
+        branch_groups[-1].set_ac(ac_specs)  # type: ignore[attr-defined]
     names, nodes, vals = arrays("l")
     if names:
         branch_groups.append(InductorGroup(names, nodes, vals[:, 0].copy(), vals[:, 1].copy()))

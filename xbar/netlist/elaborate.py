@@ -92,6 +92,7 @@ class Netlist:
 
         ``progress`` shows a progress bar for transients.
         """
+        from xbar.analysis.ac import AcSpec, run_ac
         from xbar.analysis.dc import SweepSpec, run_dc
         from xbar.analysis.op import run_op
         from xbar.analysis.tran import TranSpec, run_tran
@@ -101,6 +102,8 @@ class Netlist:
         for a in self.analyses:
             if a.kind == "op":
                 results.append(run_op(system))
+            elif a.kind == "ac":
+                results.append(run_ac(system, AcSpec(**a.args)))
             elif a.kind == "dc":
                 results.append(run_dc(system, [SweepSpec(*s) for s in a.args["sweeps"]]))
             else:
@@ -237,6 +240,7 @@ class _Elaborator:
         self._instances: dict[str, Card] = {}
         self._active: list[SubcktDef] = []
         self._controls: list[tuple[Card, int, str, str]] = []
+        self._last_ac: tuple[float, float] | None = None
 
     # top level ---------------------------------------------------------------------------
     def run(self) -> Netlist:
@@ -255,7 +259,7 @@ class _Elaborator:
             head = card.tokens[0].lower()
             if head in (".ic", ".nodeset"):
                 self._ic(card, head, scope)
-            elif head in (".op", ".dc", ".tran"):
+            elif head in (".op", ".dc", ".tran", ".ac"):
                 self._analysis(card, head, scope)
             elif head in (".print", ".save", ".probe"):
                 self._outputs(card, head)
@@ -476,6 +480,8 @@ class _Elaborator:
             self.netlist.analyses.append(AnalysisCard("op", {}, card))
         elif head == ".tran":
             self.netlist.analyses.append(AnalysisCard("tran", self._tran_args(card, scope), card))
+        elif head == ".ac":
+            self.netlist.analyses.append(AnalysisCard("ac", ac_args(card, scope.params), card))
         else:
             self.netlist.analyses.append(AnalysisCard("dc", {"sweeps": self._dc_sweeps(card, scope)}, card))
 
@@ -600,12 +606,12 @@ class _Elaborator:
         text = card.text
         body_start = text.lower().index(head) + len(head)
         analysis = ""
-        form = f"expected '{head} {'op|dc|tran ' if head == '.print' else ''}<vectors>'"
+        form = f"expected '{head} {'op|dc|tran|ac ' if head == '.print' else ''}<vectors>'"
         if head == ".print":
             m = re.compile(r"\s*(\S+)").match(text, body_start)
             word = m.group(1).lower() if m else ""
-            if word not in ("op", "dc", "tran"):
-                raise card.error(f"'.print' needs the analysis type op, dc or tran first; {form}", 1)
+            if word not in ("op", "dc", "tran", "ac"):
+                raise card.error(f"'.print' needs the analysis type op, dc, tran or ac first; {form}", 1)
             analysis = word
             body_start = m.end() if m else body_start
         vectors: list[str] = []
@@ -613,7 +619,7 @@ class _Elaborator:
         for m in _VECTOR_RE.finditer(text, body_start):
             raw = m.group(0)
             vec = raw.lower().replace(" ", "")
-            problem = self._vector_problem(vec, c)
+            problem = self._vector_problem(_ac_inner(vec) if analysis == "ac" else vec, c)
             if problem:
                 verb = "print" if head == ".print" else "save"
                 raise NetlistError(f"cannot {verb} '{raw}': {problem}", card.location(m.start() + 1))
@@ -739,7 +745,7 @@ class _Elaborator:
                 c.L(full, *nodes, value, ic=ic, location=loc)
         elif letter in "vi":
             dc, wave = self._source_spec(card, rest, scope)
-            (c.V if letter == "v" else c.I)(full, *nodes, dc, waveform=wave, location=loc)
+            (c.V if letter == "v" else c.I)(full, *nodes, dc, waveform=wave, ac=self._last_ac, location=loc)
         elif letter in "eg":
             if len(toks) > rest + 1 and toks[rest + 1] == "=":
                 raise card.error(f"not supported: {toks[0][0].upper()}-source parameter '{toks[rest]}=' at "
@@ -872,6 +878,7 @@ class _Elaborator:
         n = len(toks)
         dc: float | None = None
         wave = None
+        ac: list[float] | None = None
         wave_idx = 0
         letter = toks[0][0].lower()
         form = _FORMS[letter]
@@ -889,10 +896,14 @@ class _Elaborator:
                 dc = _value(card, i + 1, scope, "DC value")
                 i += 2
             elif t == "ac":
+                if ac is not None:
+                    raise card.error(f"AC given twice; expected '{form}'", i)
                 j = i + 1
+                ac_vals: list[float] = []
                 while j < n and j < i + 3 and _is_value(toks[j]) and not (groups and groups[j]):
-                    _value(card, j, scope, "AC value")
+                    ac_vals.append(_value(card, j, scope, "AC magnitude" if j == i + 1 else "AC phase"))
                     j += 1
+                ac = (ac_vals + [1.0, 0.0][len(ac_vals):])[:2]  # 'AC' alone: magnitude 1
                 i = j
             elif t in _WAVE_KINDS:
                 if wave is not None:
@@ -913,6 +924,7 @@ class _Elaborator:
                 raise card.error(f"unexpected '{toks[i]}' in source; expected '{form}'", i)
         if dc is None:
             dc = wave.dc_value(False, 0.0, card.token_location(wave_idx)) if wave is not None else 0.0
+        self._last_ac = (ac[0], ac[1]) if ac is not None else None
         return dc, wave
 
     def _wave_args(self, card: Card, i: int, groups: list[int] | None,
@@ -1084,3 +1096,52 @@ def elaborate(deck: Deck) -> Netlist:
             el._param(card, _Scope(scope_params, [], {}, ""))
     el._globals = dict(scope_params)
     return el.run()
+
+
+_AC_FORM = "expected '.ac dec|oct|lin points fstart fstop'"
+_AC_PRINT_RE = re.compile(r"^v(?:m|p|r|i|db)(\(.+\))$")
+_AC_FUNC_RE = re.compile(r"^(?:mag|ph|phase|cph|db|real|re|imag|im)\((.+)\)$")
+
+
+def _ac_inner(vec: str) -> str:
+    """The vector inside a ``.print ac`` form (``vm(out)`` -> ``v(out)``, ``db(i(v1))`` -> ``i(v1)``)."""
+    m = _AC_FUNC_RE.match(vec)
+    if m:
+        return _ac_inner(m.group(1))
+    m = _AC_PRINT_RE.match(vec)
+    if m:
+        return "v" + m.group(1)
+    return vec
+
+
+def ac_args(card: Card, params: dict[str, float]) -> dict[str, Any]:
+    """Arguments of :class:`xbar.analysis.ac.AcSpec` from an ``.ac`` card (checked, with columns)."""
+    from xbar.analysis.ac import AcSpec
+
+    toks = card.tokens
+    if len(toks) < 2:
+        raise card.error(f"'.ac' needs a sweep; {_AC_FORM}", 1)
+    sweep = toks[1].lower()
+    if sweep not in ("dec", "oct", "lin"):
+        raise card.error(f"'.ac' sweep type must be dec, oct or lin, got '{toks[1]}'; {_AC_FORM}", 1)
+    if len(toks) < 5:
+        raise card.error(f"'.ac {toks[1]}' needs points, fstart and fstop; {_AC_FORM}", len(toks))
+    if len(toks) > 5:
+        raise card.error(f"unexpected '{toks[5]}'; {_AC_FORM}", 5)
+    npts, fstart, fstop = (_value(card, j, params, what)
+                           for j, what in ((2, ".ac points"), (3, ".ac fstart"), (4, ".ac fstop")))
+    if not (npts >= 1 and npts == int(npts)):
+        raise card.error(f".ac number of points must be a positive integer, got {npts:g}", 2)
+    for j, f in ((3, fstart), (4, fstop)):
+        if not np.isfinite(f) or f < 0.0:
+            raise card.error(f".ac frequencies must be finite and >= 0 Hz, got {f:g}", j)
+    if sweep != "lin" and not fstart > 0.0:
+        raise card.error(f".ac {sweep} sweeps need fstart > 0, got {fstart:g}", 3)
+    if fstop < fstart:
+        raise card.error(f".ac fstop {fstop:g} is below fstart {fstart:g}", 4)
+    args: dict[str, Any] = {"sweep": sweep, "points": int(npts), "fstart": fstart, "fstop": fstop,
+                            "location": card.location(_first_col(card.text))}
+    spec = AcSpec(**args)
+    if spec.count_estimate() > _MAX_POINTS:
+        raise card.error(f".ac would have {spec.count_estimate():.3g} frequency points; limit is 10 million", 2)
+    return args

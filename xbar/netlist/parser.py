@@ -29,16 +29,15 @@ CONTROL_CARDS = frozenset(
         ".param", ".model", ".options", ".option", ".opt", ".ic", ".nodeset", ".op", ".dc",
         ".tran", ".print", ".save", ".probe", ".end", ".title", ".temp",
     }
-)
+) | frozenset({".ac"})
 # control cards that make no sense inside a subcircuit definition
 _TOP_LEVEL_ONLY = frozenset(
     {
         ".op", ".dc", ".tran", ".options", ".option", ".opt", ".print", ".save", ".probe", ".ic",
         ".nodeset", ".title", ".temp",
     }
-)
+) | frozenset({".ac"})
 UNSUPPORTED_HINTS = {
-    ".ac": "small-signal .ac analysis is not implemented yet",
     ".control": "ngspice .control scripts are not supported; use analysis cards and .print",
     ".endc": "ngspice .control scripts are not supported",
     ".func": ".func is not supported; use .param expressions",
