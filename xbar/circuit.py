@@ -128,7 +128,7 @@ class Subcircuit:
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     def __getattr__(self, method: str) -> Any:
-        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X", "Y"):
+        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X", "Y", "K", "M", "Q"):
             def record(*args: Any, **kwargs: Any) -> None:
                 self.calls.append((method, args, kwargs))
 
@@ -154,6 +154,8 @@ class Circuit:
         self.y_instances: dict[str, dict[str, list[Any]]] = {}
         self.ic: dict[str, float] = {}
         self.nodeset: dict[str, float] = {}
+        self.couplings: list[tuple[str, str, str, float, SourceLocation | None]] = []
+        """Coupled inductors: (K name, inductor 1, inductor 2, coupling coefficient, location)."""
         self.ac_specs: dict[str, tuple[float, float]] = {}
         """Small-signal excitations of ``.ac``: source name -> (magnitude, phase in degrees)."""
         self._system: MnaSystem | None = None
@@ -374,6 +376,21 @@ class Circuit:
         self.add("h", name, (p, n), (self._value(r, "transresistance", location),), extra=vctrl.lower(),
                  location=location)
 
+    def K(self, name: str, l1: str, l2: str, coupling: float, *,
+          location: SourceLocation | None = None) -> None:
+        """Couple inductors ``l1`` and ``l2`` with coefficient ``coupling`` (``|k| ≤ 1``):
+        mutual inductance ``M = k·√(L1·L2)``, dot convention at the inductors' first nodes."""
+        key = self._name("k", name)
+        k = self._value(coupling, f"coupling coefficient of '{key}'", location)
+        if not -1.0 <= k <= 1.0:
+            raise NetlistError(f"coupling coefficient of '{key}' must be in [-1, 1], got {k:g}", location)
+        l1k, l2k = (self._name("l", n) if not str(n).lower().startswith("l") else str(n).lower()
+                    for n in (l1, l2))
+        if l1k == l2k:
+            raise NetlistError(f"'{key}' couples inductor '{l1k}' with itself", location)
+        self._register(key, "k", location)
+        self.couplings.append((key, l1k, l2k, k, location))
+
     def D(self, name: str, anode: str, cathode: str, model: str, *, area: float = 1.0,
           location: SourceLocation | None = None) -> None:
         """Diode bound to ``.model <model> D``."""
@@ -387,8 +404,46 @@ class Circuit:
         ``nodes`` are the kind's terminals in order; ``params`` are instance parameters
         (e.g. ``state=1``). Returns the element's name.
         """
+        return self._model_device("y", name, nodes, model, location, params)
+
+    def M(self, name: str, drain: str, gate: str, source: str, bulk: str, model: str, *,
+          location: SourceLocation | None = None, **params: float) -> str:
+        """MOSFET bound to ``.model <model> nmos|pmos (level=1 …)``; ``params`` are instance
+        parameters ``w``, ``l`` [m], ``m``, ``ad``, ``as_`` (or ``**{"as": …}``) [m²],
+        ``pd``, ``ps`` [m], ``nrd``, ``nrs``, ``off``. Returns the element's name.
+
+        Examples
+        --------
+        >>> import xbar
+        >>> c = xbar.Circuit("nmos")
+        >>> c.model("n1", "nmos", vto=0.5, kp=1e-4)
+        >>> c.V("d", "d", "0", 1.0)
+        >>> c.V("g", "g", "0", 1.5)
+        >>> _ = c.M("1", "d", "g", "0", "0", "n1", w=2e-6, l=1e-6)
+        >>> round(-c.op()["i(vd)"] * 1e6, 6)   # KP/2·W/L·(VGS − VTO)² in µA
+        100.0
+        """
+        if "as_" in params:
+            params["as"] = params.pop("as_")
+        return self._model_device("m", name, (drain, gate, source, bulk), model, location, params)
+
+    def Q(self, name: str, collector: str, base: str, emitter: str, model: str, *,
+          substrate: str = "0", location: SourceLocation | None = None, **params: float) -> str:
+        """Bipolar transistor bound to ``.model <model> npn|pnp (…)`` (Gummel–Poon);
+        ``params`` are instance parameters ``area``, ``m``, ``off``. Returns the element's name."""
+        return self._model_device("q", name, (collector, base, emitter, substrate), model, location, params)
+
+    def _model_device(self, letter: str, name: str, nodes: Sequence[str], model: str,
+                      location: SourceLocation | None, params: Mapping[str, float]) -> str:
+        """Add an element of a registered model kind (``Y``, ``M``, ``Q``)."""
         kind_cls, key_model = self._y_kind(model, location)
-        key = self._name("y", name)
+        key = self._name(letter, name)
+        element = getattr(kind_cls, "element_letter", "y")
+        if element != letter:
+            what = {"m": "an M element (MOSFET)", "q": "a Q element (bipolar transistor)",
+                    "y": "a Y element"}[element]
+            raise ModelCardError(f"'{key}' uses model '{model}' of type '{self.models[key_model].type}', "
+                                 f"which is for {what}", location)
         if len(nodes) != len(kind_cls.terminals):
             raise NetlistError(
                 f"'{key}' ({kind_cls.model_type}) needs {len(kind_cls.terminals)} terminals "
@@ -398,12 +453,19 @@ class Circuit:
             if k.lower() not in known:
                 raise NetlistError(f"'{key}' ({kind_cls.model_type}): unknown instance parameter '{k}'; "
                                    f"known: {', '.join(sorted(known)) or 'none'}", location)
-        self._register(key, "y", location)
-        store = self.y_instances.setdefault(key_model, {"names": [], "nodes": [], "params": [], "loc": []})
         card = self._bound_card(key_model)
-        vals = {k.lower(): float(v) for k, v in params.items()}
+        vals = {k.lower(): self._value(v, f"parameter '{k}' of '{key}'", location) for k, v in params.items()}
+        for p in kind_cls.instance_params:
+            v = vals.get(p.name)
+            if v is not None and not p.lo <= v <= p.hi:
+                raise ModelCardError(f"'{key}': {p.name}={v:g} is outside [{p.lo:g}, {p.hi:g}] {p.unit}",
+                                     location)
         n_int = kind_cls.internal_nodes(card, vals)
-        terms = [self.node(n) for n in nodes] + [self.node(f"{key}#{k}") for k in range(n_int)]
+        suffixes = kind_cls.internal_names(card, vals) if hasattr(kind_cls, "internal_names") else \
+            [str(k) for k in range(n_int)]
+        self._register(key, letter, location)
+        store = self.y_instances.setdefault(key_model, {"names": [], "nodes": [], "params": [], "loc": []})
+        terms = [self.node(n) for n in nodes] + [self.node(f"{key}#{sfx}") for sfx in suffixes]
         store["names"].append(key)
         store["nodes"].append(terms)
         store["params"].append(vals)
@@ -552,6 +614,23 @@ class Circuit:
             if method == "Y":
                 full = f"y.{inst}.{local if local.startswith('y') else 'y' + local}"
                 self.Y(full, [node(n) for n in args[1]], args[2], **{k: value(v) for k, v in kwargs.items()})
+                continue
+            if method in ("M", "Q"):
+                letter = method.lower()
+                full = f"{letter}.{inst}.{local if local.startswith(letter) else letter + local}"
+                k = 4 if method == "M" else 3
+                kw = {kk: (node(v) if kk == "substrate" else value(v)) for kk, v in kwargs.items()}
+                getattr(self, method)(full, *[node(n) for n in args[1 : 1 + k]], args[1 + k], **kw)
+                continue
+            if method == "K":
+                klocal = local if local.startswith("k") else "k" + local
+
+                def ind(n: Any) -> str:
+                    nm = str(n).lower()
+                    nm = nm if nm.startswith("l") else "l" + nm
+                    return f"l.{inst}.{nm}" if nm in local_branch else nm
+
+                self.K(f"k.{inst}.{klocal}", ind(args[1]), ind(args[2]), value(args[3]), **kwargs)
                 continue
             if method == "X":
                 xlocal = local if local.startswith("x") else "x" + local

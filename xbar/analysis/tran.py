@@ -236,7 +236,7 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
                     analysis="transient", point=f"t = {t_new:.6g}", iterations=fail.iterations,
                     worst_unknown=name, tried=("step reduction",)) from None
             continue
-        q_new = system.total_charge(cmat, x_new) if system.charge_groups else cmat @ x_new
+        q_new = system.total_charge(cmat, x_new, linearised=True) if system.charge_groups else cmat @ x_new
         qdot_new = a0 * q_new + r_hist
         # local truncation error on the charge rows
         h_next = 2.0 * h

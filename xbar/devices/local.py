@@ -150,8 +150,18 @@ class LocalDevice(DeviceGroup):
         qeq = ev.q - np.einsum("nts,ns->nt", ev.C, self._v_lin)
         return self._values(ev.C, self._masks()[1]), self._rows(), qeq.T.ravel()
 
-    def charges(self, x: F64, ctx: LoadContext) -> tuple[I64, F64]:
-        """Charges ``(rows, q)`` at solution ``x`` (the integrator's history)."""
+    def charges(self, x: F64, ctx: LoadContext, *, linearised: bool = False) -> tuple[I64, F64]:
+        """Charges ``(rows, q)`` at solution ``x`` (the integrator's history).
+
+        ``linearised``: ``x`` is the solution of the Newton iteration whose last load was this
+        group's latest :meth:`nl_load`; the charges are then its linearisation
+        ``q(v_lin) + C·(v − v_lin)`` (exactly what the solved equations contained) instead of
+        a new evaluation.
+        """
+        ev = self.__dict__.get("_ev")
+        if linearised and ev is not None and ev.q is not None and ev.C is not None:
+            q = ev.q + np.einsum("nts,ns->nt", ev.C, self.gather(x) - self._v_lin)
+            return self._rows(), q.T.ravel()
         ev = self.evaluate(self.gather(x), ctx, "tran")
         assert ev.q is not None
         return self._rows(), ev.q.T.ravel()

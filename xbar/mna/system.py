@@ -21,6 +21,7 @@ from xbar.devices.linear import (
     CccsGroup,
     CcvsGroup,
     InductorGroup,
+    MutualInductorGroup,
     ResistorGroup,
     VccsGroup,
     VcvsGroup,
@@ -214,12 +215,13 @@ class MnaSystem:
         """Groups with nonlinear charges."""
         return [g for g in self.groups if g.has_charge]
 
-    def total_charge(self, cmat: sp.csc_array, x: F64) -> F64:
-        """Charges (and fluxes) of every row at ``x``: ``C·x`` plus the nonlinear charges."""
+    def total_charge(self, cmat: sp.csc_array, x: F64, *, linearised: bool = False) -> F64:
+        """Charges (and fluxes) of every row at ``x``: ``C·x`` plus the nonlinear charges
+        (``linearised``: as linearised by the Newton iteration that produced ``x``)."""
         q = cmat @ x
         ctx = self.load_context()
         for g in self.charge_groups:
-            rows, vals = g.charges(x, ctx)  # type: ignore[attr-defined]
+            rows, vals = g.charges(x, ctx, linearised=linearised)  # type: ignore[attr-defined]
             q = q + np.bincount(np.where(rows >= 0, rows, self.n), weights=vals,
                                 minlength=self.n + 1)[: self.n]
         return np.asarray(q)
@@ -378,6 +380,9 @@ def build_system(circuit: Circuit) -> MnaSystem:
     names, nodes, vals = arrays("f")
     if names:
         groups.append(CccsGroup(names, nodes, vals[:, 0].copy(), controls("f")))
+    mutual = _mutual_group(circuit, branch_groups)
+    if mutual is not None:
+        groups.append(mutual)
     groups.extend(branch_groups)
     groups.extend(diodes)
     groups.extend(_y_groups(circuit))
@@ -458,3 +463,30 @@ def _y_groups(circuit: Circuit) -> list[DeviceGroup]:
             groups.append(cls([store["names"][i] for i in idx], nodes, card, inst,
                               np.random.default_rng(seed)))
     return groups
+
+
+def _mutual_group(circuit: Circuit, branch_groups: list[DeviceGroup]) -> DeviceGroup | None:
+    """The coupled inductors ``K`` of the circuit (None without any)."""
+    couplings = getattr(circuit, "couplings", [])
+    if not couplings:
+        return None
+    inductors = next((g for g in branch_groups if isinstance(g, InductorGroup)), None)
+    index = {name: i for i, name in enumerate(inductors.names)} if inductors is not None else {}
+    names: list[str] = []
+    b1: list[int] = []
+    b2: list[int] = []
+    m: list[float] = []
+    for key, l1, l2, k, loc in couplings:
+        for ind in (l1, l2):
+            if ind not in index:
+                kind = circuit.element_kind.get(ind)
+                what = "which is not an element of the circuit" if kind is None else "which is not an inductor"
+                raise NetlistError(f"'{key}' couples '{ind}', {what}; expected 'K<name> L1 L2 k'", loc)
+        i1, i2 = index[l1], index[l2]
+        assert inductors is not None
+        names.append(key)
+        b1.append(int(inductors.branch[i1]))  # type: ignore[attr-defined]
+        b2.append(int(inductors.branch[i2]))  # type: ignore[attr-defined]
+        m.append(k * float(np.sqrt(abs(inductors.l[i1] * inductors.l[i2]))))  # type: ignore[attr-defined]
+    return MutualInductorGroup(names, np.asarray(b1, dtype=np.int64), np.asarray(b2, dtype=np.int64),
+                               np.asarray(m))

@@ -56,11 +56,14 @@ _FORMS = {
     "d": "D<name> anode cathode model [area]",
     "x": "X<name> nodes... subckt [params:] [name=value ...]",
     "y": "Y<name> terminals... model [name=value ...]",
+    "k": "K<name> L1 L2 coupling",
+    "m": "M<name> drain gate source bulk model [W=w] [L=l] [M=m] [AD= AS= PD= PS= NRD= NRS=]",
+    "q": "Q<name> collector base emitter [substrate] model [area] [M=m]",
 }
 _KIND_WORD = {
     "r": "resistor", "c": "capacitor", "l": "inductor", "v": "voltage source", "i": "current source",
     "e": "VCVS", "g": "VCCS", "f": "CCCS", "h": "CCVS", "d": "diode", "x": "subcircuit instance",
-    "y": "Y device",
+    "y": "Y device", "k": "coupled inductor", "m": "MOSFET", "q": "bipolar transistor",
 }
 _DC_FORM = ("expected '.dc src start stop step [src2 start2 stop2 step2]' "
             "(or 'src dec|oct|lin points start stop', 'src list v1 v2 ...')")
@@ -402,6 +405,14 @@ class _Elaborator:
                                      f"(supported: {kinds})", card.token_location(2))
             what = f"{mtype} model"
             table = {p.name: (p.lo, p.hi, p.unit) for p in (*kind_cls.card_params, *kind_cls.instance_params)}
+            refuse = getattr(kind_cls, "refuse_card", None)
+            if refuse is not None:  # e.g. MOSFET levels other than 1, named before any parameter check
+                _, kv0 = _kv_pairs(card, 3)
+                lvl = _value(card, kv0["level"], scope, "model parameter 'level'") if "level" in kv0 else None
+                reason = refuse(mtype, toks[1], lvl, set(kv0))
+                if reason:
+                    raise ModelCardError(f"not supported: {reason} at {card.file}:{card.line}",
+                                         card.token_location(kv0.get("level", 2)))
         pos, kv = _kv_pairs(card, 3)
         if pos:
             raise ModelCardError(f"expected name=value, got '{toks[pos[0]]}'; {form}",
@@ -680,6 +691,12 @@ class _Elaborator:
         if letter == "y":
             self._y_element(card, scope, nodemap, full, form)
             return
+        if letter == "k":
+            self._coupling(card, scope, full, form)
+            return
+        if letter in "mq":
+            self._transistor(card, scope, nodemap, full, form)
+            return
 
         def node(i: int) -> str:
             t = toks[i]
@@ -824,7 +841,7 @@ class _Elaborator:
             raise ModelCardError(f"Y device '{toks[0]}' uses model '{model_tok}', which is not defined",
                                  card.token_location(model_idx))
         kind_cls = _y_kind(model.type)
-        if kind_cls is None:
+        if kind_cls is None or getattr(kind_cls, "element_letter", "y") != "y":
             raise ModelCardError(f"Y device '{toks[0]}' uses model '{model_tok}' of type '{model.type}', "
                                  "which is not a Y-device kind", card.token_location(model_idx))
         terminals = kind_cls.terminals
@@ -855,6 +872,40 @@ class _Elaborator:
                                      card.token_location(i))
             params[k] = v
         c.Y(full, nodes, model_key, location=card.location(_first_col(card.text)), **params)
+
+    def _coupling(self, card: Card, scope: _Scope, full: str, form: str) -> None:
+        """``K<name> L1 L2 k`` (inductor names resolved like F/H controls in subcircuits)."""
+        toks = card.tokens
+        path = scope.path
+        if len(toks) != 4 or any(t == "=" for t in toks):
+            what = "needs two inductors and a coupling coefficient" if len(toks) < 4 else \
+                f"has an unexpected '{toks[4] if len(toks) > 4 else toks[-1]}'"
+            raise card.error(f"coupled inductor '{toks[0]}' {what}; expected '{form}'", min(len(toks), 4))
+        if full in self.circuit.element_kind:
+            raise card.error(f"duplicate element name '{full}'{self._first_definition(full)}", 0)
+        inductors = []
+        for i in (1, 2):
+            t = toks[i]
+            if t[0] in "{'\"" or _is_value(t):
+                raise card.error(f"expected an inductor name, got '{t}'; expected '{form}'", i)
+            name = t.lower()
+            if path and name in scope.local:
+                name = f"{name[0]}.{path}.{name}"
+            kind = self.circuit.element_kind.get(name)
+            if kind != "l" and name[0] != "l":
+                what = "which is not an element of the circuit" if kind is None else f"which is a {_KIND_WORD[kind]}"
+                raise card.error(f"coupled inductor '{toks[0]}' names '{t}', {what}; expected '{form}'", i)
+            inductors.append(name)
+        k = _value(card, 3, scope, "coupling coefficient")
+        if not -1.0 <= k <= 1.0:
+            raise card.error(f"coupling coefficient must be in [-1, 1], got {k:g}", 3)
+        self.circuit.K(full, inductors[0], inductors[1], k, location=card.location(_first_col(card.text)))
+
+    def _transistor(self, card: Card, scope: _Scope, nodemap: dict[str, str], full: str, form: str) -> None:
+        """``M`` and ``Q`` elements: nodes, model, positional area (Q) and instance parameters."""
+        from xbar.netlist.transistors import transistor_card
+
+        transistor_card(self, card, scope, nodemap, full, form)
 
     def _check_controls(self) -> None:
         kinds = self.circuit.element_kind

@@ -20,7 +20,9 @@ from xbar.netlist.lexer import Card, check_text, read_lines, split_logical, spli
 __all__ = ["Deck", "SubcktDef", "parse_file", "parse_text"]
 
 ELEMENT_LETTERS = frozenset("rclviefghxdy")
-_ELEMENT_FIRST = ELEMENT_LETTERS | frozenset("RCLVIEFGHXDY")
+# MOSFETs, bipolar transistors and coupled inductors (xbar.devices.mosfet, .bjt, .linear)
+ELEMENT_LETTERS = ELEMENT_LETTERS | frozenset("mqk")
+_ELEMENT_FIRST = ELEMENT_LETTERS | frozenset(c.upper() for c in ELEMENT_LETTERS)
 GROUND = frozenset({"0", "gnd"})
 
 # dot-cards handled by the elaborator (after include/lib/subckt processing here)
@@ -60,11 +62,12 @@ UNSUPPORTED_HINTS = {
 }
 # SPICE element letters this build does not implement
 _UNSUPPORTED_ELEMENTS = {
-    "a": "XSPICE code models", "b": "behavioural sources", "j": "JFETs", "k": "coupled inductors",
-    "m": "MOSFETs", "n": "OSDI/Verilog-A devices", "o": "lossy transmission lines",
-    "p": "coupled multiconductor lines", "q": "bipolar transistors", "s": "voltage switches",
+    "a": "XSPICE code models, digital and mixed-signal", "b": "behavioural sources", "j": "JFETs",
+    "n": "OSDI/Verilog-A devices", "o": "lossy transmission lines",
+    "p": "coupled multiconductor lines", "s": "voltage switches",
     "t": "transmission lines", "u": "uniform RC lines", "w": "current switches", "z": "MESFETs",
 }
+_LETTERS_TEXT = " ".join(sorted(c.upper() for c in ELEMENT_LETTERS))
 _MAX_NESTING = 64
 _IDENT = re.compile(r"[a-z_][a-z0-9_]*\Z")
 _SUBCKT_FORM = "expected '.subckt <name> <ports...> [params: name=value ...]'"
@@ -264,10 +267,10 @@ def _check_head(card: Card) -> str:
     if first in _UNSUPPORTED_ELEMENTS:
         raise card.error(
             f"not supported: element '{tok}' at {where} ({_UNSUPPORTED_ELEMENTS[first]}; "
-            "supported letters: R C L V I E F G H D X)", 0)
+            f"supported letters: {_LETTERS_TEXT})", 0)
     raise card.error(
         f"cannot read card '{tok}' at {where}: expected an element name starting with "
-        "R C L V I E F G H D X, or a dot-card such as .op", 0)
+        f"{_LETTERS_TEXT}, or a dot-card such as .op", 0)
 
 
 def _split_subckts(cards: list[Card], parent: Card | None,
