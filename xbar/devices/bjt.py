@@ -166,13 +166,14 @@ class BipolarGP(YDevice, LocalDevice):
     dc_conducting = ((0, 4), (1, 5), (2, 6), (5, 6), (5, 4), (3, 4))  # substrate: gmin
 
     @staticmethod
-    def refuse_card(model_type: str, name: str, level: float | None, keys: set[str]) -> str | None:
-        """A reason to refuse the card (other BJT levels), or None."""
+    def refuse_card(model_type: str, name: str, level: float | None,
+                    keys: set[str]) -> tuple[str, str] | None:
+        """What is refused and a hint (other BJT levels), or None."""
         if level is None or round(level) == 1:
             return None
         what = _LEVELS.get(round(level), "unknown to xbar")
-        return (f"bipolar transistor level {level:g} ({what}) in model '{name}'; xbar implements "
-                "level 1 (Gummel-Poon)")
+        return (f"bipolar transistor level {level:g} ({what}) in model '{name}'",
+                "xbar implements level 1, Gummel-Poon")
 
     @staticmethod
     def _value(card: BoundCard, key: str) -> float:

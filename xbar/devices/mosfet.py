@@ -237,12 +237,13 @@ class Mosfet1(YDevice, LocalDevice):
 
     # card checks and internal nodes ------------------------------------------------------
     @staticmethod
-    def refuse_card(model_type: str, name: str, level: float | None, keys: set[str]) -> str | None:
-        """A reason to refuse the card (other MOSFET levels), or None."""
+    def refuse_card(model_type: str, name: str, level: float | None,
+                    keys: set[str]) -> tuple[str, str] | None:
+        """What is refused and a hint (other MOSFET levels), or None."""
         if level is None or round(level) == 1:
             return None
-        return (f"MOSFET level {level:g} ({mosfet_level_name(level)}) in model '{name}'; "
-                "xbar implements level 1 (Shichman-Hodges)")
+        return (f"MOSFET level {level:g} ({mosfet_level_name(level)}) in model '{name}'",
+                "xbar implements level 1, Shichman-Hodges")
 
     @staticmethod
     def _resistances(card: BoundCard, params: dict[str, float]) -> tuple[float, float]:

@@ -488,5 +488,51 @@ def _mutual_group(circuit: Circuit, branch_groups: list[DeviceGroup]) -> DeviceG
         b1.append(int(inductors.branch[i1]))  # type: ignore[attr-defined]
         b2.append(int(inductors.branch[i2]))  # type: ignore[attr-defined]
         m.append(k * float(np.sqrt(abs(inductors.l[i1] * inductors.l[i2]))))  # type: ignore[attr-defined]
-    return MutualInductorGroup(names, np.asarray(b1, dtype=np.int64), np.asarray(b2, dtype=np.int64),
-                               np.asarray(m))
+    group = MutualInductorGroup(names, np.asarray(b1, dtype=np.int64), np.asarray(b2, dtype=np.int64),
+                                np.asarray(m))
+    assert inductors is not None
+    _check_inductance_matrix(circuit, inductors, couplings)
+    return group
+
+
+def _check_inductance_matrix(circuit: Circuit, inductors: DeviceGroup,
+                             couplings: list[tuple[str, str, str, float, object]]) -> None:
+    """Pairs coupled twice are errors; a coupled system whose inductance matrix is not positive
+    definite (not passive: transients can grow) gets a warning, as ngspice's ``muttemp.c``."""
+    import warnings
+
+    from scipy.sparse.csgraph import connected_components
+
+    from xbar.errors import XbarWarning
+
+    index = {name: i for i, name in enumerate(inductors.names)}
+    seen: dict[tuple[int, int], str] = {}
+    rows, cols = [], []
+    for key, l1, l2, _k, loc in couplings:
+        pair = (min(index[l1], index[l2]), max(index[l1], index[l2]))
+        if pair in seen:
+            raise NetlistError(f"'{key}' couples '{l1}' and '{l2}', which '{seen[pair]}' couples already",
+                               loc)  # type: ignore[arg-type]
+        seen[pair] = key
+        rows.append(pair[0])
+        cols.append(pair[1])
+    n = len(inductors.names)
+    graph = sp.coo_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    lvals = inductors.l  # type: ignore[attr-defined]
+    for comp in np.unique(labels[np.unique(np.concatenate([rows, cols]))]):
+        members = np.flatnonzero(labels == comp)
+        pos = {int(i): j for j, i in enumerate(members)}
+        mat = np.diag(lvals[members].astype(float))
+        all_unity = True
+        for key, l1, l2, k, _loc in couplings:
+            i1, i2 = index[l1], index[l2]
+            if i1 in pos:
+                mval = k * np.sqrt(abs(lvals[i1] * lvals[i2]))
+                mat[pos[i1], pos[i2]] = mat[pos[i2], pos[i1]] = mval
+                all_unity = all_unity and abs(k) == 1.0
+        if np.min(np.linalg.eigvalsh(mat)) <= 0.0 and not (all_unity and np.all(lvals[members] >= 0)):
+            names = ", ".join(inductors.names[i] for i in members)
+            warnings.warn(f"the inductance matrix of the coupled inductors {names} is not positive definite: "
+                          "the coupled system is not passive and transients may grow without bound; "
+                          "check the coupling coefficients", XbarWarning, stacklevel=4)

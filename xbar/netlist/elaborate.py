@@ -411,7 +411,8 @@ class _Elaborator:
                 lvl = _value(card, kv0["level"], scope, "model parameter 'level'") if "level" in kv0 else None
                 reason = refuse(mtype, toks[1], lvl, set(kv0))
                 if reason:
-                    raise ModelCardError(f"not supported: {reason} at {card.file}:{card.line}",
+                    what, hint = reason
+                    raise ModelCardError(f"not supported: {what} at {card.file}:{card.line} ({hint})",
                                          card.token_location(kv0.get("level", 2)))
         pos, kv = _kv_pairs(card, 3)
         if pos:
@@ -891,7 +892,7 @@ class _Elaborator:
             name = t.lower()
             if path and name in scope.local:
                 name = f"{name[0]}.{path}.{name}"
-            kind = self.circuit.element_kind.get(name)
+            kind = self.circuit.element_kind.get(name) or ("r" if name in self._r_pending else None)
             if kind != "l" and name[0] != "l":
                 what = "which is not an element of the circuit" if kind is None else f"which is a {_KIND_WORD[kind]}"
                 raise card.error(f"coupled inductor '{toks[0]}' names '{t}', {what}; expected '{form}'", i)

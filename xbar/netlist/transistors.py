@@ -37,6 +37,10 @@ def transistor_card(el: Any, card: Card, scope: Any, nodemap: dict[str, str], fu
     word = _WORD[letter]
     c = el.circuit
     path = scope.path
+    for i in range(1, len(toks) - 1):
+        key = toks[i].lower()
+        if toks[i + 1] == "=" and key in _UNSUPPORTED:
+            raise card.error(f"not supported: {_UNSUPPORTED[key]} ('{toks[i]}' at {card.file}:{card.line})", i)
     pos, kv = _kv_pairs(card, 1)
     off = False
     kept = []
@@ -103,8 +107,6 @@ def transistor_card(el: Any, card: Card, scope: Any, nodemap: dict[str, str], fu
                              rest[0] if letter != "q" else rest[1])
         params["area"] = _value(card, rest[0], scope, "area factor")
     for k, i in kv.items():
-        if k in _UNSUPPORTED:
-            raise card.error(f"not supported: {_UNSUPPORTED[k]} ('{toks[i - 2]}' at {card.file}:{card.line})", i - 2)
         name = k
         p = table.get(name)
         if p is None:
