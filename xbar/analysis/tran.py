@@ -304,6 +304,8 @@ def _lte_ratio(order: int, method: str, ts: list[float], qs: list[F64], qdot_new
     abstol = opts.abstol  # type: ignore[attr-defined]
     trtol = opts.trtol  # type: ignore[attr-defined]
     cur_tol = reltol * np.maximum(np.abs(qdot_new[rows]), np.abs(qdot_old[rows])) + abstol
-    chg_tol = (reltol * np.maximum(np.abs(qs[0][rows]), np.abs(qs[1][rows])) + _CHGTOL) / h
+    # as ngspice's CKTterr: reltol·max(|q|, chgtol)/h (chgtol is a floor of the charge, not an
+    # absolute tolerance added to it: that would be 1/reltol times looser on small charges)
+    chg_tol = reltol * np.maximum(np.maximum(np.abs(qs[0][rows]), np.abs(qs[1][rows])), _CHGTOL) / h
     tol = trtol * np.maximum(cur_tol, chg_tol)
     return float(np.max(err_q / h / tol))

@@ -65,7 +65,7 @@ from xbar.devices.junction import (
     pb_factor,
 )
 from xbar.devices.limiting import pnjlim
-from xbar.devices.local import LocalDevice, LocalEval
+from xbar.devices.local import LocalDevice, LocalEval, conductance_block
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
 
@@ -227,6 +227,9 @@ class BipolarGP(YDevice, LocalDevice):
         self.area = inst["area"]
         self.m = inst["m"]
         self._temps: dict[float, dict[str, Any]] = {}
+        gc = self.area / p["rc"] if p["rc"] > 0 else np.zeros(len(names))
+        ge = self.area / p["re"] if p["re"] > 0 else np.zeros(len(names))
+        self.g_lin = conductance_block(len(names), 7, [(0, 4, gc * self.m), (2, 6, ge * self.m)])
         gm = np.zeros((7, 7), dtype=bool)
         gm[np.ix_([0, 4], [0, 4])] = True
         gm[np.ix_([2, 6], [2, 6])] = True

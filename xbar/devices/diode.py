@@ -44,7 +44,7 @@ from xbar.devices.junction import (
     junction_temperature,
 )
 from xbar.devices.limiting import pnjlim
-from xbar.devices.local import LocalDevice, LocalEval, add_flow
+from xbar.devices.local import LocalDevice, LocalEval, add_flow, conductance_block
 from xbar.errors import ModelCardError, XbarWarning
 
 __all__ = ["DIODE_ALIASES", "DIODE_PARAMS", "DiodeGroup", "canonical_diode_params"]
@@ -141,6 +141,7 @@ class DiodeGroup(LocalDevice):
         self.local = np.column_stack([nodes[:, 0], inner, nodes[:, 1]]).astype(np.int64)
         self.nodes = self.local
         self.gspr = self.area / card["rs"] if has_rs else np.zeros(len(names))
+        self.g_lin = conductance_block(len(names), 3, [(0, 1, self.gspr)])
         gm = np.ones((3, 3), dtype=bool)
         gm[0, 2] = gm[2, 0] = False
         self.g_mask = gm

@@ -29,7 +29,7 @@ import numpy as np
 
 from xbar.devices.base import F64, I64, DeviceGroup, LoadContext
 
-__all__ = ["LocalDevice", "LocalEval", "add_flow"]
+__all__ = ["LocalDevice", "LocalEval", "add_flow", "conductance_block"]
 
 
 @dataclass
@@ -56,6 +56,17 @@ def add_flow(f: F64, G: F64, p: int, n: int, i: F64, derivs: dict[int, F64]) -> 
         G[:, n, k] -= d
 
 
+def conductance_block(n: int, t: int, pairs: list[tuple[int, int, F64]]) -> F64:
+    """(N, T, T) conductance stamps of linear two-terminal branches ``(a, b, g)``."""
+    G = np.zeros((n, t, t))
+    for a, b, g in pairs:
+        G[:, a, a] += g
+        G[:, a, b] -= g
+        G[:, b, a] -= g
+        G[:, b, b] += g
+    return G
+
+
 def _pairs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     t, s = np.nonzero(mask)
     return t, s
@@ -72,6 +83,10 @@ class LocalDevice(DeviceGroup):
     linear: ClassVar[bool] = False
     has_charge: ClassVar[bool] = False
     local: I64
+    g_lin: F64 | None = None
+    """Constant (ohmic) part of ``G``, (N, T, T): left out of the convergence test, which
+    checks the nonlinear branch currents as SPICE does (a series resistance would otherwise
+    add the rounding of its node voltages to a junction's picoamperes)."""
     g_mask: np.ndarray | None = None
     c_mask: np.ndarray | None = None
 
@@ -182,6 +197,10 @@ class LocalDevice(DeviceGroup):
             return False
         ev = self._ev
         dv = self.gather(x) - self._v_lin
-        f_hat = ev.f + np.einsum("nts,ns->nt", ev.G, dv)
-        tol = ctx.reltol * np.maximum(np.abs(f_hat), np.abs(ev.f)) + ctx.abstol
-        return bool(np.all(np.abs(f_hat - ev.f) <= tol))
+        G, f = ev.G, ev.f
+        if self.g_lin is not None:
+            G = G - self.g_lin
+            f = f - np.einsum("nts,ns->nt", self.g_lin, self._v_lin)
+        change = np.einsum("nts,ns->nt", G, dv)
+        tol = ctx.reltol * np.maximum(np.abs(f + change), np.abs(f)) + ctx.abstol
+        return bool(np.all(np.abs(change) <= tol))

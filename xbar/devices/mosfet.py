@@ -59,7 +59,7 @@ from xbar.devices.junction import (
     pb_factor,
 )
 from xbar.devices.limiting import fetlim, limvds, pnjlim
-from xbar.devices.local import LocalDevice, LocalEval
+from xbar.devices.local import LocalDevice, LocalEval, conductance_block
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
 from xbar.errors import ModelCardError
@@ -280,6 +280,7 @@ class Mosfet1(YDevice, LocalDevice):
         params = [{k: float(inst[k][i]) for k in inst} for i in range(n)]
         res = np.array([self._resistances(card, p) for p in params]).reshape(n, 2)
         self.gd_ohm, self.gs_ohm = res[:, 0], res[:, 1]
+        self.g_lin = conductance_block(n, 6, [(0, 4, self.gd_ohm), (2, 5, self.gs_ohm)])
         has_d, has_s = self.gd_ohm > 0, self.gs_ohm > 0
         extra = nodes.shape[1] - 4
         d_int = nodes[:, 4] if extra >= 1 else nodes[:, 0]
