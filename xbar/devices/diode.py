@@ -44,7 +44,7 @@ from xbar.devices.junction import (
     junction_temperature,
 )
 from xbar.devices.limiting import pnjlim
-from xbar.devices.local import LocalDevice, LocalEval, add_flow, conductance_block
+from xbar.devices.local import LocalDevice, LocalEval, conductance_block
 from xbar.errors import ModelCardError, XbarWarning
 
 __all__ = ["DIODE_ALIASES", "DIODE_PARAMS", "DiodeGroup", "canonical_diode_params"]
@@ -107,6 +107,16 @@ def canonical_diode_params(given: dict[str, float], model: str) -> dict[str, flo
         if out[key] < 1e-28:
             out[key] = _INF
     return out
+
+
+def _junction(f: F64, G: F64, i: F64, g: F64) -> None:
+    """A branch from the internal anode (1) to the cathode (2) into ``f``/``G`` (or q/C)."""
+    f[:, 1] += i
+    f[:, 2] -= i
+    G[:, 1, 1] += g
+    G[:, 1, 2] -= g
+    G[:, 2, 1] -= g
+    G[:, 2, 2] += g
 
 
 class DiodeGroup(LocalDevice):
@@ -259,23 +269,19 @@ class DiodeGroup(LocalDevice):
 
     def evaluate(self, v: F64, ctx: LoadContext, mode: str) -> LocalEval:
         tp = self._thermal(ctx.temp, ctx.reltol)
-        n = len(v)
-        f = np.zeros((n, 3))
-        G = np.zeros((n, 3, 3))
-        gs = self.gspr
-        add_flow(f, G, 0, 1, gs * (v[:, 0] - v[:, 1]), {0: gs, 1: -gs})
+        G = self.g_lin.copy()  # the ohmic resistance
+        f = np.einsum("nts,ns->nt", G, v)
         vd = v[:, 1] - v[:, 2]
         cd, gd = self._current(vd, tp, ctx.gmin)
-        add_flow(f, G, 1, 2, cd, {1: gd, 2: -gd})
+        _junction(f, G, cd, gd)
         if mode == "dc":
             return LocalEval(f, G)
+        n = len(v)
         q = np.zeros((n, 3))
         C = np.zeros((n, 3, 3))
         qd, cdep = depletion_charge(vd, tp["cz"], tp["pot"], float(tp["m"]), self.card["fc"])
         tt = self.card["tt"]
-        qt = tt * cd + qd
-        ct = tt * gd + cdep
-        add_flow(q, C, 1, 2, qt, {1: ct, 2: -ct})
+        _junction(q, C, tt * cd + qd, tt * gd + cdep)
         return LocalEval(f, G, q, C)
 
     def limit(self, v: F64, v_old: F64, ctx: LoadContext) -> tuple[F64, np.ndarray]:

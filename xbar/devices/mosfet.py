@@ -137,7 +137,7 @@ def mosfet_level_name(level: float) -> str:
 
 
 def meyer_caps(vgs: F64, vgd: F64, von: F64, vdsat: F64, phi: float, cox: F64
-               ) -> tuple[F64, F64, F64, F64, F64]:
+               ) -> tuple[F64, F64, F64]:
     """Half Meyer capacitances and their derivatives (``DEVqmeyer``).
 
     Parameters
@@ -153,69 +153,44 @@ def meyer_caps(vgs: F64, vgd: F64, von: F64, vdsat: F64, phi: float, cox: F64
 
     Returns
     -------
-    cgs, cgd, cgb : ndarray
-        Half capacitances [F] (SPICE adds the other half from the previous time point).
+    caps : ndarray, shape (3, N)
+        Half capacitances ``(cgs, cgd, cgb)`` [F] (SPICE adds the other half from the previous
+        time point).
     d_vgst, d_vds : ndarray, shape (3, N)
-        Derivatives of ``(cgs, cgd, cgb)`` [F/V] with respect to ``Vgst = Vgs − Von`` and to
-        ``Vds = Vgs − Vgd`` (the ``vdsat`` dependence is folded into ``d_vgst``: ``vdsat``
-        follows ``Vgst`` above 25 mV).
+        Their derivatives [F/V] with respect to ``Vgst = Vgs − Von`` and ``Vds = Vgs − Vgd``
+        (the ``vdsat`` dependence is folded into ``d_vgst``: ``vdsat`` follows ``Vgst`` above
+        25 mV).
     """
-    n = len(vgs)
     vgst = vgs - von
     vds = vgs - vgd
-    magic = 0.025
-    vds_at = np.maximum(vdsat, magic)
-    dvs = (vdsat > magic).astype(np.float64)  # d vdsat_eff / d vgst (vdsat = max(vgst, 0))
-    cgs = np.zeros(n)
-    cgd = np.zeros(n)
-    cgb = np.zeros(n)
-    dg = np.zeros((3, n))
-    dd = np.zeros((3, n))
+    vs = np.maximum(vdsat, 0.025)
+    below = vgst <= 0.0
     r_a = vgst <= -phi
-    r_b = ~r_a & (vgst <= -phi / 2.0)
-    r_c = ~r_a & ~r_b & (vgst <= 0.0)
-    r_d = vgst > 0.0
-    cgb = np.where(r_a, cox / 2.0, cgb)
-    sub = r_b | r_c
-    cgb = np.where(sub, -vgst * cox / (2.0 * phi), cgb)
-    dg[2] = np.where(sub, -cox / (2.0 * phi), 0.0)
-    vddif = 2.0 * vds_at - vds
-    vddif1 = vds_at - vds
-    with np.errstate(divide="ignore", invalid="ignore"):
-        vddif2 = vddif * vddif
-        a = 1.0 - vds_at * vds_at / vddif2  # cgd factor
-        b = 1.0 - vddif1 * vddif1 / vddif2  # cgs factor
-        # derivatives of a, b with respect to vds (at fixed vds_at) and vds_at (at fixed vds)
-        da_dvds = -2.0 * vds_at * vds_at / (vddif2 * vddif)
-        db_dvds = 2.0 * vddif1 / vddif2 - 2.0 * vddif1 * vddif1 / (vddif2 * vddif)
-        da_dvs = -2.0 * vds_at / vddif2 + 4.0 * vds_at * vds_at / (vddif2 * vddif)
-        db_dvs = -2.0 * vddif1 / vddif2 + 4.0 * vddif1 * vddif1 / (vddif2 * vddif)
-    lin = vds < vds_at
-    # region C: below threshold, within phi/2
-    cgs0 = vgst * cox / (1.5 * phi) + cox / 3.0
-    dcgs0 = cox / (1.5 * phi)
-    c_lin = r_c & lin
-    c_sat = r_c & ~lin
-    cgs = np.where(c_sat, cgs0, cgs)
-    dg[0] = np.where(c_sat, dcgs0, dg[0])
-    cgd = np.where(c_lin, cgs0 * a, cgd)
-    cgs = np.where(c_lin, cgs0 * b, cgs)
-    # vds_at is the constant 25 mV in region C (vdsat = 0 there)
-    dg[1] = np.where(c_lin, dcgs0 * a, dg[1])
-    dg[0] = np.where(c_lin, dcgs0 * b, dg[0])
-    dd[1] = np.where(c_lin, cgs0 * da_dvds, dd[1])
-    dd[0] = np.where(c_lin, cgs0 * db_dvds, dd[0])
-    # region D: above threshold
-    d_sat = r_d & ~lin
-    d_lin = r_d & lin
-    cgs = np.where(d_sat, cox / 3.0, cgs)
-    cgd = np.where(d_lin, cox * a / 3.0, cgd)
-    cgs = np.where(d_lin, cox * b / 3.0, cgs)
-    dg[1] = np.where(d_lin, cox * da_dvs * dvs / 3.0, dg[1])
-    dg[0] = np.where(d_lin, cox * db_dvs * dvs / 3.0, dg[0])
-    dd[1] = np.where(d_lin, cox * da_dvds / 3.0, dd[1])
-    dd[0] = np.where(d_lin, cox * db_dvds / 3.0, dd[0])
-    return cgs, cgd, cgb, np.nan_to_num(dg), np.nan_to_num(dd)
+    r_bc = ~r_a & below  # -phi < vgst <= 0: cgb falls linearly
+    r_c = below & (vgst > -0.5 * phi)  # cgs rises below threshold
+    on = ~below
+    k = cox / (1.5 * phi)
+    s0 = np.where(r_c, vgst * k + cox / 3.0, np.where(on, cox / 3.0, 0.0))  # saturation cgs
+    ds0 = np.where(r_c, k, 0.0)
+    lin = (vds < vs) & (r_c | on)
+    vddif = np.where(lin, 2.0 * vs - vds, 1.0)
+    inv2 = 1.0 / (vddif * vddif)
+    inv3 = inv2 / vddif
+    v1 = vs - vds
+    fa = np.where(lin, 1.0 - vs * vs * inv2, 0.0)  # cgd = s0·fa
+    fb = np.where(lin, 1.0 - v1 * v1 * inv2, 1.0)  # cgs = s0·fb
+    da_dvds = np.where(lin, -2.0 * vs * vs * inv3, 0.0)
+    db_dvds = np.where(lin, 2.0 * v1 * inv2 - 2.0 * v1 * v1 * inv3, 0.0)
+    # vdsat moves with vgst only above threshold (it is 0 below)
+    dvs = np.where(lin & on & (vdsat > 0.025), 1.0, 0.0)
+    da_dvs = (-2.0 * vs * inv2 + 4.0 * vs * vs * inv3) * dvs
+    db_dvs = (-2.0 * v1 * inv2 + 4.0 * v1 * v1 * inv3) * dvs
+    cgb = np.where(r_a, 0.5 * cox, np.where(r_bc, -vgst * cox / (2.0 * phi), 0.0))
+    dcgb = np.where(r_bc, -cox / (2.0 * phi), 0.0)
+    caps = np.stack([s0 * fb, s0 * fa, cgb])
+    d_vgst = np.stack([ds0 * fb + s0 * db_dvs, ds0 * fa + s0 * da_dvs, dcgb])
+    d_vds = np.stack([s0 * db_dvds, s0 * da_dvds, np.zeros_like(vgs)])
+    return caps, d_vgst, d_vds
 
 
 @register
@@ -415,6 +390,12 @@ class Mosfet1(YDevice, LocalDevice):
             "vcrit_d": vcrit_d, "vcrit_s": vcrit_s, "tpb": tpb, "depcap": fc * tpb,
             "czbd": czbd, "czbs": czbs, "czbdsw": czbdsw, "czbssw": czbssw,
             "fd": fcoef(czbd, czbdsw), "fs": fcoef(czbs, czbssw),
+            "iss_isd": np.concatenate([iss, isd]),
+            "cz_sd": np.concatenate([czbs, czbd]), "czsw_sd": np.concatenate([czbssw, czbdsw]),
+            "f_sd": tuple(np.concatenate([a, b]) for a, b in zip(fcoef(czbs, czbssw), fcoef(czbd, czbdsw),
+                                                                   strict=True)),
+            "has_junction_caps": bool(np.any(czbd != 0) or np.any(czbs != 0) or np.any(czbdsw != 0)
+                                      or np.any(czbssw != 0)),
             "cox": self.cox_area * self.leff * m * self.w,
             "cgso": c["cgso"] * m * self.w, "cgdo": c["cgdo"] * m * self.w, "cgbo": c["cgbo"] * m * self.leff,
         }
@@ -474,6 +455,20 @@ class Mosfet1(YDevice, LocalDevice):
         gmbs = -gm * dvon
         return ids, gm, gds, gmbs, von, vdsat, dvon
 
+    @staticmethod
+    def _junction_stamp(f: F64, G: F64, i_s: F64, i_d: F64, g_s: F64, g_d: F64) -> None:
+        """Bulk-source (b -> s') and bulk-drain (b -> d') branches into ``f``/``G`` (or q/C)."""
+        f[:, 3] += i_s + i_d
+        f[:, 5] -= i_s
+        f[:, 4] -= i_d
+        G[:, 3, 3] += g_s + g_d
+        G[:, 3, 5] -= g_s
+        G[:, 5, 3] -= g_s
+        G[:, 5, 5] += g_s
+        G[:, 3, 4] -= g_d
+        G[:, 4, 3] -= g_d
+        G[:, 4, 4] += g_d
+
     def _junction_charge(self, vb: F64, cz: F64, czsw: F64, f: tuple[F64, F64, F64],
                          tp: dict[str, Any]) -> tuple[F64, F64]:
         c = self.card.values
@@ -497,27 +492,12 @@ class Mosfet1(YDevice, LocalDevice):
         vgs, vds, vbs = self._frame(v)
         vbd = vbs - vds
         vgd = vgs - vds
-        f = np.zeros((n, 6))
-        G = np.zeros((n, 6, 6))
-        # ohmic resistances
-        for ext, inner, g in ((0, 4, self.gd_ohm), (2, 5, self.gs_ohm)):
-            i = g * (v[:, ext] - v[:, inner])
-            f[:, ext] += i
-            f[:, inner] -= i
-            G[:, ext, ext] += g
-            G[:, ext, inner] -= g
-            G[:, inner, ext] -= g
-            G[:, inner, inner] += g
-        # bulk junctions (n-frame currents from bulk into source / drain)
-        cbs, gbs = self._bulk_diode(vbs, tp["iss"], tp["vt"], ctx.gmin)
-        cbd, gbd = self._bulk_diode(vbd, tp["isd"], tp["vt"], ctx.gmin)
-        for inner, ic, gc in ((5, cbs, gbs), (4, cbd, gbd)):
-            f[:, 3] += typ * ic
-            f[:, inner] -= typ * ic
-            G[:, 3, 3] += gc
-            G[:, 3, inner] -= gc
-            G[:, inner, 3] -= gc
-            G[:, inner, inner] += gc
+        # ohmic resistances (constant stamps)
+        G = self.g_lin.copy()
+        f = np.einsum("nts,ns->nt", G, v)
+        # bulk junctions (n-frame currents from bulk into source / drain), both in one call
+        cj, gj = self._bulk_diode(np.concatenate([vbs, vbd]), tp["iss_isd"], tp["vt"], ctx.gmin)
+        self._junction_stamp(f, G, typ * cj[:n], typ * cj[n:], gj[:n], gj[n:])
         # channel, in the frame of the effective source
         normal = vds >= 0.0
         mode_s = np.where(normal, 1.0, -1.0)
@@ -537,98 +517,86 @@ class Mosfet1(YDevice, LocalDevice):
         d_sp = np.where(normal, -(gm + gds + gmbs), -gds)
         f[:, 4] += typ * i_ds
         f[:, 5] -= typ * i_ds
-        for node, d in ((1, d_g), (3, d_b), (4, d_dp), (5, d_sp)):
-            G[:, 4, node] += d
-            G[:, 5, node] -= d
+        row = np.stack([d_g, d_b, d_dp, d_sp], axis=1)  # d i_ds / d(v_g, v_b, v_d', v_s')
+        G[:, 4, self._COLS] += row
+        G[:, 5, self._COLS] -= row
         if mode == "dc":
             return LocalEval(f, G)
         q = np.zeros((n, 6))
         C = np.zeros((n, 6, 6))
-        # bulk depletion charges
-        qbs, capbs = self._junction_charge(vbs, tp["czbs"], tp["czbssw"], tp["fs"], tp)
-        qbd, capbd = self._junction_charge(vbd, tp["czbd"], tp["czbdsw"], tp["fd"], tp)
-        for inner, qj, cj in ((5, qbs, capbs), (4, qbd, capbd)):
-            q[:, 3] += typ * qj
-            q[:, inner] -= typ * qj
-            C[:, 3, 3] += cj
-            C[:, 3, inner] -= cj
-            C[:, inner, 3] -= cj
-            C[:, inner, inner] += cj
+        # bulk depletion charges (source and drain junctions in one call)
+        if tp["has_junction_caps"]:
+            qj, cj = self._junction_charge(np.concatenate([vbs, vbd]), tp["cz_sd"], tp["czsw_sd"],
+                                           tp["f_sd"], tp)
+            self._junction_stamp(q, C, typ * qj[:n], typ * qj[n:], cj[:n], cj[n:])
         self._meyer(v, vgs, vgd, vbs, normal, von, vdsat, dvon, tp, mode, q, C)
         return LocalEval(f, G, q, C)
+
+    _OTHER = np.array([5, 4, 3])  # gs -> s', gd -> d', gb -> b (local nodes)
+    _COLS = np.array([1, 3, 4, 5])  # derivative order: g, b, d', s'
+    _OTHER_COL = np.array([3, 2, 1])  # position of each key's other node in _COLS
 
     def _meyer(self, v: F64, vgs: F64, vgd: F64, vbs: F64, normal: np.ndarray, von: F64, vdsat: F64,
                dvon: F64, tp: dict[str, Any], mode: str, q: F64, C: F64) -> None:
         """Gate charges (Meyer) into ``q``/``C``; see the module docstring."""
         typ = self.type
-        cox = tp["cox"]
-        vgb = vgs - vbs
-        caps = self._meyer_half(vgs, vgd, normal, von, vdsat, dvon, cox, tp)
-        ch = {"gs": caps[0], "gd": caps[1], "gb": caps[2]}
-        dch = {"gs": caps[3], "gd": caps[4], "gb": caps[5]}  # each (4, N): d/d(v_g, v_b, v_d', v_s')
-        ov = {"gs": tp["cgso"], "gd": tp["cgdo"], "gb": tp["cgbo"]}
-        volt = {"gs": vgs, "gd": vgd, "gb": vgb}
-        other = {"gs": 5, "gd": 4, "gb": 3}
-        cols = (1, 3, 4, 5)
+        n = len(vgs)
+        volt = np.stack([vgs, vgd, vgs - vbs])  # (3, N): gs, gd, gb
+        ch, dch = self._meyer_half(vgs, vgd, normal, von, vdsat, dvon, tp["cox"], tp)
+        ov = np.stack([np.broadcast_to(tp[k], (n,)) for k in ("cgso", "cgdo", "cgbo")])
         hist = self._hist
-        last: dict[str, Any] = {}
-        for key in ("gs", "gd", "gb"):
-            vk = volt[key]
-            if mode == "ac":
-                cap = 2.0 * ch[key] + ov[key]
-                qk = vk * cap
-                dq = {col: np.zeros(len(vk)) for col in cols}
-            elif hist is None:
-                cap = 2.0 * ch[key] + ov[key]
-                qk = vk * cap
-                dq = {col: 2.0 * vk * dch[key][j] for j, col in enumerate(cols)}
-            else:
-                cap = ch[key] + hist["c" + key] + ov[key]
-                dv = vk - hist["v" + key]
-                qk = hist["q" + key] + dv * cap
-                dq = {col: dv * dch[key][j] for j, col in enumerate(cols)}
-            o = other[key]
-            q[:, 1] += typ * qk
-            q[:, o] -= typ * qk
-            # d qk / d v: cap on (g, other) plus the derivative of the capacitance
-            dq[1] = dq[1] + cap
-            dq[o] = dq[o] - cap
-            for col in cols:
-                C[:, 1, col] += dq[col]
-                C[:, o, col] -= dq[col]
-            last[key] = (qk, dq, ch[key])
+        if mode == "ac":
+            cap = 2.0 * ch + ov
+            qk = volt * cap
+            dq = np.zeros((3, 4, n))
+        elif hist is None:
+            cap = 2.0 * ch + ov
+            qk = volt * cap
+            dq = 2.0 * volt[:, None, :] * dch
+        else:
+            cap = ch + hist["c"] + ov
+            dv = volt - hist["v"]
+            qk = hist["q"] + dv * cap
+            dq = dv[:, None, :] * dch
+        dq[:, 0, :] += cap
+        dq[np.arange(3), self._OTHER_COL, :] -= cap
+        q[:, 1] += typ * qk.sum(axis=0)
+        q[:, self._OTHER] -= typ * qk.T
+        cols = self._COLS
+        C[:, 1, cols] += dq.sum(axis=0).T
+        for k in range(3):
+            C[:, self._OTHER[k], cols] -= dq[k].T
         # the accepted step's charges are this linearisation at its solution (after_solution)
-        self._meyer_last = (last, v) if mode == "tran" and hist is not None else None
+        self._meyer_last = (qk, dq, ch, v) if mode == "tran" and hist is not None else None
 
     def _meyer_half(self, vgs: F64, vgd: F64, normal: np.ndarray, von: F64, vdsat: F64, dvon: F64,
-                    cox: F64, tp: dict[str, Any]) -> tuple[F64, F64, F64, F64, F64, F64]:
-        """Physical half capacitances (gs, gd, gb) and their derivatives with respect to the
-        local node voltages (g, b, d', s'), each derivative array of shape (4, N)."""
+                    cox: F64, tp: dict[str, Any]) -> tuple[F64, F64]:
+        """Physical half capacitances (gs, gd, gb), shape (3, N), and their derivatives with
+        respect to the local node voltages (g, b, d', s'), shape (3, 4, N)."""
         n = len(vgs)
         if not np.any(cox > 0.0):
-            z = np.zeros(n)
-            zz = np.zeros((4, n))
-            return z, z, z, zz, zz, zz
+            return np.zeros((3, n)), np.zeros((3, 4, n))
         vgx = np.where(normal, vgs, vgd)
         vgy = np.where(normal, vgd, vgs)
-        cx, cy, cb, dgst, dvds = meyer_caps(vgx, vgy, von, vdsat, tp["tphi"], cox)
-        # local-frame variables: vgst = vgx - von(vbx), vds_local = vgx - vgy
-        # d/d(v_g, v_b, v_xdrn, v_xsrc) of vgst: (1, -dvon, 0, -1 + dvon)
-        # of vds_local (= v_xdrn - v_xsrc): (0, 0, 1, -1)
-        def grad(dg_: F64, dd_: F64) -> F64:
-            return np.stack([dg_, -dg_ * dvon, dd_, dg_ * (-1.0 + dvon) - dd_])
-
-        gx, gy, gb = grad(dgst[0], dvds[0]), grad(dgst[1], dvds[1]), grad(dgst[2], dvds[2])
-        # map (g, b, xdrn, xsrc) to (g, b, d', s'): normal xdrn = d', reverse xdrn = s'
-        def to_nodes(gr: F64) -> F64:
-            return np.stack([gr[0], gr[1], np.where(normal, gr[2], gr[3]), np.where(normal, gr[3], gr[2])])
-
-        gx, gy, gb = to_nodes(gx), to_nodes(gy), to_nodes(gb)
-        cgs = np.where(normal, cx, cy)
-        cgd = np.where(normal, cy, cx)
-        dgs = np.where(normal, gx, gy)
-        dgd = np.where(normal, gy, gx)
-        return cgs, cgd, cb, dgs, dgd, gb
+        caps, dg, dd = meyer_caps(vgx, vgy, von, vdsat, tp["tphi"], cox)
+        # vgst = vgx − von(vbx): d/d(v_g, v_b, v_xdrn, v_xsrc) = (1, −dvon, 0, −1 + dvon);
+        # vds_local = v_xdrn − v_xsrc: (0, 0, 1, −1)
+        zero = np.zeros(n)
+        one = np.ones(n)
+        a = np.stack([one, -dvon, zero, dvon - 1.0])
+        b = np.array([0.0, 0.0, 1.0, -1.0])[:, None]
+        grad = dg[:, None, :] * a[None, :, :] + dd[:, None, :] * b[None, :, :]  # (3, 4, N)
+        # local (x: effective source side) -> physical; reverse mode swaps d' and s' and gs/gd
+        swapped = grad[:, [0, 1, 3, 2], :]
+        grad = np.where(normal, grad, swapped)
+        rev = ~normal
+        phys = caps.copy()
+        phys[0] = np.where(rev, caps[1], caps[0])
+        phys[1] = np.where(rev, caps[0], caps[1])
+        gphys = grad.copy()
+        gphys[0] = np.where(rev, grad[1], grad[0])
+        gphys[1] = np.where(rev, grad[0], grad[1])
+        return phys, gphys
 
     # Newton ------------------------------------------------------------------------------
     def limit(self, v: F64, v_old: F64, ctx: LoadContext) -> tuple[F64, np.ndarray]:
@@ -673,47 +641,30 @@ class Mosfet1(YDevice, LocalDevice):
         if t is None:
             self._hist = None  # DC: the next transient starts a new history
             return False
+        v = self.gather(x)
+        vgs, vds, vbs = self._frame(v)
+        volt = np.stack([vgs, vgs - vds, vgs - vbs])
         cache = self.__dict__.get("_meyer_last")
         if dt is not None and self._hist is not None and cache is not None:
-            last, v_lin = cache
-            v = self.gather(x)
-            dvn = self.type * (v - v_lin)  # n-frame change from the last linearisation point
-            vgs, vds, vbs = self._frame(v)
-            volt = {"gs": vgs, "gd": vgs - vds, "gb": vgs - vbs}
-            new_hist: dict[str, F64] = {}
-            for key, (qk, dq, half) in last.items():
-                new_hist["q" + key] = qk + sum(dq[col] * dvn[:, col] for col in dq)
-                new_hist["v" + key] = volt[key]
-                new_hist["c" + key] = half
-            self._hist = new_hist
+            qk, dq, ch, v_lin = cache
+            dvn = self.type * (v - v_lin)[:, self._COLS]  # n-frame change since the linearisation
+            self._hist = {"q": qk + np.einsum("kcn,nc->kn", dq, dvn), "v": volt, "c": ch}
             self._meyer_last = None
             return False
-        ctx = LoadContext(gmin=1e-12, temp=getattr(self, "temp_c", 27.0), reltol=1e-3, abstol=1e-12,
-                          vntol=1e-6)
-        v = self.gather(x)
-        tp = self._thermal(ctx.temp)
-        vgs, vds, vbs = self._frame(v)
-        vgd = vgs - vds
-        vgb = vgs - vbs
+        tp = self._thermal(getattr(self, "temp_c", 27.0))
         normal = vds >= 0.0
-        vgx = np.where(normal, vgs, vgd)
+        vgx = np.where(normal, vgs, vgs - vds)
         vbx = np.where(normal, vbs, vbs - vds)
         _, _, _, _, von, vdsat, dvon = self._channel(vgx, np.abs(vds), vbx, tp)
-        cgs, cgd, cgb = self._meyer_half(vgs, vgd, normal, von, vdsat, dvon, tp["cox"], tp)[:3]
-        volt = {"gs": vgs, "gd": vgd, "gb": vgb}
-        half = {"gs": cgs, "gd": cgd, "gb": cgb}
-        ov = {"gs": tp["cgso"], "gd": tp["cgdo"], "gb": tp["cgbo"]}
-        new: dict[str, F64] = {}
-        for key in ("gs", "gd", "gb"):
-            if self._hist is None or dt is None:
-                qk = volt[key] * (2.0 * half[key] + ov[key])
-            else:
-                h = self._hist
-                qk = h["q" + key] + (volt[key] - h["v" + key]) * (half[key] + h["c" + key] + ov[key])
-            new["q" + key] = qk
-            new["v" + key] = volt[key]
-            new["c" + key] = half[key]
-        self._hist = new
+        ch, _ = self._meyer_half(vgs, vgs - vds, normal, von, vdsat, dvon, tp["cox"], tp)
+        n = len(vgs)
+        ov = np.stack([np.broadcast_to(tp[k], (n,)) for k in ("cgso", "cgdo", "cgbo")])
+        if self._hist is None or dt is None:
+            q = volt * (2.0 * ch + ov)
+        else:
+            h = self._hist
+            q = h["q"] + (volt - h["v"]) * (ch + h["c"] + ov)
+        self._hist = {"q": q, "v": volt, "c": ch}
         return False
 
     # outputs and export -------------------------------------------------------------------
