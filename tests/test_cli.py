@@ -106,3 +106,12 @@ def test_reproduce_writes_a_table_for_missing_modules(tmp_path, capsys):
     assert main(["reproduce", "--only", "no_such_paper", "--out", str(out), "--plots", str(tmp_path)]) == 0
     text = out.read_text()
     assert "| no_such_paper |" in text and "not reproduced" in text
+
+
+def test_semiconductor_parameter_tables_are_current():
+    from xbar.devices.catalog import render_semiconductors
+
+    committed = (ROOT / "docs" / "models" / "semiconductors.md").read_text()
+    assert committed == render_semiconductors(), (
+        "docs/models/semiconductors.md is stale: run "
+        "'xbar models --semiconductors --write docs/models/semiconductors.md'")

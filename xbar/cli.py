@@ -160,12 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     mods = sub.add_parser("models", help="print (or write) the compact-model catalogue")
     mods.add_argument("--lib-dir", default="compact_models", help="folder of .lib files")
     mods.add_argument("--write", metavar="FILE", help="write the Markdown catalogue to FILE")
+    mods.add_argument("--semiconductors", action="store_true",
+                      help="the diode, MOSFET and BJT parameter tables instead of the compact models")
     args = parser.parse_args(argv)
     try:
         if args.command == "models":
-            from xbar.devices.catalog import render_catalog
+            from xbar.devices.catalog import render_catalog, render_semiconductors
 
-            text = render_catalog(Path(args.lib_dir))
+            text = render_semiconductors() if args.semiconductors else render_catalog(Path(args.lib_dir))
             if args.write:
                 Path(args.write).write_text(text)
                 print(f"wrote {args.write}")
