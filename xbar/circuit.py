@@ -49,6 +49,7 @@ _KINDS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "f": ("f", 2, ("gain",)),
     "h": ("h", 2, ("r",)),
     "d": ("d", 2, ("area",)),
+    "b": ("b", 2, ("voltage",)),
 }
 
 
@@ -128,7 +129,7 @@ class Subcircuit:
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     def __getattr__(self, method: str) -> Any:
-        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X", "Y", "K", "M", "Q"):
+        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X", "Y", "B", "K", "M", "Q"):
             def record(*args: Any, **kwargs: Any) -> None:
                 self.calls.append((method, args, kwargs))
 
@@ -397,6 +398,60 @@ class Circuit:
         self.add("d", name, (anode, cathode), (self._value(area, "area", location),), extra=model.lower(),
                  location=location)
 
+    def B(self, name: str, n1: str, n2: str, expression: Any, *, kind: str = "v",
+          params: Mapping[str, float] | None = None, probes: Mapping[str, tuple[str, str]] | None = None,
+          location: SourceLocation | None = None) -> str:
+        """Behavioural source: ``kind="v"`` fixes ``v(n1) − v(n2)``, ``kind="i"`` drives a current
+        from ``n1`` through the source to ``n2``, both equal to ``expression``.
+
+        ``expression`` is text (or an :class:`~xbar.netlist.expr.Expression` parsed in the
+        behavioural dialect) over ``v(node)``, ``v(n1, n2)``, ``i(vsource)``, ``time``,
+        ``temper``, parameters given in ``params``, and the functions of the expression parser
+        plus ``pwl``, ``u``, ``uramp``, ``pwr``. ``probes`` maps probe variables to
+        ``("node", name)`` / ``("branch", element)`` when they differ from the names written
+        (subcircuit flattening). Returns the element's name.
+
+        Examples
+        --------
+        >>> import xbar
+        >>> c = xbar.Circuit()
+        >>> c.V("1", "in", "0", 0.5)
+        >>> _ = c.B("sq", "out", "0", "v(in)^2 * gain", params={"gain": 4.0})
+        >>> c.R("l", "out", "0", 1e3)
+        >>> round(c.op()["v(out)"], 12)
+        1.0
+        """
+        from xbar.devices.behavioural import (
+            BEHAVIOURAL_DIALECT_NAMES,
+            BehaviouralSpec,
+            probe_targets,
+        )
+        from xbar.netlist.expr import Dialect, Expression, parse_expression
+
+        key = self._name("b", name)
+        if kind not in ("v", "i"):
+            raise NetlistError(f"B source '{key}': kind must be 'v' or 'i', got {kind!r}", location)
+        if isinstance(expression, Expression):
+            expr = expression
+        elif isinstance(expression, str):
+            text = expression.strip()
+            if len(text) >= 2 and text[0] == "{" and text[-1] == "}":
+                text = text[1:-1]
+            expr = parse_expression(text, location, dialect=Dialect(probes=True, behavioural=True))
+        else:
+            raise NetlistError(f"B source '{key}': expression must be text, got {expression!r}", location)
+        targets = probe_targets(expr.names)
+        if probes:
+            targets.update({k.lower(): (w, t.lower()) for k, (w, t) in probes.items()})
+        values = {k.lower(): float(v) for k, v in (params or {}).items()}
+        missing = sorted(expr.names - set(targets) - set(values) - BEHAVIOURAL_DIALECT_NAMES)
+        if missing:
+            raise NetlistError(f"B source '{key}': '{missing[0]}' in expression {expr.source!r} is "
+                               "neither a parameter nor v(node), i(source), time or temper", location)
+        spec = BehaviouralSpec(kind, expr, targets, {k: values[k] for k in expr.names if k in values},
+                               location)
+        return self.add("b", key, (n1, n2), (1.0 if kind == "v" else 0.0,), extra=spec, location=location)
+
     def Y(self, name: str, nodes: Sequence[str], model: str, *, location: SourceLocation | None = None,
           **params: float) -> str:
         """A ``Y`` device bound to ``.model <model> <type>`` of a registered kind.
@@ -591,8 +646,8 @@ class Circuit:
                                    f"{', '.join(scope) or 'none'}")
             scope[k.lower()] = self._param_value(v, f"parameter '{k}' of instance '{inst}'", scope)
         local_branch = set()
-        for m, a, _ in sub.calls:
-            if m in ("V", "L", "E", "H"):
+        for m, a, kw in sub.calls:
+            if m in ("V", "L", "E", "H") or (m == "B" and kw.get("kind", "v") == "v"):
                 nm = str(a[0]).lower()
                 local_branch.add(nm if nm.startswith(m.lower()) else m.lower() + nm)
         nodemap = {p: str(n).lower() for p, n in zip(sub.ports, nodes, strict=True)}
@@ -611,6 +666,9 @@ class Circuit:
         node_args = {"R": 2, "C": 2, "L": 2, "V": 2, "I": 2, "E": 4, "G": 4, "F": 2, "H": 2, "D": 2}
         for method, args, kwargs in sub.calls:
             local = str(args[0]).lower()
+            if method == "B":
+                self._replay_b(inst, local, args, kwargs, node, scope, local_branch)
+                continue
             if method == "Y":
                 full = f"y.{inst}.{local if local.startswith('y') else 'y' + local}"
                 self.Y(full, [node(n) for n in args[1]], args[2], **{k: value(v) for k, v in kwargs.items()})
@@ -653,6 +711,28 @@ class Circuit:
                 rest = rest[1:]
             new_args += [value(v) for v in rest]
             getattr(self, method)(*new_args, **{kk: value(v) for kk, v in kwargs.items()})
+
+    def _replay_b(self, inst: str, local: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+                  node: Any, scope: Mapping[str, float], local_branch: set[str]) -> None:
+        """One recorded ``B`` call of a Python subcircuit, flattened into instance ``inst``."""
+        from xbar.devices.behavioural import probe_targets
+        from xbar.netlist.expr import Dialect, parse_expression
+
+        name = local if local.startswith("b") else "b" + local
+        text = str(args[3]).strip()
+        if len(text) >= 2 and text[0] == "{" and text[-1] == "}":
+            text = text[1:-1]
+        expr = parse_expression(text, dialect=Dialect(probes=True, behavioural=True))
+        probes: dict[str, tuple[str, str]] = {}
+        for var, (what, target) in probe_targets(expr.names).items():
+            if what == "node":
+                probes[var] = ("node", node(target))
+            else:
+                probes[var] = ("branch", f"{target[0]}.{inst}.{target}" if target in local_branch else target)
+        params = {**scope, **{k.lower(): float(v) for k, v in (kwargs.get("params") or {}).items()}}
+        used = {k: v for k, v in params.items() if k in expr.names}
+        self.B(f"b.{inst}.{name}", node(args[1]), node(args[2]), expr, kind=kwargs.get("kind", "v"),
+               params=used, probes=probes)
 
     @staticmethod
     def _param_value(v: Any, what: str, scope: Mapping[str, float]) -> float:

@@ -54,8 +54,8 @@ _INF = float("inf")
 DIODE_PARAMS: dict[str, tuple[float, float, float, str]] = {
     # name: (default, lower bound, upper bound, description [unit])
     "level": (1.0, 1.0, 1.0, "model level (1 only) [-]"),
-    "is": (1e-14, 0.0, 1.0, "saturation current [A]"),
-    "js": (1e-14, 0.0, 1.0, "saturation current (alias of IS) [A]"),
+    "is": (1e-14, 0.0, math.inf, "saturation current [A]"),  # no upper bound, as ngspice
+    "js": (1e-14, 0.0, math.inf, "saturation current (alias of IS) [A]"),
     "n": (1.0, 1e-3, 100.0, "emission coefficient [-]"),
     "rs": (0.0, 0.0, 1e12, "ohmic (series) resistance [Ω]"),
     "tt": (0.0, 0.0, 1.0, "transit time [s]"),
@@ -266,6 +266,16 @@ class DiodeGroup(LocalDevice):
             gk = ((1.0 + s) * gd + cd * gd / (2.0 * s * ikr)) / (1.0 + 2.0 * s - cd / ikr)
             cd, gd = np.where(knee, cd / (1.0 + s), cd), np.where(knee, gk, gd)
         return cd + gmin * vd, gd + gmin
+
+    def junction_current(self, index: int, vd: F64, temp_c: float, gmin: float) -> F64:
+        """DC current [A] of instance ``index`` at junction voltages ``vd`` [V] (``@d[id]``)."""
+        tp = self._thermal(temp_c)
+        one = {k: (v[index : index + 1] if isinstance(v, np.ndarray) and v.shape == self.area.shape else v)
+               for k, v in tp.items()}
+        flat = np.atleast_1d(np.asarray(vd, dtype=np.float64))
+        cd, _ = self._current(flat, {k: (np.full(flat.shape, v[0]) if isinstance(v, np.ndarray) else v)
+                                     for k, v in one.items()}, gmin)
+        return cd
 
     def evaluate(self, v: F64, ctx: LoadContext, mode: str) -> LocalEval:
         tp = self._thermal(ctx.temp, ctx.reltol)

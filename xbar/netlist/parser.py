@@ -19,7 +19,7 @@ from xbar.netlist.lexer import Card, check_text, read_lines, split_logical, spli
 
 __all__ = ["Deck", "SubcktDef", "parse_file", "parse_text"]
 
-ELEMENT_LETTERS = frozenset("rclviefghxdy")
+ELEMENT_LETTERS = frozenset("rclviefghxdyb")
 # MOSFETs, bipolar transistors and coupled inductors (xbar.devices.mosfet, .bjt, .linear)
 ELEMENT_LETTERS = ELEMENT_LETTERS | frozenset("mqk")
 _ELEMENT_FIRST = ELEMENT_LETTERS | frozenset(c.upper() for c in ELEMENT_LETTERS)
@@ -29,30 +29,27 @@ GROUND = frozenset({"0", "gnd"})
 CONTROL_CARDS = frozenset(
     {
         ".param", ".model", ".options", ".option", ".opt", ".ic", ".nodeset", ".op", ".dc",
-        ".tran", ".print", ".save", ".probe", ".end", ".title", ".temp",
+        ".tran", ".print", ".save", ".probe", ".end", ".title", ".temp", ".func", ".global",
+        ".global_param", ".meas", ".measure",
     }
 ) | frozenset({".ac"})
 # control cards that make no sense inside a subcircuit definition
 _TOP_LEVEL_ONLY = frozenset(
     {
         ".op", ".dc", ".tran", ".options", ".option", ".opt", ".print", ".save", ".probe", ".ic",
-        ".nodeset", ".title", ".temp",
+        ".nodeset", ".title", ".temp", ".global", ".global_param", ".meas", ".measure",
     }
 ) | frozenset({".ac"})
 UNSUPPORTED_HINTS = {
-    ".control": "ngspice .control scripts are not supported; use analysis cards and .print",
-    ".endc": "ngspice .control scripts are not supported",
-    ".func": ".func is not supported; use .param expressions",
-    ".global": ".global is not supported",
     ".noise": ".noise analysis is not supported",
     ".tf": ".tf analysis is not supported",
     ".sens": ".sens analysis is not supported",
     ".pz": ".pz analysis is not supported",
     ".disto": ".disto analysis is not supported",
     ".four": ".four is not supported",
-    ".meas": ".meas is not supported",
-    ".measure": ".measure is not supported",
     ".plot": ".plot is not supported; use .print",
+    ".control": "a .control block is read from the top-level deck only, not from an included file",
+    ".endc": "a .control block is read from the top-level deck only, not from an included file",
     ".width": ".width is not supported",
     ".csparam": ".csparam is not supported; use .param",
     ".if": "conditional netlists (.if/.else/.endif) are not supported",
@@ -62,7 +59,7 @@ UNSUPPORTED_HINTS = {
 }
 # SPICE element letters this build does not implement
 _UNSUPPORTED_ELEMENTS = {
-    "a": "XSPICE code models, digital and mixed-signal", "b": "behavioural sources", "j": "JFETs",
+    "a": "XSPICE code models, digital and mixed-signal", "j": "JFETs",
     "n": "OSDI/Verilog-A devices", "o": "lossy transmission lines",
     "p": "coupled multiconductor lines", "s": "voltage switches",
     "t": "transmission lines", "u": "uniform RC lines", "w": "current switches", "z": "MESFETs",
@@ -96,6 +93,8 @@ class Deck:
     file: str
     cards: list[Card] = field(default_factory=list)
     subckts: dict[str, SubcktDef] = field(default_factory=dict)
+    control: list[Card] = field(default_factory=list)
+    """Lines of the ``.control`` … ``.endc`` blocks, in order (see :mod:`xbar.netlist.control`)."""
 
 
 # The chain of files being read, outermost first: (resolved path, name for messages).
@@ -153,10 +152,11 @@ def _parse(lines: list[str], file: str, base: Path, stack: _Stack) -> Deck:
             "the netlist is empty; expected a title line, then element and analysis cards",
             SourceLocation(file, 1, 1, ""),
         )
-    title, cards = split_logical(lines, file, has_title=True)
+    control: list[Card] = []
+    title, cards = split_logical(lines, file, has_title=True, control=control)
     cards = _expand_includes(cards, base, stack)
     top, subckts = _split_subckts(cards, None)
-    return Deck(title=title or "", file=file, cards=top, subckts=subckts)
+    return Deck(title=title or "", file=file, cards=top, subckts=subckts, control=control)
 
 
 def _path_token(card: Card, index: int, what: str, form: str) -> str:
@@ -207,9 +207,11 @@ def _include(card: Card, path: Path, stack: _Stack, section: str | None) -> list
     resolved = str(resolved_path)
     if len(stack) >= _MAX_NESTING:
         raise card.error(f"includes nested deeper than {_MAX_NESTING} files", 1)
-    if any(r == resolved for r, _ in stack):
+    key = resolved if section is None else f"{resolved}\0{section}"
+    if any(r == key for r, _ in stack):
         chain = " -> ".join([name for _, name in stack] + [str(path)])
-        raise card.error(f"include cycle: '{path}' is already being read ({chain})", 1)
+        what = f"'{path}'" if section is None else f"section '{section}' of '{path}'"
+        raise card.error(f"include cycle: {what} is already being read ({chain})", 1)
     lines = read_lines(path, location=loc)
     _, cards = split_logical(lines, str(path), has_title=False)
     for k, c in enumerate(cards):
@@ -218,8 +220,9 @@ def _include(card: Card, path: Path, stack: _Stack, section: str | None) -> list
             break
     if section is not None:
         cards = _select_section(cards, section, card, path)
-    # file names in messages stay as the user wrote them (relative paths stay relative)
-    return _expand_includes(cards, path.parent, (*stack, (resolved, str(path))))
+    # file names in messages stay as the user wrote them (relative paths stay relative); a
+    # library section may read another section of its own file ('.lib same.lib other')
+    return _expand_includes(cards, path.parent, (*stack, (key, str(path))))
 
 
 def _select_section(cards: list[Card], section: str, card: Card, path: Path) -> list[Card]:
@@ -365,8 +368,6 @@ def _make_subckt(card: Card, body: list[Card], ends: Card, level: int) -> Subckt
             raise card.error(f"expected 'name=value' after 'params:', got '{t}'; {_SUBCKT_FORM}", k)
         if t[0] in "{'\"":
             raise card.error(f"expected a port name, got '{t}'; {_SUBCKT_FORM}", k)
-        if low in GROUND:
-            raise card.error(f"the ground node '{t}' cannot be a port of '.subckt {toks[1]}'", k)
         if low in ports:
             raise card.error(f"port '{t}' is listed twice in '.subckt {toks[1]}'", k)
         ports.append(low)
