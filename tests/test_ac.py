@@ -164,7 +164,7 @@ def test_cli_prints_and_writes_ac(tmp_path, capsys):
                     ".print ac vm(out) vp(out) v(out)\n.end\n")
     assert main(["run", str(deck), "--csv", str(tmp_path / "o.csv"), "--raw", str(tmp_path / "o.raw")]) == 0
     out = capsys.readouterr().out
-    assert "vm(out)" in out and "9.980319e-01" in out.replace(" ", "") or "9.980319e-01" in out
+    assert ("vm(out)" in out and "9.980319e-01" in out.replace(" ", "")) or "9.980319e-01" in out
     (plot,) = read_rawfile(tmp_path / "o.raw")
     assert plot.flags == "complex"
     assert (tmp_path / "o.csv").read_text().startswith("frequency,")

@@ -350,7 +350,7 @@ class Circuit:
                 location: SourceLocation | None) -> None:
         if ac is None:
             return
-        mag, phase = (ac, 0.0) if not isinstance(ac, tuple | list) else (tuple(ac) + (0.0,))[:2]
+        mag, phase = (ac, 0.0) if not isinstance(ac, tuple | list) else (*ac, 0.0)[:2]
         self.ac_specs[key] = (self._value(mag, f"AC magnitude of '{key}'", location),
                               self._value(phase, f"AC phase of '{key}'", location))
 

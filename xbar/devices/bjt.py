@@ -60,7 +60,6 @@ from xbar.devices.junction import (
     KOVERQ,
     REFTEMP,
     depletion_charge,
-    gap_energy,
     junction_current,
     pb_factor,
 )

@@ -31,8 +31,8 @@ from xbar.devices.base import F64
 
 __all__ = [
     "CHARGE",
-    "K_BOLTZMANN",
     "KOVERQ",
+    "K_BOLTZMANN",
     "REFTEMP",
     "depletion_charge",
     "gap_energy",

@@ -52,7 +52,6 @@ from xbar.devices.base import F64, I64, LoadContext
 from xbar.devices.junction import (
     CELSIUS_TO_KELVIN,
     CHARGE,
-    K_BOLTZMANN,
     KOVERQ,
     REFTEMP,
     gap_energy,

@@ -569,7 +569,7 @@ def _check_inductance_matrix(circuit: Circuit, inductors: DeviceGroup,
         pos = {int(i): j for j, i in enumerate(members)}
         mat = np.diag(lvals[members].astype(float))
         all_unity = True
-        for key, l1, l2, k, _loc in couplings:
+        for _key, l1, l2, k, _loc in couplings:
             i1, i2 = index[l1], index[l2]
             if i1 in pos:
                 mval = k * np.sqrt(abs(lvals[i1] * lvals[i2]))
