@@ -213,3 +213,59 @@ def test_non_passive_coupling_warns():
 def test_refused_and_malformed_cards(deck, match):
     with pytest.raises((NetlistError, ModelCardError), match=match):
         xbar.read_netlist_text("t\n" + deck + "V1 d 0 1\nV2 g 0 1\n.op\n", name="deck.cir")
+
+
+def test_to_netlist_round_trip_of_transistors_couplings_and_ac():
+    c = xbar.Circuit("round trip")
+    _card(c, "n", *MOS_N)
+    _card(c, "q", *BJT_N)
+    c.V("dd", "vdd", "0", 3.0)
+    c.V("in", "g", "0", 1.2, ac=(1.0, 30.0))
+    c.R("d", "vdd", "d", 5e3)
+    c.M("1", "d", "g", "0", "0", "n", w=4e-6, l=1e-6, m=2)
+    c.R("b", "vdd", "b", 200e3)
+    c.Q("1", "c", "b", "0", "q", area=2.0)
+    c.R("c", "vdd", "c", 2e3)
+    c.L("1", "c", "x", 1e-6)
+    c.L("2", "y", "0", 4e-6)
+    c.K("1", "l1", "l2", 0.8)
+    c.R("x", "x", "0", 50.0)
+    c.R("y", "y", "0", 50.0)
+    text = c.to_netlist([".op", ".ac dec 3 1k 1g"])
+    back = xbar.read_netlist_text(text).run()
+    op, ac = c.op(), c.ac("dec", 3, 1e3, 1e9)
+    for key in ("v(d)", "v(c)", "v(b)", "i(vdd)"):
+        assert back[0][key] == pytest.approx(op[key], rel=1e-12, abs=1e-15)
+    np.testing.assert_allclose(back[1]["v(y)"], ac["v(y)"], rtol=1e-12)
+
+
+def test_python_subcircuits_take_transistors_and_couplings():
+    c = xbar.Circuit("sub")
+    _card(c, "n", *MOS_N)
+    inv = c.subckt("amp", ["in", "out", "vdd"], rl=5e3)
+    inv.M("1", "out", "in", "0", "0", "n", w=4e-6, l=1e-6)
+    inv.R("l", "vdd", "out", "{rl}")
+    inv.L("a", "out", "t", 1e-6)
+    inv.L("b", "t2", "0", 1e-6)
+    inv.K("ab", "la", "lb", 0.5)
+    inv.R("t", "t", "0", 1e3)
+    inv.R("t2", "t2", "0", 1e3)
+    c.V("dd", "vdd", "0", 3.0)
+    c.V("in", "in", "0", 1.5)
+    c.X("1", "amp", ["in", "o1", "vdd"])
+    c.X("2", "amp", ["in", "o2", "vdd"], rl=1e4)
+    op = c.op()
+    assert "m.x1.m1" in c.element_kind and "k.x2.kab" in c.element_kind
+    assert op["v(o2)"] < op["v(o1)"] < 3.0
+
+
+def test_transient_with_uic_starts_charges_from_the_given_voltages():
+    c = xbar.Circuit("uic")
+    _card(c, "n", *MOS_N)
+    c.V("g", "g", "0", 2.0)
+    c.C("1", "d", "0", 1e-13, ic=2.5)
+    c.M("1", "d", "g", "0", "0", "n", w=4e-6, l=1e-6)
+    tr = c.tran(1e-11, 2e-9, uic=True)
+    v = tr["v(d)"]
+    # the first output point is the first step (uic drops t = 0, as ngspice)
+    assert 2.45 < v[0] <= 2.5 and v[-1] < 0.05 and np.all(np.diff(v) <= 1e-9)
