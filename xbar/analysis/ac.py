@@ -45,7 +45,7 @@ from xbar.mna.topology import diagnose_singular
 __all__ = ["DENSE_MAX", "AcSpec", "run_ac"]
 
 #: Largest system solved with dense batched LAPACK instead of sparse LU.
-DENSE_MAX = 160
+DENSE_MAX = 40
 #: Memory budget of one dense batch [bytes].
 _BATCH_BYTES = 64 * 2**20
 _MAX_POINTS = 10_000_000

@@ -537,6 +537,11 @@ class BipolarGP(YDevice, LocalDevice):
         out[:, 1] = v[:, 1] + (out[:, 4] - v[:, 4])
         return out, l1 | l2 | l3
 
+    def limit_free_step(self, ctx: LoadContext) -> float:
+        """Node steps below ``Vt`` change Vbe, Vbc, Vsub by less than ``2·Vt``: ``DEVpnjlim``
+        leaves them (its reverse clamp is a volt away)."""
+        return 0.99 * min(float(self._thermal(ctx.temp)["vt"]), 0.25)
+
     def cold_start(self, v: F64, ctx: LoadContext) -> F64:
         tp = self._thermal(ctx.temp)
         off = self.inst["off"] > 0.5

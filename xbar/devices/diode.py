@@ -309,6 +309,12 @@ class DiodeGroup(LocalDevice):
         out[:, 1] = v[:, 2] + lim
         return out, limited
 
+    def limit_free_step(self, ctx: LoadContext) -> float:
+        """Node steps below ``N·Vt`` (and ``NBV·Vt``) change the junction voltage by less than
+        the ``2·N·Vt`` that ``DEVpnjlim`` needs to act (its reverse clamp is a volt away)."""
+        tp = self._thermal(ctx.temp, ctx.reltol)
+        return 0.99 * min(float(tp["vte"]), float(tp["vtebrk"]), 0.25)
+
     def cold_start(self, v: F64, ctx: LoadContext) -> F64:
         tp = self._thermal(ctx.temp, ctx.reltol)
         out = v.copy()

@@ -627,6 +627,11 @@ class Mosfet1(YDevice, LocalDevice):
                    | (np.abs(vds_n - vds) > tiny))
         return self._unframe(v, vgs_n, vds_n, vbs_n), limited
 
+    def limit_free_step(self, ctx: LoadContext) -> float:
+        """Node steps below ``Vt`` (and 0.25 V) change Vgs, Vds, Vbs by less than ``2·Vt`` and
+        0.5 V: ``DEVpnjlim``, ``DEVfetlim`` and ``DEVlimvds`` leave them."""
+        return 0.99 * min(float(self._thermal(ctx.temp)["vt"]), 0.25)
+
     def cold_start(self, v: F64, ctx: LoadContext) -> F64:
         tp = self._thermal(ctx.temp)
         n = len(v)
