@@ -510,11 +510,6 @@ class Circuit:
                                    f"known: {', '.join(sorted(known)) or 'none'}", location)
         card = self._bound_card(key_model)
         vals = {k.lower(): self._value(v, f"parameter '{k}' of '{key}'", location) for k, v in params.items()}
-        for p in kind_cls.instance_params:
-            v = vals.get(p.name)
-            if v is not None and not p.lo <= v <= p.hi:
-                raise ModelCardError(f"'{key}': {p.name}={v:g} is outside [{p.lo:g}, {p.hi:g}] {p.unit}",
-                                     location)
         n_int = kind_cls.internal_nodes(card, vals)
         suffixes = kind_cls.internal_names(card, vals) if hasattr(kind_cls, "internal_names") else \
             [str(k) for k in range(n_int)]
