@@ -235,6 +235,22 @@ class Mosfet1(YDevice, LocalDevice):
 
         return cond("rd", params.get("nrd", c["nrd"])), cond("rs", params.get("nrs", c["nrs"]))
 
+    @staticmethod
+    def _conductances(card: BoundCard, inst: dict[str, F64]) -> tuple[F64, F64]:
+        """:meth:`_resistances` of every instance at once (arrays of the instance parameters)."""
+        c = card.values
+        m = inst["m"]
+        out = []
+        for key, squares in (("rd", inst["nrd"]), ("rs", inst["nrs"])):
+            if key in card.given:
+                g = m / c[key] if c[key] != 0.0 else np.zeros_like(m)
+            elif "rsh" in card.given and c["rsh"] != 0.0:
+                g = np.where(squares != 0.0, m / (c["rsh"] * np.where(squares != 0.0, squares, 1.0)), 0.0)
+            else:
+                g = np.zeros_like(m)
+            out.append(np.asarray(g, dtype=np.float64))
+        return out[0], out[1]
+
     @classmethod
     def internal_names(cls, card: BoundCard, params: dict[str, float]) -> list[str]:
         gd, gs = cls._resistances(card, params)
@@ -251,9 +267,7 @@ class Mosfet1(YDevice, LocalDevice):
         n = len(names)
         self.type = -1.0 if card.kind == "pmos" else 1.0
         c = card.values
-        params = [{k: float(inst[k][i]) for k in inst} for i in range(n)]
-        res = np.array([self._resistances(card, p) for p in params]).reshape(n, 2)
-        self.gd_ohm, self.gs_ohm = res[:, 0], res[:, 1]
+        self.gd_ohm, self.gs_ohm = self._conductances(card, inst)
         self.g_lin = conductance_block(n, 6, [(0, 4, self.gd_ohm), (2, 5, self.gs_ohm)])
         has_d, has_s = self.gd_ohm > 0, self.gs_ohm > 0
         extra = nodes.shape[1] - 4
