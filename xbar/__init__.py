@@ -10,6 +10,8 @@ from xbar.analysis.results import OpResult, SweepResult, TranResult
 from xbar.circuit import Circuit
 from xbar.errors import (
     ConvergenceError,
+    DataError,
+    LintWarning,
     ModelCardError,
     NetlistError,
     SingularMatrixError,
@@ -26,6 +28,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Circuit",
     "ConvergenceError",
+    "DataError",
+    "LintWarning",
     "ModelCardError",
     "Netlist",
     "NetlistError",

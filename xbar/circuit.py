@@ -76,6 +76,8 @@ class _Table:
     locations: list[SourceLocation | None] = field(default_factory=list)
     chunks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     chunk_names: list[list[str]] = field(default_factory=list)
+    sources: list[tuple[int, Sequence[str], Sequence[int]]] = field(default_factory=list)
+    """Deck file and line of bulk-added elements: (first index, files, lines) per bulk add."""
 
     def flush(self) -> None:
         if not self.node_rows:
@@ -140,9 +142,10 @@ class Subcircuit:
 class Circuit:
     """A flat circuit under construction (see module docstring)."""
 
-    def __init__(self, title: str = "") -> None:
+    def __init__(self, title: str = "", *, lint: bool = True) -> None:
         self.title = title
-        self.options = SimOptions()
+        self.options = SimOptions(lint=int(bool(lint)))
+        """Simulation options; ``lint=False`` switches off the netlist lint (:mod:`xbar.lint`)."""
         self.node_index: dict[str, int] = {}
         self.node_names: list[str] = []
         self.tables: dict[str, _Table] = {k: _Table(n, cols) for k, (_, n, cols) in _KINDS.items()}
@@ -160,6 +163,11 @@ class Circuit:
         self.ac_specs: dict[str, tuple[float, float]] = {}
         """Small-signal excitations of ``.ac``: source name -> (magnitude, phase in degrees)."""
         self._system: MnaSystem | None = None
+
+    def __repr__(self) -> str:
+        title = f" {self.title!r}" if self.title else ""
+        return (f"<Circuit{title}: {self.element_count()} elements, {len(self.node_names)} nodes, "
+                f"{len(self.models)} models>")
 
     # nodes -------------------------------------------------------------------------------
     def node(self, name: str) -> int:
@@ -233,6 +241,8 @@ class Circuit:
         names: Sequence[str] | str,
         nodes: Sequence[Sequence[str]] | np.ndarray,
         values: Mapping[str, Any],
+        *,
+        sources: tuple[Sequence[str], Sequence[int]] | None = None,
     ) -> list[str]:
         """Bulk-add N elements of one kind from arrays.
 
@@ -247,6 +257,9 @@ class Circuit:
         values : mapping
             Column arrays (broadcast to N), e.g. ``{"r": r_array}``; for V and I sources
             ``"extra"`` may hold one ``WaveformSpec`` (or None) per element.
+        sources : (files, lines), optional
+            Deck file and line of every element (the deck reader's bulk path), so warnings can
+            point at the element's line.
         """
         letter, n_nodes, columns = _KINDS[kind]
         if kind in ("f", "h"):
@@ -296,6 +309,8 @@ class Circuit:
             table.extra.extend(extra)
         else:
             table.extra.extend([extra] * count)
+        if sources is not None:
+            table.sources.append((len(table.locations), sources[0], sources[1]))
         table.locations.extend([None] * count)
         return keys
 
@@ -596,12 +611,20 @@ class Circuit:
     def load_models(self, path: str | Path, names: Sequence[str] | None = None) -> list[str]:
         """Define the ``.model`` cards of a library file (e.g. ``compact_models/*.lib``).
 
+        A shipped library can be named without its folder (``"kumar2024_sot.lib"``), from any
+        directory (:mod:`xbar.devices.cards`).
+
         The file is read by the deck front end, so errors name ``file:line``. ``names``
         restricts which cards are taken; returns the names defined.
         """
         from xbar.netlist.elaborate import read_netlist_text
 
-        lib = Path(path).resolve()
+        lib = Path(path)
+        if not lib.exists():
+            from xbar.devices.cards import shipped_fallback
+
+            lib = shipped_fallback(lib) or lib  # a shipped card by name, from any directory
+        lib = lib.resolve()
         deck = read_netlist_text(f"models\n.include \"{lib}\"\n.end\n", name=str(path))
         models = deck.circuit.models
         chosen = list(models) if names is None else [n.lower() for n in names]
@@ -827,6 +850,23 @@ class Circuit:
         from xbar.netlist.writer import write_netlist
 
         return write_netlist(self, analyses)
+
+    def location_of(self, name: str) -> SourceLocation | None:
+        """Where element ``name`` was written (None for elements added from Python)."""
+        cache = self.__dict__.get("_locations")
+        if cache is None or cache[0] != len(self.element_kind):
+            index: dict[str, SourceLocation | None] = {}
+            for table in self.tables.values():
+                names = [n for chunk in table.chunk_names for n in chunk] + table.names
+                index.update(zip(names, table.locations, strict=False))
+                for start, files, lines in table.sources:
+                    for k, (file, line) in enumerate(zip(files, lines, strict=True)):
+                        index[names[start + k]] = SourceLocation(file, int(line))
+            for store in self.y_instances.values():
+                index.update(zip(store["names"], store["loc"], strict=False))
+            cache = (len(self.element_kind), index)
+            self.__dict__["_locations"] = cache
+        return cache[1].get(name.lower())
 
     def element_count(self) -> int:
         """Number of elements of all kinds."""

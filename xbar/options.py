@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, ClassVar
 
 from xbar.errors import NetlistError, SourceLocation
 
@@ -38,6 +38,10 @@ class SimOptions:
         Truncation-error overestimation factor (SPICE's TRTOL).
     seed : int
         Seed for stochastic device models.
+    lint : int
+        1 (default): warn about netlists that run but probably say something else than meant
+        (:mod:`xbar.lint`: a node with one connection, often a typo); 0 turns the checks off
+        (``.options nolint`` or ``lint=0``).
     """
 
     reltol: float = 1e-3
@@ -50,6 +54,10 @@ class SimOptions:
     temp: float = 27.0
     trtol: float = 7.0
     seed: int = 0
+    lint: int = 1
+
+    FLAGS: ClassVar[dict[str, tuple[str, int]]] = {"nolint": ("lint", 0), "lint": ("lint", 1)}
+    """Options written without a value (``.options nolint``) -> (name, value)."""
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -85,7 +93,11 @@ class SimOptions:
                 value = float(raw)
             except (TypeError, ValueError):
                 raise NetlistError(f"option '{key}' needs a number, got {raw!r}", location) from None
-            if name in ("itl1", "itl4", "seed"):
+            if name == "lint":
+                if value not in (0.0, 1.0):
+                    raise NetlistError(f"option 'lint' must be 0 or 1, got {raw!r}", location)
+                out[name] = int(value)
+            elif name in ("itl1", "itl4", "seed"):
                 if value != int(value) or value < (0 if name == "seed" else 1):
                     raise NetlistError(f"option '{key}' needs a positive integer, got {raw!r}", location)
                 out[name] = int(value)

@@ -134,7 +134,8 @@ def run_ac(system: MnaSystem, spec: AcSpec) -> AcResult:
     if n == 0:
         data = np.column_stack([freqs.astype(np.complex128)])
         return AcResult(kind="ac", names=names, data=data, title=system.circuit.title,
-                        scale_name="frequency", analysis=".ac", events=op.events, operating_point=op)
+                        scale_name="frequency", analysis=".ac", events=op.events, operating_point=op,
+                        units={"frequency": "Hz", **system.vector_units(names[1:])})
     g_data, c_data = system.small_signal(x_op)
     omega = 2.0 * np.pi * freqs
     if n <= DENSE_MAX:
@@ -145,7 +146,8 @@ def run_ac(system: MnaSystem, spec: AcSpec) -> AcResult:
     data[:, 0] = freqs
     data[:, 1:] = X
     return AcResult(kind="ac", names=names, data=data, title=system.circuit.title,
-                    scale_name="frequency", analysis=".ac", events=op.events, operating_point=op)
+                    scale_name="frequency", analysis=".ac", events=op.events, operating_point=op,
+                    units={"frequency": "Hz", **system.vector_units(names[1:])})
 
 
 def _singular(system: MnaSystem, freq: float) -> SingularMatrixError:

@@ -20,6 +20,7 @@ from xbar.devices.sources import CurrentSourceGroup, VoltageSourceGroup
 from xbar.errors import NetlistError, SourceLocation
 from xbar.mna.system import MnaSystem
 from xbar.mna.topology import check_dc_paths
+from xbar.reprs import short_repr
 
 __all__ = ["SweepSpec", "run_dc", "sweep_values"]
 
@@ -66,6 +67,8 @@ def sweep_values(kind: str, args: list[float], location: SourceLocation | None =
 @dataclass
 class SweepSpec:
     """One sweep: target (element name or ``temp``) and its values."""
+
+    __repr__ = short_repr
 
     target: str
     values: F64
@@ -144,9 +147,12 @@ def run_dc(system: MnaSystem, sweeps: list[SweepSpec]) -> SweepResult:
     all_names = [scale_name, *names]
     if len(sweeps) > 1:
         data = np.column_stack([data, np.array([p[1] for p in points])])
-        all_names.append("sweep2")
-    return SweepResult(kind="dc", names=all_names, data=data, title=circuit.title, scale_name=scale_name,
-                       analysis=".dc", events=system.events_since(start))
+        all_names.append(f"{targets[1][0]}2")  # the outer sweep: v-sweep2, i-sweep2, ...
+    result = SweepResult(kind="dc", names=all_names, data=data, title=circuit.title, scale_name=scale_name,
+                         analysis=".dc", events=system.events_since(start),
+                         units=system.vector_units(all_names))
+    result.sweeps = tuple(s.target for s in sweeps)
+    return result
 
 
 def _linear_sweep(system: MnaSystem, targets: list[tuple[str, DeviceGroup | None, int, str]],

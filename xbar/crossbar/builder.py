@@ -51,6 +51,7 @@ from scipy.sparse.csgraph import connected_components
 
 from xbar.circuit import Circuit
 from xbar.errors import NetlistError
+from xbar.reprs import short_repr
 
 __all__ = [
     "CELL_KINDS",
@@ -114,6 +115,8 @@ class CrossbarSpec:
     title : str
         Circuit title.
     """
+
+    __repr__ = short_repr
 
     rows: int
     cols: int
@@ -284,6 +287,8 @@ class CrossbarArray:
     merged : bool
         Whether zero-resistance segments merged nodes.
     """
+
+    __repr__ = short_repr
 
     spec: CrossbarSpec
     circuit: Circuit

@@ -19,12 +19,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xbar.reprs import short_repr
+
 __all__ = ["RelaxResult", "fixed_point_solve"]
 
 
 @dataclass
 class RelaxResult:
     """Outcome of :func:`fixed_point_solve` (currents in A, voltages in V)."""
+
+    __repr__ = short_repr
 
     i_col: np.ndarray
     v_cell: np.ndarray

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from xbar.crossbar.cells import cell_current, cell_voltage
+from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
     from xbar.crossbar.builder import CrossbarArray
@@ -44,6 +45,8 @@ class CrossbarResult:
     seconds : float
         Solve time (after compilation).
     """
+
+    __repr__ = short_repr
 
     array: CrossbarArray
     x: np.ndarray
@@ -189,6 +192,8 @@ class BatchResult:
         Matrix factorisations the batch took.
     seconds : float
     """
+
+    __repr__ = short_repr
 
     inputs: np.ndarray
     currents: np.ndarray

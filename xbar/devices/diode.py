@@ -30,7 +30,6 @@ References
 from __future__ import annotations
 
 import math
-import warnings
 from typing import ClassVar
 
 import numpy as np
@@ -45,7 +44,7 @@ from xbar.devices.junction import (
 )
 from xbar.devices.limiting import pnjlim
 from xbar.devices.local import LocalDevice, LocalEval, conductance_block
-from xbar.errors import ModelCardError, XbarWarning
+from xbar.errors import ModelCardError, warn
 
 __all__ = ["DIODE_ALIASES", "DIODE_PARAMS", "DiodeGroup", "canonical_diode_params"]
 
@@ -140,6 +139,7 @@ class DiodeGroup(LocalDevice):
     letter: ClassVar[str] = "d"
     dc_conducting = ((0, 1), (1, 2))  # over the local nodes (anode, internal anode, cathode)
     has_charge: ClassVar[bool] = True
+    output_info: ClassVar[dict[str, tuple[str, str]]] = {"vd": ("V", "junction voltage")}
 
     def __init__(self, names: list[str], nodes: I64, area: F64, card: dict[str, float],
                  internal: I64 | None = None) -> None:
@@ -190,8 +190,7 @@ class DiodeGroup(LocalDevice):
                                              + c["xti"] / c["nr"] * math.log(ratio), 700.0))
         grading = c["m"]
         if grading > 0.9:
-            warnings.warn(f"diode model: grading coefficient M={grading:g} limited to 0.9 (as ngspice)",
-                          XbarWarning, stacklevel=3)
+            warn(f"diode model: grading coefficient M={grading:g} limited to 0.9 (as ngspice)")
             grading = 0.9
         tpot, tcap = junction_temperature(c["vj"], c["cjo"], grading, tnom, t)
         if c["fc"] * tpot > 1.0:

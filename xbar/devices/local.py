@@ -28,6 +28,7 @@ from typing import ClassVar
 import numpy as np
 
 from xbar.devices.base import F64, I64, DeviceGroup, LoadContext
+from xbar.reprs import short_repr
 
 __all__ = ["LocalDevice", "LocalEval", "add_flow", "conductance_block"]
 
@@ -40,6 +41,8 @@ class LocalEval:
     G: F64
     q: F64 | None = None
     C: F64 | None = None
+
+    __repr__ = short_repr
 
 
 def add_flow(f: F64, G: F64, p: int, n: int, i: F64, derivs: dict[int, F64]) -> None:

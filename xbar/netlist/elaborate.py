@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import difflib
 import re
-import warnings
+from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,13 @@ from typing import Any
 import numpy as np
 
 from xbar.circuit import GROUND_NAMES, Circuit
-from xbar.errors import ModelCardError, NetlistError, XbarError, XbarWarning
+from xbar.devices.params import out_of_range_message
+from xbar.errors import ModelCardError, NetlistError, SourceLocation, XbarError, warn
 from xbar.netlist.expr import Dialect, FunctionTable, parse_expression
 from xbar.netlist.lexer import Card, scan
 from xbar.netlist.parser import UNSUPPORTED_HINTS, Deck, SubcktDef, parse_file, parse_text
 from xbar.options import SimOptions
+from xbar.reprs import short_repr
 from xbar.units import parse_number
 
 __all__ = [
@@ -93,6 +96,8 @@ _TRAN_FORM = "expected '.tran tstep tstop [tstart [tmax]] [uic]'"
 class AnalysisCard:
     """An analysis request from the deck (``.op``, ``.dc``, ``.tran``)."""
 
+    __repr__ = short_repr
+
     kind: str
     args: dict[str, Any]
     card: Card
@@ -101,6 +106,8 @@ class AnalysisCard:
 @dataclass
 class Netlist:
     """A read deck: the flat circuit, its analyses and output requests."""
+
+    __repr__ = short_repr
 
     title: str
     file: str
@@ -122,14 +129,50 @@ class Netlist:
     analysis_parser: Any = field(default=None, repr=False)
     """``parser(card, head) -> AnalysisCard``: reads analysis commands of the control language
     with the deck's parameters (set by the elaborator)."""
+    requests: list[tuple[str, SourceLocation]] = field(default_factory=list)
+    """Every ``.print``/``.save``/``.probe`` vector with where it was written."""
+
+    def check_outputs(self, system: Any | None = None) -> None:
+        """Check every requested output vector against the compiled circuit.
+
+        Nodes and element names are checked when the deck is read; device quantities
+        (``@y1[state]``) need the compiled device groups, so :meth:`run` calls this before
+        the first analysis: a typo fails at once with ``file:line:col``, not after a long
+        transient.
+        """
+        from xbar.analysis.op import op_vectors
+
+        device_vectors = [v for v, _ in self.requests if v.startswith("@") and v not in self.derived]
+        if not device_vectors:
+            return
+        system = system if system is not None else self.circuit.compile()
+        with np.errstate(all="ignore"):
+            names = op_vectors(system, np.zeros(system.n))[0]
+        available = set(names)
+        for vec, loc in self.requests:
+            if not vec.startswith("@") or vec in available or vec in self.derived:
+                continue  # derived vectors (@r1[i] …) are computed after the run
+            device, key = vec[1:-1].split("[", 1)
+            try:
+                group, _ = system.group_of(device)
+            except KeyError:
+                raise NetlistError(f"cannot output '{vec}': '{device}' is not an element of the circuit",
+                                   loc) from None
+            have = [k.split("[", 1)[1][:-1] for k in names if k.startswith(f"@{device}[")]
+            what = f"{group.kind} '{device}'"
+            listing = f"its quantities: {', '.join(have)}" if have else "it has no device quantities"
+            raise NetlistError(f"cannot output '{vec}': {what} has no quantity '{key}'; {listing}",
+                               loc.with_col(loc.col + 2 + len(device)))
 
     def run(self, progress: bool = False) -> list[Any]:
         """Run every analysis card in deck order; returns their results.
 
         ``.meas`` cards of each analysis kind are evaluated on its results
-        (``result.measurements``). ``progress`` shows a progress bar for transients.
+        (``result.measurements``). Output requests are checked first (:meth:`check_outputs`).
+        ``progress`` shows a progress bar for transients.
         """
         system = self.circuit.compile()
+        self.check_outputs(system)
         return [self.run_analysis(a, system, progress=progress) for a in self.analyses]
 
     def run_control(self, out: Any = None, *, workdir: str | Path = ".", progress: bool = False) -> Any:
@@ -222,8 +265,12 @@ def _measure_dialect(dialect: Any) -> Dialect:
     return Dialect(probes=True, functions=functions)
 
 
-def read_netlist(path: str | Path) -> Netlist:
+def read_netlist(path: str | Path, *, params: Mapping[str, float] | None = None,
+                 models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
     """Read an ngspice-dialect deck from ``path``.
+
+    ``params`` and ``models`` override ``.param`` values and ``.model`` card parameters
+    (see :func:`elaborate`).
 
     Raises
     ------
@@ -238,11 +285,13 @@ def read_netlist(path: str | Path) -> Netlist:
     >>> xbar.read_netlist(p).run()[0]["v(out)"]
     1.0
     """
-    return elaborate(parse_file(path))
+    return elaborate(parse_file(path), params=params, models=models)
 
 
-def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".") -> Netlist:
-    """Read a deck from a string (first line is the title).
+def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".",
+                      params: Mapping[str, float] | None = None,
+                      models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
+    """Read a deck from a string (first line is the title); overrides as in :func:`elaborate`.
 
     Examples
     --------
@@ -250,7 +299,7 @@ def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Pat
     >>> deck.run()[0]["v(out)"]
     1.0
     """
-    return elaborate(parse_text(text, name=name, base_dir=base_dir))
+    return elaborate(parse_text(text, name=name, base_dir=base_dir), params=params, models=models)
 
 
 _DIALECTS: dict[int, tuple[FunctionTable, Dialect, Dialect]] = {}
@@ -386,10 +435,14 @@ class _Elaborator:
         self._r_nodes: list[int] = []
         self._r_vals: list[float] = []
         self._r_pending: set[str] = set()
+        self._r_lines = array("i")  # deck line and file of each (for warnings at the element)
+        self._r_files: list[str] = []
         self._instances: dict[str, Card] = {}
         self._active: list[SubcktDef] = []
         self._controls: list[tuple[Card, int, str, str]] = []
         self._last_ac: tuple[float, float] | None = None
+        # overrides of top-level .model card parameters: model name -> {param: value}
+        self._model_overrides: dict[str, dict[str, float]] = {}
         self.functions = FunctionTable()
         self._save_currents = False
         self._global_nodes: set[str] = set()
@@ -481,6 +534,7 @@ class _Elaborator:
         node_index = c.node_index
         new_node = c.node
         names, nodes, vals = self._r_names, self._r_nodes, self._r_vals
+        lines, files = self._r_lines, self._r_files
         # value token -> value for the fast path (0.0: not a plain nonzero number)
         numbers: dict[str, float] = {}
         for card in cards:
@@ -515,6 +569,8 @@ class _Elaborator:
                     nodes.append(ia)
                     nodes.append(ib)
                     vals.append(v)
+                    lines.append(card.line)
+                    files.append(card.file)
                     pending.add(name)
                     continue
             self._element(card, scope, {}, 0)
@@ -527,7 +583,10 @@ class _Elaborator:
         # the lists are cleared in place: _elements holds references to them
         nodes = np.array(self._r_nodes, dtype=np.int64).reshape(-1, 2)
         vals = np.array(self._r_vals, dtype=np.float64)
-        self.circuit.add_many("r", list(self._r_names), nodes, {"r": vals})
+        self.circuit.add_many("r", list(self._r_names), nodes, {"r": vals},
+                              sources=(list(self._r_files), array("i", self._r_lines)))
+        self._r_files.clear()
+        del self._r_lines[:]
         self._r_names.clear()
         self._r_nodes.clear()
         self._r_vals.clear()
@@ -555,13 +614,16 @@ class _Elaborator:
                 return f" (first defined at {card.file}:{card.line})"
         return ""
 
-    def _param(self, card: Card, scope: _Scope) -> None:
+    def _param(self, card: Card, scope: _Scope, overrides: Mapping[str, float] | None = None) -> None:
         """Evaluate the ``name=value`` items of a ``.param`` card (function items are defined
-        beforehand by :meth:`_define_functions`)."""
+        beforehand by :meth:`_define_functions`); ``overrides`` replace values by name."""
         for name, args, value_text, col in _param_items(card):
             if args is not None:
                 continue
             expr = parse_expression(value_text, card.location(col), dialect=scope.dialect)
+            if overrides is not None and name.lower() in overrides:
+                scope.params[name] = float(overrides[name.lower()])
+                continue
             scope.params[name] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
 
     def _model(self, card: Card, scope: _Scope) -> None:
@@ -613,10 +675,21 @@ class _Elaborator:
             v = _value(card, i, scope, f"model parameter '{k}'")
             lo, hi, unit = table[k]
             if not lo <= v <= hi:
-                unit = f" {unit}" if unit and unit != "-" else ""
-                raise ModelCardError(f"{what} '{toks[1]}': {k}={v:g} is outside [{lo:g}, {hi:g}]{unit}",
+                raise ModelCardError(f"{what} '{toks[1]}': {out_of_range_message(k, v, lo, hi, unit)}",
                                      card.token_location(i))
             params[k] = v
+        if not scope.path and name in self._model_overrides:
+            for k, v in self._model_overrides.pop(name).items():
+                if k not in table:
+                    raise ModelCardError(f"override of {what} '{toks[1]}': parameter '{k}' is not "
+                                         f"supported; supported: {', '.join(table)}",
+                                         card.location(_first_col(card.text)))
+                lo, hi, unit = table[k]
+                if not lo <= v <= hi:
+                    unit = f" {unit}" if unit and unit != "-" else ""
+                    raise ModelCardError(f"override of {what} '{toks[1]}': {k}={v:g} is outside "
+                                         f"[{lo:g}, {hi:g}]{unit}", card.location(_first_col(card.text)))
+                params[k] = v
         if scope.path:
             scope.models[name] = key
         self.circuit.model(key, mtype, location=card.location(_first_col(card.text)), **params)
@@ -634,17 +707,21 @@ class _Elaborator:
             values: dict[str, Any] = {"temp": _value(card, 1, scope, "temperature")}
         else:
             pos, kv = _kv_pairs(card, 1)
-            for i in pos:
-                tok = toks[i]
-                if tok.lower() == "savecurrents":
-                    self._save_currents = True
-                if tok.lower() in HARMLESS_OPTIONS:
-                    ignored.append((tok.lower(), card))
-                    continue
-                raise card.error(f"not supported: option '{tok}' at {where}; supported options: "
-                                 f"{supported} (and, without effect on results, "
-                                 f"{', '.join(sorted(HARMLESS_OPTIONS))})", i)
             values = {}
+            for i in pos:
+                tok = toks[i].lower()
+                if tok == "savecurrents":
+                    self._save_currents = True
+                flag = SimOptions.FLAGS.get(tok)
+                if flag is None:
+                    if tok in HARMLESS_OPTIONS:
+                        ignored.append((tok, card))
+                        continue
+                    raise card.error(f"not supported: option '{toks[i]}' at {where}; options are written "
+                                     f"name=value (or one of the flags {', '.join(SimOptions.FLAGS)}), "
+                                     f"supported: {supported} (and, without effect on results, "
+                                     f"{', '.join(sorted(HARMLESS_OPTIONS))})", i)
+                values[flag[0]] = flag[1]
             known = set(SimOptions.names()) | {"maxord"}
             for k, i in kv.items():
                 if k in HARMLESS_OPTIONS and k not in known:
@@ -671,9 +748,8 @@ class _Elaborator:
             return
         names = list(dict.fromkeys(name for name, _ in ignored))
         first = ignored[0][1]
-        warnings.warn(XbarWarning(
-            f"{first.file}:{first.line}: accepted without effect (ngspice options that do not "
-            f"change results): {', '.join(names)}"), stacklevel=4)
+        warn(f"accepted without effect (ngspice options that do not change results): {', '.join(names)}",
+             first.location())
 
     def _ic(self, card: Card, head: str, scope: _Scope) -> None:
         toks = card.tokens
@@ -860,9 +936,10 @@ class _Elaborator:
             if derived and derived not in self.netlist.derived:
                 self.netlist.derived.append(derived)
             vectors.append(vec)
+            self.netlist.requests.append((vec, card.location(m.start() + 1)))
         if ignored:
-            warnings.warn(XbarWarning(f"{card.file}:{card.line}: ignored {', '.join(ignored)} (not a "
-                                      f"vector; as ngspice, {head} prints the vectors only)"), stacklevel=4)
+            warn(f"ignored {', '.join(ignored)} (not a vector; as ngspice, {head} prints the vectors only)",
+                 card.location())
         if not vectors:
             raise card.error(f"'{card.tokens[0]}' needs at least one output vector; {form}", len(card.tokens))
         if head == ".print":
@@ -1278,7 +1355,7 @@ class _Elaborator:
                                  f"'{toks[i - 2]}'; known: {', '.join(table) or 'none'}", i - 2)
             v = _value(card, i, scope, f"instance parameter '{k}'")
             if not p.lo <= v <= p.hi:
-                raise ModelCardError(f"Y device '{toks[0]}': {k}={v:g} is outside [{p.lo:g}, {p.hi:g}]",
+                raise ModelCardError(f"Y device '{toks[0]}': {out_of_range_message(k, v, p.lo, p.hi, p.unit)}",
                                      card.token_location(i))
             params[k] = v
         c.Y(full, nodes, model_key, location=card.location(_first_col(card.text)), **params)
@@ -1674,9 +1751,34 @@ def _func_card(card: Card) -> tuple[str, tuple[str, ...], str, int]:
     return m.group(1).lower(), args, body, col
 
 
-def elaborate(deck: Deck) -> Netlist:
-    """Turn a parsed deck into a :class:`Netlist` (see module docstring)."""
+def elaborate(deck: Deck, *, params: Mapping[str, float] | None = None,
+              models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
+    """Turn a parsed deck into a :class:`Netlist` (see module docstring).
+
+    The deck is not modified, so one parsed deck can be elaborated many times with different
+    overrides (parameter sweeps, studies).
+
+    Parameters
+    ----------
+    deck : Deck
+        A parsed deck (:func:`xbar.netlist.parser.parse_file`).
+    params : mapping, optional
+        New values of top-level ``.param`` names (like ngspice's ``alterparam``): the value
+        replaces the card's expression, and parameters defined after it from it follow.
+    models : mapping, optional
+        ``{model name: {parameter: value}}`` for top-level ``.model`` cards: the values replace
+        (or add to) the card's parameters and are checked against the parameter bounds.
+
+    Raises
+    ------
+    NetlistError
+        An override names a ``.param`` or ``.model`` the deck does not define (the message
+        lists the ones it does).
+    """
     el = _Elaborator(deck)
+    overrides = {k.lower(): float(v) for k, v in (params or {}).items()}
+    el._model_overrides = {m.lower(): {k.lower(): float(v) for k, v in ps.items()}
+                           for m, ps in (models or {}).items()}
     tops = [c for c in deck.cards if c.tokens[0][0] == "."]
     for card in tops:
         head = card.tokens[0].lower()
@@ -1694,9 +1796,20 @@ def elaborate(deck: Deck) -> Netlist:
     scope = _Scope({}, [], {}, "", el.functions)
     for card in tops:
         if card.tokens[0].lower() in (".param", ".global_param"):
-            el._param(card, scope)
+            el._param(card, scope, overrides)
+    unknown = sorted(set(overrides) - {k.lower() for k in scope.params})
+    if unknown:
+        have = ", ".join(sorted(scope.params)) or "none"
+        raise NetlistError(f"{deck.file}: no top-level .param '{unknown[0]}' to override; "
+                           f"the deck's .params: {have}")
     el._globals = dict(scope.params)
-    return el.run()
+    netlist = el.run()
+    if el._model_overrides:
+        name = sorted(el._model_overrides)[0]
+        have = ", ".join(m for m in el.circuit.models if ":" not in m) or "none"
+        raise NetlistError(f"{deck.file}: no top-level .model '{name}' to override; "
+                           f"the deck's models: {have}")
+    return netlist
 
 
 _AC_FORM = "expected '.ac dec|oct|lin points fstart fstop'"
