@@ -208,7 +208,7 @@ def test_non_passive_coupling_warns():
     (".model x nmos\nM1 d g 0 x\n", r"needs 4 nodes and a model name"),
     (".model x nmos\nM1 d g 0 0 x ic=1,2,3\n", r"not supported: initial conditions"),
     (".model x nmos\nM1 d g 0 0 x w=-1u\n", r"w=-1e-06 is outside"),
-    (".model x npn ptf=20\nQ1 c b 0 x\n", r"ptf=20 is outside \[0, 0\]"),
+    (".model x npn ptf=20\nQ1 c b 0 x\n", r"ptf=20 ° is outside \[0, 0\]"),
 ])
 def test_refused_and_malformed_cards(deck, match):
     with pytest.raises((NetlistError, ModelCardError), match=match):
