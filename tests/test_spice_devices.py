@@ -269,3 +269,27 @@ def test_transient_with_uic_starts_charges_from_the_given_voltages():
     v = tr["v(d)"]
     # the first output point is the first step (uic drops t = 0, as ngspice)
     assert 2.45 < v[0] <= 2.5 and v[-1] < 0.05
+
+
+def test_transistor_outputs_have_units_and_meanings():
+    deck = xbar.read_netlist_text("""outputs
+.model nch nmos (level=1 vto=0.7 kp=110u)
+.model qn npn (bf=100)
+Vdd vdd 0 3.3
+Vg g 0 1.5
+M1 vdd g 0 0 nch W=10u L=1u
+Q1 vdd g e qn
+R1 e 0 1k
+.op
+.end
+""")
+    system = deck.circuit.compile()
+    seen = set()
+    for g in system.groups:
+        for key in g.outputs(np.zeros(system.n)):
+            unit, meaning = g.describe_output(key)
+            assert unit and meaning, f"{g.kind}: output '{key}' has no unit/meaning"
+            seen.add(g.kind)
+    assert {"mosfet", "bjt"} <= seen
+    op = deck.run()[0]
+    assert op.unit("@m1[id]") == "A" and op.unit("@q1[gm]") == "S"

@@ -157,6 +157,13 @@ class BipolarGP(YDevice, LocalDevice):
     model_type: ClassVar[str] = "npn"
     model_types: ClassVar[tuple[str, ...]] = ("npn", "pnp")
     terminals: ClassVar[tuple[str, ...]] = ("c", "b", "e", "s")
+    output_info: ClassVar[dict[str, tuple[str, str]]] = {
+        "ic": ("A", "collector current (into the collector)"),
+        "ib": ("A", "base current (into the base)"),
+        "vbe": ("V", "base-emitter voltage"),
+        "vce": ("V", "collector-emitter voltage"),
+        "gm": ("S", "transconductance dIc/dVbe"),
+    }
     card_params: ClassVar[tuple[Param, ...]] = BJT_CARD
     instance_params: ClassVar[tuple[Param, ...]] = BJT_INSTANCE
     linear: ClassVar[bool] = False

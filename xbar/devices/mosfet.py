@@ -202,6 +202,15 @@ class Mosfet1(YDevice, LocalDevice):
     model_type: ClassVar[str] = "nmos"
     model_types: ClassVar[tuple[str, ...]] = ("nmos", "pmos")
     terminals: ClassVar[tuple[str, ...]] = ("d", "g", "s", "b")
+    output_info: ClassVar[dict[str, tuple[str, str]]] = {
+        "id": ("A", "drain current (into the drain)"),
+        "vgs": ("V", "gate-source voltage"),
+        "vds": ("V", "drain-source voltage"),
+        "vbs": ("V", "bulk-source voltage"),
+        "gm": ("S", "transconductance dId/dVgs"),
+        "gds": ("S", "output conductance dId/dVds"),
+        "vth": ("V", "threshold voltage with body effect"),
+    }
     card_params: ClassVar[tuple[Param, ...]] = MOS1_CARD
     instance_params: ClassVar[tuple[Param, ...]] = MOS_INSTANCE
     linear: ClassVar[bool] = False
