@@ -24,6 +24,7 @@ __all__ = [
     "LintWarning",
     "ModelCardError",
     "NetlistError",
+    "ParameterError",
     "SingularMatrixError",
     "SourceLocation",
     "StudyError",
@@ -137,6 +138,11 @@ class DataError(XbarError, ValueError):
     The message names the path and what was expected, and for a missing data set how to
     obtain it.
     """
+
+
+class ParameterError(XbarError, ValueError):
+    """A Python-API argument has the wrong type, value or shape; the message names the
+    argument and what was expected."""
 
 
 class XbarWarning(UserWarning):

@@ -111,7 +111,18 @@ class CrossbarSpec:
         ``sotmtj``: write-word-line segment resistance (default ``r_row``) and write-driver
         resistance [Ω].
     write_lines : str
-        ``sotmtj`` in read: ``"ground"`` (write drivers at 0 V) or ``"open"`` (no write driver).
+        ``sotmtj``: how the write terminal ``w1`` of every cell is connected in the circuit.
+        ``"float"`` (default, the read configuration): each cell's write access is off, so
+        its ``w1`` end floats on its own and the whole read current flows through the barrier
+        and the channel into the column; ``"ground"``: the cells sit on write word lines
+        (``ww{r}``) held at 0 V by write drivers — needed by :func:`~xbar.crossbar.write_op`;
+        in a read, part of every cell current leaks into the write lines; ``"open"``: the
+        write word lines are wired but undriven, so read currents spread along them into
+        other columns of the same row.
+    present : array_like of bool, optional
+        ``(rows, cols)`` mask of cross-points that hold a cell; ``False`` leaves the
+        cross-point empty (no device, e.g. a signed weight whose partner device is not
+        used). Default: every cross-point holds a cell.
     title : str
         Circuit title.
     """
@@ -140,7 +151,8 @@ class CrossbarSpec:
     r_access: Any = None
     r_write: Any = None
     r_write_driver: float = 0.0
-    write_lines: str = "ground"
+    write_lines: str = "float"
+    present: Any = None
     title: str = ""
 
     def segment_shapes(self) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -311,6 +323,14 @@ class CrossbarArray:
     gate_sources: list[str] = field(default_factory=list)
     tia_outputs: np.ndarray | None = None
     tia_outputs_top: np.ndarray | None = None
+    present: np.ndarray | None = None
+
+    @property
+    def cell_positions(self) -> np.ndarray:
+        """Flat row-major positions ``r·cols + c`` of the cells in device-group order."""
+        if self.present is None:
+            return np.arange(self.rows * self.cols)
+        return np.flatnonzero(self.present.ravel())
 
     @property
     def rows(self) -> int:
@@ -364,6 +384,13 @@ def _names(fmt: str, rows: int, cols: int) -> list[str]:
     head, tail = fmt.split("{r}")
     mid, end = tail.split("{c}")
     return [f"{head}{r}{mid}{c}{end}" for r in range(rows) for c in range(cols)]
+
+
+def _pick(names: list[str], keep: Any) -> list[str]:
+    """The names at the present cells (all of them when ``keep`` is a full slice)."""
+    if isinstance(keep, slice):
+        return names
+    return [n for n, k in zip(names, keep.tolist(), strict=True) if k]
 
 
 def _define_model(circuit: Circuit, spec: CrossbarSpec) -> None:
@@ -422,9 +449,22 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
         raise NetlistError(f"unknown sense '{spec.sense}'; known: {', '.join(_SENSE)}")
     if spec.drive not in ("single", "double") or spec.sense_ends not in ("single", "double"):
         raise NetlistError("drive and sense_ends must be 'single' or 'double'")
-    if spec.write_lines not in ("ground", "open"):
-        raise NetlistError("write_lines must be 'ground' or 'open'")
-    c = circuit if circuit is not None else Circuit(spec.title or f"crossbar {N}x{M} ({spec.cell})")
+    if spec.write_lines not in ("float", "ground", "open"):
+        raise NetlistError(f"write_lines must be 'float', 'ground' or 'open', got {spec.write_lines!r}")
+    present = None
+    if spec.present is not None:
+        try:
+            present = np.broadcast_to(np.asarray(spec.present, dtype=bool), (N, M)).copy()
+        except (TypeError, ValueError):
+            raise NetlistError(f"present must be a boolean mask broadcastable to ({N}, {M})") from None
+        if not present.any():
+            raise NetlistError("present: the mask leaves the array without any cell")
+        if present.all():
+            present = None
+    keep = slice(None) if present is None else present.ravel()
+    # no lint: a generated array has wire ends by design (after an absent cell, floating SOT write
+    # lines), which the single-connection check would report as misspelt nodes
+    c = circuit if circuit is not None else Circuit(spec.title or f"crossbar {N}x{M} ({spec.cell})", lint=False)
     (rs_shape, cs_shape) = spec.segment_shapes()
     r_row = _grid(spec.r_row, rs_shape, "r_row")
     r_col = _grid(spec.r_col, cs_shape, "r_col")
@@ -445,8 +485,15 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
         top = nodes.block(_names("ac{r}_{c}", N, M), rr.ravel(), cc.ravel()).reshape(N, M)
     ww = ww_port = None
     if spec.cell == "sotmtj":
-        ww_port = nodes.block([f"ww{r}" for r in range(N)], np.arange(N), 0, h=True)
-        ww = nodes.block(_names("ww{r}_{c}", N, M), rr.ravel(), cc.ravel(), h=True).reshape(N, M)
+        lines = spec.write_lines != "float"
+        if lines:
+            ww_port = nodes.block([f"ww{r}" for r in range(N)], np.arange(N), 0, h=True)
+        if lines or present is None:
+            ww = nodes.block(_names("ww{r}_{c}", N, M), rr.ravel(), cc.ravel(), h=lines).reshape(N, M)
+        else:  # floating write terminals exist only where there is a cell
+            ww = np.full((N, M), -1, dtype=np.int64)
+            ww[present] = nodes.block(_pick(_names("ww{r}_{c}", N, M), present.ravel()), rr[present],
+                                      cc[present])
     drv = nodes.block([f"wld{r}" for r in range(N)]) if np.any(r_drv > 0) else None
     drv_far = nodes.block([f"wldf{r}" for r in range(N)]) if double_drive and np.any(r_drv > 0) else None
 
@@ -467,8 +514,7 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
         assert bl_top is not None
         seg_keys.append("col_top")
         seg_lists.append(([f"rblt{j}" for j in range(M)], bl_top[None, :], bl[:1, :], r_col[:1, :]))
-    if ww is not None:
-        assert ww_port is not None
+    if ww is not None and ww_port is not None:
         r_w = _grid(spec.r_row if spec.r_write is None else spec.r_write, (N, M), "r_write")
         seg_keys.append("write")
         seg_lists.append((_names("rww{r}_{c}", N, M), np.column_stack([ww_port, ww[:, :-1]]), ww, r_w))
@@ -562,32 +608,37 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
     if spec.cell == "resistor":
         if spec.g is None:
             raise NetlistError("resistor cells need conductances g (S)")
-        g = _grid(spec.g, (N, M), "cell conductance g", allow_zero=False)
-        cell_names = _names("rc{r}_{c}", N, M)
-        c.add_many("r", cell_names, np.column_stack([top_c.ravel(), bl_c.ravel()]), {"r": 1.0 / g.ravel()})
+        g = _grid(spec.g, (N, M), "cell conductance g", allow_zero=present is not None)
+        if present is not None and np.any(g[present] == 0):
+            raise NetlistError("cell conductance g must be > 0 at every present cell")
+        cell_names = _pick(_names("rc{r}_{c}", N, M), keep)
+        c.add_many("r", cell_names, np.column_stack([top_c.ravel()[keep], bl_c.ravel()[keep]]),
+                   {"r": 1.0 / g.ravel()[keep]})
     else:
         _define_model(c, spec)
-        cell_names = _names("yc{r}_{c}", N, M)
-        params: dict[str, np.ndarray] = {k: np.broadcast_to(np.asarray(v, dtype=np.float64), (N, M)).ravel()
+        cell_names = _pick(_names("yc{r}_{c}", N, M), keep)
+        params: dict[str, np.ndarray] = {k: np.broadcast_to(np.asarray(v, dtype=np.float64), (N, M)).ravel()[keep]
                                          for k, v in spec.params.items()}
         if spec.state is not None:
-            params["state"] = np.broadcast_to(np.asarray(spec.state, dtype=np.float64), (N, M)).ravel()
+            params["state"] = np.broadcast_to(np.asarray(spec.state, dtype=np.float64), (N, M)).ravel()[keep]
         if spec.cell == "mtj":
-            c.add_y_many(cell_names, np.column_stack([top_c.ravel(), bl_c.ravel()]), spec.model, params)
+            c.add_y_many(cell_names, np.column_stack([top_c.ravel()[keep], bl_c.ravel()[keep]]), spec.model, params)
         elif spec.cell == "smtj":
             if spec.vg is None:
                 raise NetlistError("smtj cells need gate voltages vg (V)")
-            vg = np.broadcast_to(np.asarray(spec.vg, dtype=np.float64), (N, M))
-            gates = _bulk_nodes(c, _names("g{r}_{c}", N, M))
-            gate_sources = _names("vg{r}_{c}", N, M)
-            c.add_many("v", gate_sources, np.column_stack([gates, np.full(N * M, gnd)]), {"dc": vg.ravel()})
-            c.add_y_many(cell_names, np.column_stack([top_c.ravel(), bl_c.ravel(), gates]), spec.model, params)
+            vg = np.broadcast_to(np.asarray(spec.vg, dtype=np.float64), (N, M)).ravel()[keep]
+            gates = _bulk_nodes(c, _pick(_names("g{r}_{c}", N, M), keep))
+            gate_sources = _pick(_names("vg{r}_{c}", N, M), keep)
+            c.add_many("v", gate_sources, np.column_stack([gates, np.full(len(gates), gnd)]), {"dc": vg})
+            c.add_y_many(cell_names, np.column_stack([top_c.ravel()[keep], bl_c.ravel()[keep], gates]),
+                         spec.model, params)
         else:
-            assert ww is not None and ww_port is not None
-            ww_c = cmap[ww]
-            _add_y_internal(c, cell_names, np.column_stack([ww_c.ravel(), bl_c.ravel(), top_c.ravel()]),
-                            spec.model, params)
+            assert ww is not None
+            ww_c = np.where(ww >= 0, cmap[np.maximum(ww, 0)], -1)
+            _add_y_internal(c, cell_names, np.column_stack([ww_c.ravel()[keep], bl_c.ravel()[keep],
+                                                            top_c.ravel()[keep]]), spec.model, params)
             if spec.write_lines == "ground":
+                assert ww_port is not None
                 port = cmap[ww_port]
                 write_drivers = [f"vww{r}" for r in range(N)]
                 if spec.r_write_driver > 0:
@@ -604,16 +655,16 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
     if spec.cell == "sotmtj":
         # internal channel nodes of cell (r, c) sit at the cell's grid position
         store = c.y_instances[spec.model.lower()]
-        internal = np.asarray(store["nodes"][-N * M :], dtype=np.int64)[:, 3:]
-        node_info[internal, 0] = np.repeat(rr.ravel(), internal.shape[1]).reshape(internal.shape)
-        node_info[internal, 1] = np.repeat(cc.ravel(), internal.shape[1]).reshape(internal.shape)
+        internal = np.asarray(store["nodes"][-len(cell_names) :], dtype=np.int64)[:, 3:]
+        node_info[internal, 0] = np.repeat(rr.ravel()[keep], internal.shape[1]).reshape(internal.shape)
+        node_info[internal, 1] = np.repeat(cc.ravel()[keep], internal.shape[1]).reshape(internal.shape)
     return CrossbarArray(
         spec=spec, circuit=c, wl=wl_c, bl=bl_c, top=top_c, row_port=cmap[wl_port], col_port=cmap[bl_port],
         col_port_top=cmap[bl_top] if bl_top is not None else None, row_drivers=row_drivers,
         row_drivers_far=row_drivers_far, sense_sources=sense_sources, sense_sources_top=sense_top,
         node_info=node_info, merged=merged, cell_names=cell_names, segments=segments,
         ww=ww_c, write_drivers=write_drivers, gate_sources=gate_sources,
-        tia_outputs=tia_out, tia_outputs_top=tia_top)
+        tia_outputs=tia_out, tia_outputs_top=tia_top, present=present)
 
 
 def crossbar(rows: int, cols: int, **kwargs: Any) -> CrossbarArray:
