@@ -160,6 +160,10 @@ class DiodeGroup(LocalDevice):
         self.c_mask = cm
         self._temps: dict[tuple[float, float], dict[str, F64 | float]] = {}
         self.has_charge_terms = card["tt"] > 0.0 or card["cjo"] > 0.0
+        if not self.has_charge_terms:
+            # no depletion or diffusion charge (CJO = TT = 0): the transient and .ac skip the
+            # charge contract for this card (no charge rows, no charge evaluation per step)
+            self.has_charge = False  # type: ignore[misc]
 
     # temperature -------------------------------------------------------------------------
     def _thermal(self, temp_c: float, reltol: float = 1e-3) -> dict[str, F64 | float]:
