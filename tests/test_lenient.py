@@ -149,3 +149,28 @@ def test_strict_paths_still_error() -> None:
         warnings.simplefilter("error")
         with pytest.raises(NetlistError, match="not supported: option 'tnom'"):
             op("t\n.options tnom=30\nV1 a 0 1\nR1 a 0 1k\n.op\n")
+
+
+def test_plot_cards_print_as_tables(capsys, tmp_path) -> None:
+    """ngspice draws '.plot' as a line-printer plot; xbar prints the same vectors as '.print'."""
+    from xbar.cli import main
+
+    body = "t\nV1 a 0 dc 1 ac 1\nR1 a b 1k\nC1 b 0 1n\n.ac dec 2 1k 1meg\n"
+    plot = tmp_path / "plot.cir"
+    plot.write_text(body + ".plot ac vdb(b) (-40, 0) vp(b) (-2,0)\n.end\n")
+    printed = tmp_path / "print.cir"
+    printed.write_text(body + ".print ac vdb(b) vp(b)\n.end\n")
+    with pytest.warns(XbarWarning, match=r"'\.plot' is printed as a table"):
+        deck = xbar.read_netlist(plot)
+    assert deck.prints[0][:2] == ("ac", ["vdb(b)", "vp(b)"])
+    assert main(["run", str(plot)]) == 0
+    out_plot = capsys.readouterr().out
+    assert main(["run", str(printed)]) == 0
+    out_print = capsys.readouterr().out
+    table = [line for line in out_plot.splitlines() if line[:1].isdigit() or line.startswith("Index")]
+    assert table and table == [line for line in out_print.splitlines()
+                               if line[:1].isdigit() or line.startswith("Index")]
+    assert "(dB)" in out_plot and "(rad)" in out_plot
+    with pytest.raises(NetlistError, match=r"'\.plot' needs the analysis type"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", XbarWarning)
+        xbar.read_netlist_text("t\nV1 a 0 1\nR1 a 0 1k\n.op\n.plot v(a)\n")

@@ -281,6 +281,24 @@ class AcResult(Result):
     def __getitem__(self, key: str) -> np.ndarray:
         return self._value(key)
 
+    def unit(self, key: str) -> str:
+        """Unit of vector ``key``: dB for ``vdb()``/``db()``, rad for ``vp()``/``ph()``, else the
+        unit of the vector inside (``vm(out)`` -> V)."""
+        k = normalize_vector_name(key)
+        m = _AC_FUNC.match(k)
+        if m is not None:
+            func, inner = m.group(1), m.group(2)
+        else:
+            m = _AC_PRINT.match(k)
+            if m is None or k in self._index:
+                return super().unit(k)
+            func, inner = _PART[m.group(1)], f"v({m.group(2)})"
+        if func == "db":
+            return "dB"
+        if func in ("ph", "phase", "cph"):
+            return "rad"
+        return self.unit(inner)
+
     def __contains__(self, key: str) -> bool:
         try:
             self._value(key)

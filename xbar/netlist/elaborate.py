@@ -61,6 +61,8 @@ HARMLESS_OPTIONS = frozenset({
 })
 # one .print/.save item: a vector with parentheses, name=value (format=csv), or a word
 _OUTPUT_ITEM_RE = re.compile(r"[^\s(),=]+\s*\([^()]*\)|[^\s(),=]+\s*=\s*[^\s(),]+|[^\s(),]+")
+# plot limits of a '.plot' card: '(0, 5)' or '(1e-3,2)' not attached to a vector name
+_PLOT_LIMITS_RE = re.compile(r"(?<![^\s])\([^()]*\)")
 _SCALE_WORDS = frozenset({"all", "time", "v-sweep", "i-sweep", "res-sweep", "temp-sweep"})
 
 _FORMS = {
@@ -511,7 +513,7 @@ class _Elaborator:
                 self._ic(card, head, scope)
             elif head in (".op", ".dc", ".tran", ".ac"):
                 self._analysis(card, head, scope)
-            elif head in (".print", ".save", ".probe"):
+            elif head in (".print", ".save", ".probe", ".plot"):
                 self._outputs(card, head)
             elif head in (".meas", ".measure"):
                 self._measure(card, scope)
@@ -912,12 +914,19 @@ class _Elaborator:
         text = card.text
         body_start = text.lower().index(head) + len(head)
         analysis = ""
-        form = f"expected '{head} {'op|dc|tran|ac ' if head == '.print' else ''}<vectors>'"
-        if head == ".print":
+        tabulated = head in (".print", ".plot")
+        form = f"expected '{head} {'op|dc|tran|ac ' if tabulated else ''}<vectors>'"
+        if head == ".plot":
+            # ngspice draws a line-printer plot; xbar prints the same vectors as a table. Plot
+            # limits '(lo, hi)' after a vector are blanked (same length: columns stay right)
+            text = _PLOT_LIMITS_RE.sub(lambda m: " " * len(m.group(0)), text)
+            warn("'.plot' is printed as a table, as '.print' (xbar draws no line-printer plots)",
+                 card.location())
+        if tabulated:
             m = re.compile(r"\s*(\S+)").match(text, body_start)
             word = m.group(1).lower() if m else ""
             if word not in ("op", "dc", "tran", "ac"):
-                raise card.error(f"'.print' needs the analysis type op, dc, tran or ac first; {form}", 1)
+                raise card.error(f"'{head}' needs the analysis type op, dc, tran or ac first; {form}", 1)
             analysis = word
             body_start = m.end() if m else body_start
         vectors: list[str] = []
@@ -931,7 +940,7 @@ class _Elaborator:
             vec = raw.lower().replace(" ", "")
             problem, derived = self._vector_problem(_ac_inner(vec) if analysis == "ac" else vec, c)
             if problem:
-                verb = "print" if head == ".print" else "save"
+                verb = "print" if tabulated else "save"
                 raise NetlistError(f"cannot {verb} '{raw}': {problem}", card.location(m.start() + 1))
             if derived and derived not in self.netlist.derived:
                 self.netlist.derived.append(derived)
@@ -942,7 +951,7 @@ class _Elaborator:
                  card.location())
         if not vectors:
             raise card.error(f"'{card.tokens[0]}' needs at least one output vector; {form}", len(card.tokens))
-        if head == ".print":
+        if tabulated:
             self.netlist.prints.append((analysis, vectors, card))
         else:
             self.netlist.saves.extend(vectors)

@@ -33,14 +33,14 @@ CONTROL_CARDS = frozenset(
         ".tran", ".print", ".save", ".probe", ".end", ".title", ".temp", ".func", ".global",
         ".global_param", ".meas", ".measure",
     }
-) | frozenset({".ac"})
+) | frozenset({".ac", ".plot"})
 # control cards that make no sense inside a subcircuit definition
 _TOP_LEVEL_ONLY = frozenset(
     {
         ".op", ".dc", ".tran", ".options", ".option", ".opt", ".print", ".save", ".probe", ".ic",
         ".nodeset", ".title", ".temp", ".global", ".global_param", ".meas", ".measure",
     }
-) | frozenset({".ac"})
+) | frozenset({".ac", ".plot"})
 UNSUPPORTED_HINTS = {
     ".noise": ".noise analysis is not supported",
     ".tf": ".tf analysis is not supported",
@@ -48,7 +48,6 @@ UNSUPPORTED_HINTS = {
     ".pz": ".pz analysis is not supported",
     ".disto": ".disto analysis is not supported",
     ".four": ".four is not supported",
-    ".plot": ".plot is not supported; use .print",
     ".control": "a .control block is read from the top-level deck only, not from an included file",
     ".endc": "a .control block is read from the top-level deck only, not from an included file",
     ".width": ".width is not supported",
