@@ -166,23 +166,10 @@ def _setup_run(p: argparse.ArgumentParser) -> Handler:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import warnings
 
-    from xbar.errors import XbarWarning
     from xbar.netlist.elaborate import read_netlist
 
-    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
-             line: Any = None) -> None:
-        print(f"xbar: warning: {message}", file=sys.stderr)
-
-    if not getattr(warnings, "_xbar_cli", False):
-        default_show = warnings.showwarning
-
-        def route(message: Any, category: Any, *rest: Any, **kw: Any) -> None:
-            (show if issubclass(category, XbarWarning) else default_show)(message, category, *rest, **kw)
-
-        warnings.showwarning = route
-        warnings._xbar_cli = True  # type: ignore[attr-defined]
+    # warnings are shown by main()'s _show_warning: at the deck line, with the card and a caret
     t0 = time.perf_counter()
     deck = read_netlist(args.deck)
     t_parse = time.perf_counter() - t0
