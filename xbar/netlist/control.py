@@ -278,7 +278,9 @@ class ControlSession:
         self.out = out if out is not None else sys.stdout
         self.workdir = Path(workdir)
         self.variables: dict[str, str] = {}
-        self.const: dict[str, np.ndarray] = {}
+        # '.csparam' values are constant vectors of the script, as in ngspice
+        self.const: dict[str, np.ndarray] = {k: np.array([v]) for k, v in
+                                             getattr(netlist, "csparams", {}).items()}
         self.plots: list[_Plot] = []
         self.current: _Plot | None = None
         self.quit = False

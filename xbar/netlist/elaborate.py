@@ -123,6 +123,8 @@ class Netlist:
     """Vectors computed after a run (element currents such as ``i(r1)``) that ``.print``,
     ``.save`` or ``.meas`` ask for; added to every result that can hold them."""
     params: dict[str, float] = field(default_factory=dict)
+    csparams: dict[str, float] = field(default_factory=dict)
+    """Values of ``.csparam`` cards: constant vectors of the ``.control`` script (as ngspice)."""
     """Top-level parameter values (``.param``)."""
     dialect: Any = None
     """Expression dialect of the deck (its ``.func`` user functions)."""
@@ -517,6 +519,8 @@ class _Elaborator:
                 self._outputs(card, head)
             elif head in (".meas", ".measure"):
                 self._measure(card, scope)
+            elif head == ".csparam":
+                self._csparam(card, scope)
             elif head == ".title":
                 parts = card.text.split(None, 1)
                 self.netlist.title = self.circuit.title = parts[1] if len(parts) > 1 else ""
@@ -627,6 +631,15 @@ class _Elaborator:
                 scope.params[name] = float(overrides[name.lower()])
                 continue
             scope.params[name] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
+
+    def _csparam(self, card: Card, scope: _Scope) -> None:
+        """``.csparam name=expr ...``: values (of the netlist's parameters) that the ``.control``
+        script reads as constant vectors; they define no netlist parameter, as in ngspice."""
+        for name, args, value_text, col in _param_items(card):
+            if args is not None:
+                raise NetlistError(f"'.csparam' defines values, not functions ('{name}(...)')", card.location(col))
+            expr = parse_expression(value_text, card.location(col), dialect=scope.dialect)
+            self.netlist.csparams[name.lower()] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
 
     def _model(self, card: Card, scope: _Scope) -> None:
         from xbar.devices.diode import DIODE_PARAMS

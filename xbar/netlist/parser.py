@@ -33,14 +33,14 @@ CONTROL_CARDS = frozenset(
         ".tran", ".print", ".save", ".probe", ".end", ".title", ".temp", ".func", ".global",
         ".global_param", ".meas", ".measure",
     }
-) | frozenset({".ac", ".plot"})
+) | frozenset({".ac", ".plot", ".csparam"})
 # control cards that make no sense inside a subcircuit definition
 _TOP_LEVEL_ONLY = frozenset(
     {
         ".op", ".dc", ".tran", ".options", ".option", ".opt", ".print", ".save", ".probe", ".ic",
         ".nodeset", ".title", ".temp", ".global", ".global_param", ".meas", ".measure",
     }
-) | frozenset({".ac", ".plot"})
+) | frozenset({".ac", ".plot", ".csparam"})
 UNSUPPORTED_HINTS = {
     ".noise": ".noise analysis is not supported",
     ".tf": ".tf analysis is not supported",
@@ -51,7 +51,6 @@ UNSUPPORTED_HINTS = {
     ".control": "a .control block is read from the top-level deck only, not from an included file",
     ".endc": "a .control block is read from the top-level deck only, not from an included file",
     ".width": ".width is not supported",
-    ".csparam": ".csparam is not supported; use .param",
     ".if": "conditional netlists (.if/.else/.endif) are not supported",
     ".else": "conditional netlists (.if/.else/.endif) are not supported",
     ".elseif": "conditional netlists (.if/.else/.endif) are not supported",
