@@ -65,6 +65,8 @@ def test_harmless_options_give_one_warning_line() -> None:
                                               "node, opts"]
     assert (ours[0].filename, ours[0].lineno) == ("<netlist>", 2)
     assert "@r1[i]" in deck.run()[0].names  # savecurrents: @r[i] of every resistor
+    with pytest.warns(XbarWarning, match=r"without effect .*: bypass, plotwinsize$"):
+        xbar.read_netlist_text("t\n.options bypass=1 plotwinsize=0\nV1 a 0 1\nR1 a 0 1k\n.op\n")
 
 
 def test_print_items_ngspice_ignores_and_element_currents() -> None:

@@ -58,6 +58,9 @@ HARMLESS_OPTIONS = frozenset({
     "acct", "noacct", "noinit", "list", "nomod", "nopage", "node", "opts", "savecurrents",
     "keepopinfo", "warn", "maxwarns", "numdgt", "cptime", "limtim", "limpts", "lvlcod", "lvltim",
     "klu", "sparse", "norefvalue",
+    # output-window size of ngspice's plot data, and device bypass (xbar always bypasses a
+    # device whose voltages moved below the tolerances, see xbar/devices/local.py)
+    "plotwinsize", "bypass",
 })
 # one .print/.save item: a vector with parentheses, name=value (format=csv), or a word
 _OUTPUT_ITEM_RE = re.compile(r"[^\s(),=]+\s*\([^()]*\)|[^\s(),=]+\s*=\s*[^\s(),]+|[^\s(),]+")
