@@ -176,3 +176,15 @@ def test_plot_cards_print_as_tables(capsys, tmp_path) -> None:
     with pytest.raises(NetlistError, match=r"'\.plot' needs the analysis type"), warnings.catch_warnings():
         warnings.simplefilter("ignore", XbarWarning)
         xbar.read_netlist_text("t\nV1 a 0 1\nR1 a 0 1k\n.op\n.plot v(a)\n")
+
+
+def test_lines_with_unusual_leading_characters_are_comments() -> None:
+    """ngspice 39 replaces them by '*' with a warning; the common case is a ')' line closing a
+    '.model (' card (its answer here: i(v1) = -5.67035e-03)."""
+    deck = ("t\n.model qq NPN (\n+ IS=1e-14\n+ BF=200\n)\nV1 c 0 5\nVb b 0 0.7\nQ1 c b 0 qq\n"
+            "  ( , )\n.op\n")
+    with pytest.warns(XbarWarning, match=r"line starting with '[()]' ignored") as record:
+        op_result = xbar.read_netlist_text(deck).run()[0]
+    assert [(w.lineno, str(w.message)[:22]) for w in record if issubclass(w.category, XbarWarning)
+            and "line starting" in str(w.message)] == [(5, "line starting with ')'"), (9, "line starting with '('")]
+    assert op_result["i(v1)"] == pytest.approx(-5.67035e-03, rel=1e-5)

@@ -129,7 +129,6 @@ READ_CASES = [
     ("pulse_too_many.cir", NetlistError, "2:9", r"PULSE needs 2 to 8 values: V1 V2 \[TD TR TF PW PER NP\] \(got 9\)"),
     ("pwl_decreasing.cir", NetlistError, "2:9", r"PWL time points must not decrease: T3=5e-07 < T2=1e-06"),
     ("zero_resistor.cir", NetlistError, "3:11", r"resistor 'R1' has zero resistance; use a 0 V source"),
-    ("stray_paren.cir", NetlistError, "4:3", r"cannot read this line; expected an element card"),
     ("empty.cir", NetlistError, "1:1", r"the netlist is empty; expected a title line"),
     ("binary.cir", NetlistError, "3:11", r"binary data \(NUL byte\) in the netlist; expected a text file"),
     ("latin1.cir", NetlistError, "4:17", r"the file is not UTF-8 text \(byte 0xa0\); save it as UTF-8"),
