@@ -99,3 +99,12 @@ def test_compact_model_catalogue_is_current(tmp_path):
     committed = (ROOT / "compact_models" / "README.md").read_text()
     assert committed == render_catalog(ROOT / "compact_models"), (
         "compact_models/README.md is stale: run `xbar models --write compact_models/README.md`")
+
+
+def test_semiconductor_parameter_tables_are_current():
+    from xbar.devices.catalog import render_semiconductors
+
+    committed = (ROOT / "docs" / "models" / "semiconductors.md").read_text()
+    assert committed == render_semiconductors(), (
+        "docs/models/semiconductors.md is stale: run "
+        "'xbar models --semiconductors --write docs/models/semiconductors.md'")

@@ -112,7 +112,7 @@ def test_interactive_commands_are_skipped_with_a_warning() -> None:
         ("op\nalter r1 2k", "7:1", r"not supported: alter at <netlist>:7"),
         ("tran 1u", "6:8", r"'\.tran' needs tstop"),
         ("dc vnone 0 1 0.1", "6:4", r"\.dc sweeps 'vnone', which is not an element"),
-        ("ac dec 10 1 1meg", "6:1", r"not supported: ac at <netlist>:6 \(small-signal"),
+        ("ac dec 10 0 1meg", "6:11", r"\.ac dec sweeps need fstart > 0, got 0"),
         ("let = 2", "6:5", r"expected 'let <name> = <expression>'"),
         ("let a = 2 +* 3", "6:12", r"expected an operand after '\+'"),
         ("meas tran x avgg v(out)", "6:13", r"unknown measurement function 'avgg'"),
@@ -195,3 +195,14 @@ def test_netlist_run_control_api(tmp_path) -> None:
     assert out.getvalue() == "x = 3.000000e+00\n" and [r.kind for r in s.results] == ["op"]
     with pytest.raises(NetlistError, match=r"has no \.control block"):
         xbar.read_netlist_text(RC + ".op\n").run_control()
+
+
+def test_csparam_values_are_constant_vectors_of_the_script() -> None:
+    """As ngspice 39 (``const.rr = 4.000000e+03``, ``op1.ii = 1.200000e+04`` for the same deck)."""
+    extra = ".param rval=2k\n.csparam rr={rval*2}\n.csparam gain=3\n"
+    _, out = session("echo $&rr\nop\nlet ii = v(out)*rr*gain\nprint ii", extra)
+    assert out.splitlines() == ["4000", "ii = 1.200000e+04"]
+    with pytest.raises(NetlistError, match="undefined parameter 'gain'"):
+        xbar.read_netlist_text(RC + ".csparam gain=3\nR2 out 0 {gain}\n.op\n")
+    with pytest.raises(NetlistError, match=r"expected '\.csparam name=value"):
+        xbar.read_netlist_text(RC + ".csparam\n.op\n")

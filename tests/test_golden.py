@@ -12,6 +12,8 @@ Comparison rule (every vector present in both results, names matched case-insens
 
 * ``.op`` and ``.dc``: ``|xbar - ngspice| <= max(1e-6 * |ngspice|, floor)`` at every point, with
   the floor 1e-9 V for voltages and 1e-12 A for currents; the sweep values must agree too.
+* ``.ac``: the same rule on the complex values (``|·|`` the complex modulus) at every
+  frequency; the frequency points must agree too.
 * ``.tran``: xbar is interpolated linearly at ngspice's time points, and
   ``|xbar - ngspice| <= 1e-3 * max(range, floor)`` where ``range`` is max - min of the ngspice
   signal over the run.
@@ -50,7 +52,7 @@ GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(d.name for d in GOLDEN.iterdir() if (d / f"{d.name}.cir").is_file())
 
 #: Default tolerances (relative part) by analysis kind.
-REL = {"op": 1e-6, "dc": 1e-6, "tran": 1e-3}
+REL = {"op": 1e-6, "dc": 1e-6, "tran": 1e-3, "ac": 1e-6}
 #: Absolute floors by vector type.
 FLOOR_V = 1e-9
 FLOOR_I = 1e-12
@@ -66,8 +68,9 @@ _PLOT_KIND = {
     "operating point": "op",
     "dc transfer characteristic": "dc",
     "transient analysis": "tran",
+    "ac analysis": "ac",
 }
-_KIND_ORDER = ("dc", "op", "tran")
+_KIND_ORDER = ("ac", "dc", "op", "tran")
 _COMP_RE = re.compile(r"^\*COMP\s+(\S+)\s*(.*?)\s*--\s*(\S.*)$", re.IGNORECASE)
 
 
@@ -100,8 +103,12 @@ def _params(cases: list[str]) -> list[Any]:
     return out
 
 
+#: Decks kept outside tests/golden whose *COMP lines the comparison reads (test_periphery).
+DECK_OVERRIDES: dict[str, Path] = {}
+
+
 def deck_path(case: str) -> Path:
-    return GOLDEN / case / f"{case}.cir"
+    return DECK_OVERRIDES.get(case, GOLDEN / case / f"{case}.cir")
 
 
 def reference_path(case: str) -> Path:
@@ -212,8 +219,8 @@ class Mismatch:
     analysis: str
     vector: str
     point: str
-    got: float
-    want: float
+    got: float | complex
+    want: float | complex
     tol: float
 
     @property
@@ -241,7 +248,8 @@ def compare_pair(
     problems: list[str] = []
     mismatches: list[Mismatch] = []
     xnames = {n.lower(): n for n in result.names}
-    ndata = np.asarray(plot.data, dtype=float)
+    is_complex = kind == "ac"
+    ndata = np.asarray(plot.data, dtype=complex if is_complex else float)
     npts = ndata.shape[0]
 
     if kind == "tran":
@@ -253,7 +261,7 @@ def compare_pair(
                 f"ngspice {t_n[0]!r}..{t_n[-1]!r}"
             )
             return mismatches, problems
-    elif kind == "dc":
+    elif kind in ("dc", "ac"):
         nx = np.atleast_1d(result[result.names[0]]).shape[0]
         if nx != npts:
             problems.append(f"{case} [{label}]: xbar has {nx} sweep points, ngspice {npts}")
@@ -272,7 +280,7 @@ def compare_pair(
             problems.append(f"{case} [{label}]: ngspice vector {key} is missing from xbar's result")
             continue
         want = ndata[:, col]
-        got = np.atleast_1d(np.asarray(result[xnames[key]], dtype=float))
+        got = np.atleast_1d(np.asarray(result[xnames[key]], dtype=complex if is_complex else float))
         compared += 1
         if kind == "tran":
             got = np.interp(t_n, t_x, got)
@@ -281,8 +289,8 @@ def compare_pair(
             where = [f"time={t:.6g} (point {k})" for k, t in enumerate(t_n)]
         else:
             tol = np.maximum(rule.rel * np.abs(want), rule.floor)
-            if kind == "dc":
-                scale = ndata[:, 0]
+            if kind in ("dc", "ac"):
+                scale = ndata[:, 0].real
                 where = [f"{plot.names[0]}={s:.6g} (point {k})" for k, s in enumerate(scale)]
             else:
                 where = ["op"]
@@ -291,7 +299,7 @@ def compare_pair(
         if np.any(bad):
             k = int(np.argmax(np.where(bad, err / tol, -1.0)))
             mismatches.append(
-                Mismatch(case, label, key, where[k], float(got[k]), float(want[k]), float(tol[k]))
+                Mismatch(case, label, key, where[k], got[k].item(), want[k].item(), float(tol[k]))
             )
     if compared == 0:
         problems.append(f"{case} [{label}]: no vector in common between xbar and ngspice")
@@ -359,7 +367,8 @@ class PlotAsResult:
         self._plot = plot
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return np.asarray(self._plot.data[:, self.names.index(name)], dtype=float)
+        col = self._plot.data[:, self.names.index(name)]
+        return np.asarray(col, dtype=complex if self.kind == "ac" else float)
 
 
 def _stale(case: str, stored: list[Any], live: list[Any]) -> list[str]:

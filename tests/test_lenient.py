@@ -65,6 +65,8 @@ def test_harmless_options_give_one_warning_line() -> None:
                                               "node, opts"]
     assert (ours[0].filename, ours[0].lineno) == ("<netlist>", 2)
     assert "@r1[i]" in deck.run()[0].names  # savecurrents: @r[i] of every resistor
+    with pytest.warns(XbarWarning, match=r"without effect .*: bypass, plotwinsize$"):
+        xbar.read_netlist_text("t\n.options bypass=1 plotwinsize=0\nV1 a 0 1\nR1 a 0 1k\n.op\n")
 
 
 def test_print_items_ngspice_ignores_and_element_currents() -> None:
@@ -149,3 +151,40 @@ def test_strict_paths_still_error() -> None:
         warnings.simplefilter("error")
         with pytest.raises(NetlistError, match="not supported: option 'tnom'"):
             op("t\n.options tnom=30\nV1 a 0 1\nR1 a 0 1k\n.op\n")
+
+
+def test_plot_cards_print_as_tables(capsys, tmp_path) -> None:
+    """ngspice draws '.plot' as a line-printer plot; xbar prints the same vectors as '.print'."""
+    from xbar.cli import main
+
+    body = "t\nV1 a 0 dc 1 ac 1\nR1 a b 1k\nC1 b 0 1n\n.ac dec 2 1k 1meg\n"
+    plot = tmp_path / "plot.cir"
+    plot.write_text(body + ".plot ac vdb(b) (-40, 0) vp(b) (-2,0)\n.end\n")
+    printed = tmp_path / "print.cir"
+    printed.write_text(body + ".print ac vdb(b) vp(b)\n.end\n")
+    with pytest.warns(XbarWarning, match=r"'\.plot' is printed as a table"):
+        deck = xbar.read_netlist(plot)
+    assert deck.prints[0][:2] == ("ac", ["vdb(b)", "vp(b)"])
+    assert main(["run", str(plot)]) == 0
+    out_plot = capsys.readouterr().out
+    assert main(["run", str(printed)]) == 0
+    out_print = capsys.readouterr().out
+    table = [line for line in out_plot.splitlines() if line[:1].isdigit() or line.startswith("Index")]
+    assert table and table == [line for line in out_print.splitlines()
+                               if line[:1].isdigit() or line.startswith("Index")]
+    assert "(dB)" in out_plot and "(rad)" in out_plot
+    with pytest.raises(NetlistError, match=r"'\.plot' needs the analysis type"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", XbarWarning)
+        xbar.read_netlist_text("t\nV1 a 0 1\nR1 a 0 1k\n.op\n.plot v(a)\n")
+
+
+def test_lines_with_unusual_leading_characters_are_comments() -> None:
+    """ngspice 39 replaces them by '*' with a warning; the common case is a ')' line closing a
+    '.model (' card (its answer here: i(v1) = -5.67035e-03)."""
+    deck = ("t\n.model qq NPN (\n+ IS=1e-14\n+ BF=200\n)\nV1 c 0 5\nVb b 0 0.7\nQ1 c b 0 qq\n"
+            "  ( , )\n.op\n")
+    with pytest.warns(XbarWarning, match=r"line starting with '[()]' ignored") as record:
+        op_result = xbar.read_netlist_text(deck).run()[0]
+    assert [(w.lineno, str(w.message)[:22]) for w in record if issubclass(w.category, XbarWarning)
+            and "line starting" in str(w.message)] == [(5, "line starting with ')'"), (9, "line starting with '('")]
+    assert op_result["i(v1)"] == pytest.approx(-5.67035e-03, rel=1e-5)

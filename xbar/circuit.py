@@ -31,7 +31,7 @@ from xbar.errors import ModelCardError, NetlistError, SourceLocation
 from xbar.options import SimOptions
 
 if TYPE_CHECKING:
-    from xbar.analysis.results import OpResult, SweepResult, TranResult
+    from xbar.analysis.results import AcResult, OpResult, SweepResult, TranResult
     from xbar.mna.system import MnaSystem
 
 __all__ = ["GROUND_NAMES", "Circuit", "ModelDef", "Subcircuit"]
@@ -132,7 +132,7 @@ class Subcircuit:
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     def __getattr__(self, method: str) -> Any:
-        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X", "Y", "B"):
+        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X", "Y", "B", "K", "M", "Q"):
             def record(*args: Any, **kwargs: Any) -> None:
                 self.calls.append((method, args, kwargs))
 
@@ -159,6 +159,10 @@ class Circuit:
         self.y_instances: dict[str, dict[str, list[Any]]] = {}
         self.ic: dict[str, float] = {}
         self.nodeset: dict[str, float] = {}
+        self.couplings: list[tuple[str, str, str, float, SourceLocation | None]] = []
+        """Coupled inductors: (K name, inductor 1, inductor 2, coupling coefficient, location)."""
+        self.ac_specs: dict[str, tuple[float, float]] = {}
+        """Small-signal excitations of ``.ac``: source name -> (magnitude, phase in degrees)."""
         self._system: MnaSystem | None = None
 
     def __repr__(self) -> str:
@@ -388,16 +392,28 @@ class Circuit:
         self.add("l", name, (n1, n2), (lv, np.nan if ic is None else ic), location=location)
 
     def V(self, name: str, n1: str, n2: str, dc: float = 0.0, *, waveform: Any = None,
-          location: SourceLocation | None = None) -> None:
-        """Independent voltage source [V]; ``waveform`` a ``WaveformSpec`` for transients."""
-        self.add("v", name, (n1, n2), (self._value(dc, "source value", location),), extra=waveform,
-                 location=location)
+          ac: float | tuple[float, float] | None = None, location: SourceLocation | None = None) -> None:
+        """Independent voltage source [V]; ``waveform`` a ``WaveformSpec`` for transients,
+        ``ac`` the ``.ac`` excitation: a magnitude [V] or ``(magnitude, phase in degrees)``."""
+        key = self.add("v", name, (n1, n2), (self._value(dc, "source value", location),), extra=waveform,
+                       location=location)
+        self._set_ac(key, ac, location)
 
     def I(self, name: str, n1: str, n2: str, dc: float = 0.0, *, waveform: Any = None,
-          location: SourceLocation | None = None) -> None:
-        """Independent current source [A], flowing from ``n1`` through the source to ``n2``."""
-        self.add("i", name, (n1, n2), (self._value(dc, "source value", location),), extra=waveform,
-                 location=location)
+          ac: float | tuple[float, float] | None = None, location: SourceLocation | None = None) -> None:
+        """Independent current source [A], flowing from ``n1`` through the source to ``n2``;
+        ``ac`` as for :meth:`V` [A]."""
+        key = self.add("i", name, (n1, n2), (self._value(dc, "source value", location),), extra=waveform,
+                       location=location)
+        self._set_ac(key, ac, location)
+
+    def _set_ac(self, key: str, ac: float | tuple[float, float] | None,
+                location: SourceLocation | None) -> None:
+        if ac is None:
+            return
+        mag, phase = (ac, 0.0) if not isinstance(ac, tuple | list) else (*ac, 0.0)[:2]
+        self.ac_specs[key] = (self._value(mag, f"AC magnitude of '{key}'", location),
+                              self._value(phase, f"AC phase of '{key}'", location))
 
     def E(self, name: str, p: str, n: str, cp: str, cn: str, gain: float, *,
           location: SourceLocation | None = None) -> None:
@@ -421,6 +437,21 @@ class Circuit:
         """Current-controlled voltage source [Ω]: ``v(p,n) = r·i(vctrl)``."""
         self.add("h", name, (p, n), (self._value(r, "transresistance", location),), extra=vctrl.lower(),
                  location=location)
+
+    def K(self, name: str, l1: str, l2: str, coupling: float, *,
+          location: SourceLocation | None = None) -> None:
+        """Couple inductors ``l1`` and ``l2`` with coefficient ``coupling`` (``|k| ≤ 1``):
+        mutual inductance ``M = k·√(L1·L2)``, dot convention at the inductors' first nodes."""
+        key = self._name("k", name)
+        k = self._value(coupling, f"coupling coefficient of '{key}'", location)
+        if not -1.0 <= k <= 1.0:
+            raise NetlistError(f"coupling coefficient of '{key}' must be in [-1, 1], got {k:g}", location)
+        l1k, l2k = (self._name("l", n) if not str(n).lower().startswith("l") else str(n).lower()
+                    for n in (l1, l2))
+        if l1k == l2k:
+            raise NetlistError(f"'{key}' couples inductor '{l1k}' with itself", location)
+        self._register(key, "k", location)
+        self.couplings.append((key, l1k, l2k, k, location))
 
     def D(self, name: str, anode: str, cathode: str, model: str, *, area: float = 1.0,
           location: SourceLocation | None = None) -> None:
@@ -489,8 +520,46 @@ class Circuit:
         ``nodes`` are the kind's terminals in order; ``params`` are instance parameters
         (e.g. ``state=1``). Returns the element's name.
         """
+        return self._model_device("y", name, nodes, model, location, params)
+
+    def M(self, name: str, drain: str, gate: str, source: str, bulk: str, model: str, *,
+          location: SourceLocation | None = None, **params: float) -> str:
+        """MOSFET bound to ``.model <model> nmos|pmos (level=1 …)``; ``params`` are instance
+        parameters ``w``, ``l`` [m], ``m``, ``ad``, ``as_`` (or ``**{"as": …}``) [m²],
+        ``pd``, ``ps`` [m], ``nrd``, ``nrs``, ``off``. Returns the element's name.
+
+        Examples
+        --------
+        >>> import xbar
+        >>> c = xbar.Circuit("nmos")
+        >>> c.model("n1", "nmos", vto=0.5, kp=1e-4)
+        >>> c.V("d", "d", "0", 1.0)
+        >>> c.V("g", "g", "0", 1.5)
+        >>> _ = c.M("1", "d", "g", "0", "0", "n1", w=2e-6, l=1e-6)
+        >>> round(-c.op()["i(vd)"] * 1e6, 6)   # KP/2·W/L·(VGS − VTO)² in µA
+        100.0
+        """
+        if "as_" in params:
+            params["as"] = params.pop("as_")
+        return self._model_device("m", name, (drain, gate, source, bulk), model, location, params)
+
+    def Q(self, name: str, collector: str, base: str, emitter: str, model: str, *,
+          substrate: str = "0", location: SourceLocation | None = None, **params: float) -> str:
+        """Bipolar transistor bound to ``.model <model> npn|pnp (…)`` (Gummel–Poon);
+        ``params`` are instance parameters ``area``, ``m``, ``off``. Returns the element's name."""
+        return self._model_device("q", name, (collector, base, emitter, substrate), model, location, params)
+
+    def _model_device(self, letter: str, name: str, nodes: Sequence[str], model: str,
+                      location: SourceLocation | None, params: Mapping[str, float]) -> str:
+        """Add an element of a registered model kind (``Y``, ``M``, ``Q``)."""
         kind_cls, key_model = self._y_kind(model, location)
-        key = self._name("y", name)
+        key = self._name(letter, name)
+        element = getattr(kind_cls, "element_letter", "y")
+        if element != letter:
+            what = {"m": "an M element (MOSFET)", "q": "a Q element (bipolar transistor)",
+                    "y": "a Y element"}[element]
+            raise ModelCardError(f"'{key}' uses model '{model}' of type '{self.models[key_model].type}', "
+                                 f"which is for {what}", location)
         if len(nodes) != len(kind_cls.terminals):
             raise NetlistError(
                 f"'{key}' ({kind_cls.model_type}) needs {len(kind_cls.terminals)} terminals "
@@ -500,12 +569,14 @@ class Circuit:
             if k.lower() not in known:
                 raise NetlistError(f"'{key}' ({kind_cls.model_type}): unknown instance parameter '{k}'; "
                                    f"known: {', '.join(sorted(known)) or 'none'}", location)
-        self._register(key, "y", location)
-        store = self.y_instances.setdefault(key_model, {"names": [], "nodes": [], "params": [], "loc": []})
         card = self._bound_card(key_model)
-        vals = {k.lower(): float(v) for k, v in params.items()}
+        vals = {k.lower(): self._value(v, f"parameter '{k}' of '{key}'", location) for k, v in params.items()}
         n_int = kind_cls.internal_nodes(card, vals)
-        terms = [self.node(n) for n in nodes] + [self.node(f"{key}#{k}") for k in range(n_int)]
+        suffixes = kind_cls.internal_names(card, vals) if hasattr(kind_cls, "internal_names") else \
+            [str(k) for k in range(n_int)]
+        self._register(key, letter, location)
+        store = self.y_instances.setdefault(key_model, {"names": [], "nodes": [], "params": [], "loc": []})
+        terms = [self.node(n) for n in nodes] + [self.node(f"{key}#{sfx}") for sfx in suffixes]
         store["names"].append(key)
         store["nodes"].append(terms)
         store["params"].append(vals)
@@ -666,6 +737,23 @@ class Circuit:
                 full = f"y.{inst}.{local if local.startswith('y') else 'y' + local}"
                 self.Y(full, [node(n) for n in args[1]], args[2], **{k: value(v) for k, v in kwargs.items()})
                 continue
+            if method in ("M", "Q"):
+                letter = method.lower()
+                full = f"{letter}.{inst}.{local if local.startswith(letter) else letter + local}"
+                k = 4 if method == "M" else 3
+                kw = {kk: (node(v) if kk == "substrate" else value(v)) for kk, v in kwargs.items()}
+                getattr(self, method)(full, *[node(n) for n in args[1 : 1 + k]], args[1 + k], **kw)
+                continue
+            if method == "K":
+                klocal = local if local.startswith("k") else "k" + local
+
+                def ind(n: Any) -> str:
+                    nm = str(n).lower()
+                    nm = nm if nm.startswith("l") else "l" + nm
+                    return f"l.{inst}.{nm}" if nm in local_branch else nm
+
+                self.K(f"k.{inst}.{klocal}", ind(args[1]), ind(args[2]), value(args[3]), **kwargs)
+                continue
             if method == "X":
                 xlocal = local if local.startswith("x") else "x" + local
                 self.X(f"{inst}.{xlocal}", args[1], [node(n) for n in args[2]],
@@ -775,6 +863,33 @@ class Circuit:
         from xbar.analysis.tran import TranSpec, run_tran
 
         return run_tran(self.compile(), TranSpec(tstep, tstop, tstart, tmax, uic))
+
+    def ac(self, sweep: str, points: int, fstart: float, fstop: float) -> AcResult:
+        """Small-signal ``.ac`` sweep: ``sweep`` is ``"dec"``, ``"oct"`` or ``"lin"``, ``points``
+        per decade/octave (``lin``: in total), frequencies in Hz.
+
+        Examples
+        --------
+        >>> import xbar
+        >>> c = xbar.Circuit("rc")
+        >>> c.V("1", "in", "0", 0.0, ac=1.0)
+        >>> c.R("1", "in", "out", 1e3)
+        >>> c.C("1", "out", "0", 1e-6)
+        >>> res = c.ac("dec", 10, 1.0, 1e6)
+        >>> f3db = 1 / (2 * 3.141592653589793 * 1e-3)
+        >>> round(float(abs(c.ac("lin", 1, f3db, f3db)["v(out)"][0])), 6)
+        0.707107
+        """
+        from xbar.analysis.ac import AcSpec, run_ac
+
+        try:
+            spec = AcSpec(str(sweep).lower(), int(points), float(fstart), float(fstop))
+        except (TypeError, ValueError):
+            raise NetlistError(f"ac() takes sweep, points, fstart, fstop; got {sweep!r}, {points!r}, "
+                               f"{fstart!r}, {fstop!r}") from None
+        if float(points) != int(points):
+            raise NetlistError(f"ac(): points must be an integer, got {points!r}")
+        return run_ac(self.compile(), spec)
 
     def to_netlist(self, analyses: Sequence[str] = ()) -> str:
         """A flat ngspice deck of this circuit (plus the given analysis card lines)."""

@@ -85,11 +85,18 @@ def _print_table(result: Any, vectors: list[str], out: TextIO) -> None:
     if "all" in cols:
         cols = scales + [n for n in result.names if n not in scales]
     arrays = [np.atleast_1d(result[c]) for c in cols]
-    print("\n" + "".join(f"{h:<18}" for h in ["Index", *cols]), file=out)
-    print("".join(f"{h:<18}" for h in ["", *(f"({result.unit(c) or '-'})" for c in cols)]), file=out)
-    print("-" * 18 * (len(cols) + 1), file=out)
+    widths = [34 if np.iscomplexobj(a) else 18 for a in arrays]
+    print("\n" + f"{'Index':<18}" + "".join(f"{h:<{w}}" for h, w in zip(cols, widths, strict=True)), file=out)
+    print(f"{'':<18}" + "".join(f"{'(' + (result.unit(c) or '-') + ')':<{w}}"
+                                for c, w in zip(cols, widths, strict=True)), file=out)
+    print("-" * (18 + sum(widths)), file=out)
+
+    def cell(v: complex | float, w: int) -> str:
+        text = f"{_fmt(v.real)},{_fmt(v.imag)}" if w == 34 else _fmt(float(v))
+        return f"{text:<{w}}"
+
     for i in range(len(arrays[0])):
-        print(f"{i:<18}" + "".join(f"{_fmt(a[i]):<18}" for a in arrays), file=out)
+        print(f"{i:<18}" + "".join(cell(a[i], w) for a, w in zip(arrays, widths, strict=True)), file=out)
 
 
 def _print_results(deck: Any, cards: list[Any], results: list[Any], out: Any) -> None:
@@ -159,23 +166,10 @@ def _setup_run(p: argparse.ArgumentParser) -> Handler:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import warnings
 
-    from xbar.errors import XbarWarning
     from xbar.netlist.elaborate import read_netlist
 
-    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
-             line: Any = None) -> None:
-        print(f"xbar: warning: {message}", file=sys.stderr)
-
-    if not getattr(warnings, "_xbar_cli", False):
-        default_show = warnings.showwarning
-
-        def route(message: Any, category: Any, *rest: Any, **kw: Any) -> None:
-            (show if issubclass(category, XbarWarning) else default_show)(message, category, *rest, **kw)
-
-        warnings.showwarning = route
-        warnings._xbar_cli = True  # type: ignore[attr-defined]
+    # warnings are shown by main()'s _show_warning: at the deck line, with the card and a caret
     t0 = time.perf_counter()
     deck = read_netlist(args.deck)
     t_parse = time.perf_counter() - t0
@@ -185,7 +179,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"  {deck.circuit.element_count()} elements, {len(deck.circuit.node_names)} nodes "
               f"(read in {t_parse:.3f} s)", file=out)
     if not deck.analyses and deck.control is None:
-        print("no analysis card (.op, .dc, .tran) in the deck; nothing to run", file=sys.stderr)
+        print("no analysis card (.op, .dc, .tran, .ac) in the deck; nothing to run", file=sys.stderr)
         return 1
     t1 = time.perf_counter()
     results: list[Any] = []
@@ -428,13 +422,18 @@ def _setup_models(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--kind", metavar="KIND", help="only this device kind (mtj, sotmtj, smtj, cogd, ...)")
     p.add_argument("--lib-dir", default=None, help="folder of .lib files (default: xbar's shipped cards)")
     p.add_argument("--write", metavar="FILE", help="write the Markdown catalogue to FILE")
+    p.add_argument("--semiconductors", action="store_true",
+                   help="the diode, MOSFET and BJT parameter tables instead of the compact models")
     return _models
 
 
 def _models(args: argparse.Namespace) -> int:
-    from xbar.devices.catalog import render_catalog
+    from xbar.devices.catalog import render_catalog, render_semiconductors
 
-    text = render_catalog(None if args.lib_dir is None else Path(args.lib_dir), kind=args.kind)
+    if args.semiconductors:
+        text = render_semiconductors()
+    else:
+        text = render_catalog(None if args.lib_dir is None else Path(args.lib_dir), kind=args.kind)
     if args.write:
         Path(args.write).write_text(text)
         print(f"wrote {args.write}")

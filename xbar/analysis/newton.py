@@ -77,15 +77,18 @@ def newton(
     gmin: float | None = None,
     cold: bool = False,
     polish: bool = False,
+    a0: float = 0.0,
 ) -> tuple[F64, int]:
     """Newton iterations from ``x0`` on the system with constant part ``base_data``.
 
     ``cold`` marks a start without a previous solution (junctions start at their critical
-    voltage, as SPICE's MODEINITJCT). Returns the solution and the iteration count; raises
+    voltage, as SPICE's MODEINITJCT). ``a0`` is the transient's integration coefficient of
+    nonlinear charges (0 at DC). Returns the solution and the iteration count; raises
     :class:`NewtonFailure`.
     """
     ctx = system.load_context(gmin)
     ctx.cold = cold
+    ctx.a0 = a0
     x = x0.copy()
     for it in range(1, itl + 1):
         nl_data, ieq = system.load_nonlinear(x, ctx)

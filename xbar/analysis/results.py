@@ -20,7 +20,8 @@ import numpy as np
 
 from xbar.errors import XbarError
 
-__all__ = ["OpResult", "Result", "SweepResult", "TranResult", "csv_column_name", "normalize_vector_name"]
+__all__ = ["AcResult", "OpResult", "Result", "SweepResult", "TranResult", "csv_column_name",
+           "normalize_vector_name"]
 
 _DIFF = re.compile(r"^v\(\s*([^,()\s]+)\s*,\s*([^,()\s]+)\s*\)$")
 # characters that break common CSV readers in a header cell: the comment character of
@@ -220,3 +221,134 @@ class TranResult(Result):
     def at(self, key: str, t: np.ndarray | float) -> np.ndarray:
         """Linear interpolation of vector ``key`` at times ``t``."""
         return np.interp(t, self.time, self._column(key))
+
+
+# SPICE's .print forms of complex vectors: v(n) / v(a,b) with a suffix letter (vm(out)), and
+# ngspice's functions of any vector (mag(i(v1)))
+_AC_PRINT = re.compile(r"^v([mprid]|db)\((.+)\)$")
+_AC_FUNC = re.compile(r"^(mag|ph|phase|cph|db|real|re|imag|im)\((.+)\)$")
+_PART = {"m": "mag", "p": "ph", "r": "real", "i": "imag", "db": "db"}
+
+
+def _apply(func: str, z: np.ndarray) -> np.ndarray:
+    if func == "mag":
+        return np.abs(z)
+    if func in ("ph", "phase"):
+        return np.angle(z)
+    if func == "cph":
+        return np.unwrap(np.angle(z))
+    if func == "db":
+        with np.errstate(divide="ignore"):
+            return 20.0 * np.log10(np.abs(z))
+    if func in ("real", "re"):
+        return np.real(z)
+    return np.imag(z)
+
+
+class AcResult(Result):
+    """Small-signal sweep: ``ac["v(out)"]`` is a complex array over ``ac["frequency"]`` [Hz].
+
+    Besides the complex vectors (``v(node)``, ``v(a,b)``, ``i(vsource)``) it answers SPICE's
+    ``.print ac`` forms of voltages, ``vm(out)`` (magnitude), ``vp(out)`` (phase in radians,
+    as ngspice), ``vdb(out)`` (``20·log10|v|``), ``vr(out)``, ``vi(out)`` (real and imaginary
+    parts), and ngspice's functions of any vector: ``mag(…)``, ``ph(…)``, ``cph(…)``
+    (unwrapped phase), ``db(…)``, ``real(…)``, ``imag(…)``, e.g. ``mag(i(v1))``.
+
+    ``operating_point`` is the :class:`OpResult` the circuit was linearised at.
+    """
+
+    def __init__(self, *args: Any, operating_point: OpResult | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.operating_point = operating_point
+
+    @property
+    def frequency(self) -> np.ndarray:
+        """Frequency points [Hz]."""
+        return np.real(self.data[:, 0])
+
+    def _value(self, key: str) -> np.ndarray:
+        k = normalize_vector_name(key)
+        if k == "frequency":
+            return self.frequency
+        m = _AC_FUNC.match(k)
+        if m is not None:
+            return _apply("mag" if m.group(1) == "mag" else m.group(1), self._value(m.group(2)))
+        m = _AC_PRINT.match(k)
+        if m is not None and k not in self._index:
+            return _apply(_PART[m.group(1)], self._column(f"v({m.group(2)})"))
+        return self._column(k)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._value(key)
+
+    def unit(self, key: str) -> str:
+        """Unit of vector ``key``: dB for ``vdb()``/``db()``, rad for ``vp()``/``ph()``, else the
+        unit of the vector inside (``vm(out)`` -> V)."""
+        k = normalize_vector_name(key)
+        m = _AC_FUNC.match(k)
+        if m is not None:
+            func, inner = m.group(1), m.group(2)
+        else:
+            m = _AC_PRINT.match(k)
+            if m is None or k in self._index:
+                return super().unit(k)
+            func, inner = _PART[m.group(1)], f"v({m.group(2)})"
+        if func == "db":
+            return "dB"
+        if func in ("ph", "phase", "cph"):
+            return "rad"
+        return self.unit(inner)
+
+    def __contains__(self, key: str) -> bool:
+        try:
+            self._value(key)
+        except XbarError:
+            return False
+        return True
+
+    def magnitude(self, key: str) -> np.ndarray:
+        """``|x|`` of vector ``key``."""
+        return np.abs(self._value(key))
+
+    def phase(self, key: str, *, degrees: bool = False) -> np.ndarray:
+        """Phase of vector ``key`` [rad, or degrees with ``degrees=True``]."""
+        ph = np.angle(self._value(key))
+        return np.degrees(ph) if degrees else ph
+
+    def db(self, key: str) -> np.ndarray:
+        """``20·log10|x|`` of vector ``key`` [dB]."""
+        return _apply("db", self._value(key))
+
+    def to_csv(self, path: str | Path, names: Sequence[str] | None = None, *, form: str = "reim") -> None:
+        """Write the sweep as CSV: ``frequency`` [Hz], then two columns per complex vector.
+
+        ``form="reim"`` (default) writes the real and imaginary parts, headed ``vr(out)``,
+        ``vi(out)`` for a node voltage and ``real(i(v1))``, ``imag(i(v1))`` for any other
+        vector; ``form="magphase"`` writes the magnitude and the phase in degrees, headed
+        ``vm(out)``, ``vp_deg(out)`` (``mag(i(v1))``, ``ph_deg(i(v1))``). Names given as
+        real-valued forms (``vdb(out)``, ``mag(i(v1))``) are written as one column.
+        """
+        if form not in ("reim", "magphase"):
+            raise XbarError(f"AcResult.to_csv: form must be 'reim' or 'magphase', got {form!r}")
+        cols = [n for n in (names or self.names) if normalize_vector_name(n) != "frequency"]
+        header = ["frequency"]
+        arrays = [self.frequency]
+        for name in cols:
+            values = self._value(name)
+            k = normalize_vector_name(name)
+            if not np.iscomplexobj(values):
+                header.append(k)
+                arrays.append(values)
+                continue
+            node = k[2:-1] if k.startswith("v(") else None
+            if form == "reim":
+                header += [f"vr({node})", f"vi({node})"] if node else [f"real({k})", f"imag({k})"]
+                arrays += [values.real, values.imag]
+            else:
+                header += [f"vm({node})", f"vp_deg({node})"] if node else [f"mag({k})", f"ph_deg({k})"]
+                arrays += [np.abs(values), np.degrees(np.angle(values))]
+        with open(path, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow([csv_column_name(h) for h in header])
+            for row in zip(*arrays, strict=True):
+                w.writerow([repr(float(v)) for v in row])

@@ -163,6 +163,8 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
     start_events = system.event_count()
     outputs = [op_vectors(system, x, with_names=False)[1]]
     system.after_solution(x, 0.0, None)
+    if system.charge_groups:
+        q0 = q0 + system.total_charge(cmat, x) - cmat @ x  # nonlinear charges (after their set-up)
     times = [0.0]
     x_last = x.copy()
     qs = [q0]
@@ -174,7 +176,7 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
     order = 1
     next_bp = bps.next_source(0.0)
     factor_cache: dict[float, object] = {}
-    charge_rows = np.flatnonzero(np.abs(cmat).sum(axis=1) > 0) if system.has_reactive else np.zeros(0, int)
+    charge_rows = system.charge_rows(cmat)
     steps_taken = 0
     bar = None
     if progress:
@@ -225,7 +227,7 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
                     factor_cache[key] = fac
                 x_new = fac.solve(rhs)  # type: ignore[attr-defined]
             else:
-                x_new, _ = newton(system, x_last, base, rhs, itl=opts.itl4)
+                x_new, _ = newton(system, x_last, base, rhs, itl=opts.itl4, a0=a0)
         except NewtonFailure as fail:
             h /= 8.0
             order = 1
@@ -237,7 +239,7 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
                     analysis="transient", point=f"t = {t_new:.6g}", iterations=fail.iterations,
                     worst_unknown=name, tried=("step reduction",)) from None
             continue
-        q_new = cmat @ x_new
+        q_new = system.total_charge(cmat, x_new, linearised=True) if system.charge_groups else cmat @ x_new
         qdot_new = a0 * q_new + r_hist
         # local truncation error on the charge rows
         h_next = 2.0 * h
@@ -306,6 +308,8 @@ def _lte_ratio(order: int, method: str, ts: list[float], qs: list[F64], qdot_new
     abstol = opts.abstol  # type: ignore[attr-defined]
     trtol = opts.trtol  # type: ignore[attr-defined]
     cur_tol = reltol * np.maximum(np.abs(qdot_new[rows]), np.abs(qdot_old[rows])) + abstol
-    chg_tol = (reltol * np.maximum(np.abs(qs[0][rows]), np.abs(qs[1][rows])) + _CHGTOL) / h
+    # as ngspice's CKTterr: reltol·max(|q|, chgtol)/h (chgtol is a floor of the charge, not an
+    # absolute tolerance added to it: that would be 1/reltol times looser on small charges)
+    chg_tol = reltol * np.maximum(np.maximum(np.abs(qs[0][rows]), np.abs(qs[1][rows])), _CHGTOL) / h
     tol = trtol * np.maximum(cur_tol, chg_tol)
     return float(np.max(err_q / h / tol))

@@ -12,7 +12,7 @@ resolves
 * expressions ``par('v(a)*i(v1)')`` (and, in the control language, any arithmetic on vectors)
   through the project's expression parser, element-wise on the vectors.
 
-ngspice's AC transforms ``vm() vdb() vp() vr() vi()`` (magnitude, dB, phase in degrees, real
+ngspice's AC transforms ``vm() vdb() vp() vr() vi()`` (magnitude, dB, phase in radians, real
 and imaginary part) apply to complex results.
 """
 
@@ -32,7 +32,7 @@ __all__ = ["element_current", "resolve_vector", "vector_names"]
 _AC_FORMS = {
     "vm": np.abs,
     "vdb": lambda z: 20.0 * np.log10(np.abs(z)),
-    "vp": lambda z: np.degrees(np.angle(z)),
+    "vp": np.angle,  # radians, as ngspice 39 prints vp() in .print and the control language
     "vr": np.real,
     "vi": np.imag,
 }
@@ -76,17 +76,23 @@ def element_current(result: Any, element: str, system: Any) -> np.ndarray | None
                         f"in series (Vsense a b 0) and read i(vsense)")
     if letter not in ("r", "d"):
         return None
-    a, b = (int(k) for k in group.nodes[idx, :2])
+    # resistor: its two nodes; diode: the junction, from the internal anode (behind RS) to the cathode
+    a, b = (int(k) for k in (group.nodes[idx, :2] if letter == "r" else group.nodes[idx, 1:3]))
     names = system.node_names
     zero = np.zeros(np.shape(result.data)[:-1])
     va = result[f"v({names[a]})"] if a >= 0 else zero
     vb = result[f"v({names[b]})"] if b >= 0 else zero
-    v = np.asarray(va, dtype=np.float64) - np.asarray(vb, dtype=np.float64)
+    complex_result = np.iscomplexobj(result.data)
+    dtype = np.complex128 if complex_result else np.float64
+    v = np.asarray(va, dtype=dtype) - np.asarray(vb, dtype=dtype)
     if letter == "r":
         r: Any = float(group.r[idx])
         if result.kind == "dc" and result.scale_name == "res-sweep" and getattr(result, "sweep_target", None) == element:
             r = np.asarray(result["res-sweep"], dtype=np.float64)
         return v / r
+    if complex_result:
+        raise XbarError(f"the small-signal current of diode '{element}' is not recorded; put a 0 V source "
+                        f"in series (Vsense a b 0) and read i(vsense)")
     temps = np.full(np.shape(v), system.options.temp)
     if result.kind == "dc" and "temp-sweep" in result.names:
         temps = np.asarray(result["temp-sweep"], dtype=np.float64)
@@ -96,9 +102,7 @@ def element_current(result: Any, element: str, system: Any) -> np.ndarray | None
     flat_o = np.atleast_1d(out)
     for t in np.unique(flat_t):
         sel = flat_t == t
-        nvt, is_t = group._thermal(float(t))
-        arg = np.minimum(flat_v[sel] / nvt, 700.0)
-        flat_o[sel] = is_t[idx] * (np.exp(arg) - 1.0) + system.options.gmin * flat_v[sel]
+        flat_o[sel] = group.junction_current(idx, flat_v[sel], float(t), system.options.gmin)
     return flat_o.reshape(np.shape(v)) if np.ndim(v) else float(flat_o[0])  # type: ignore[return-value]
 
 

@@ -158,6 +158,12 @@ class DeviceGroup:
                 return info[0], info[1].replace("<k>", key[len(stem):])
         return info or ("", "")
 
+    # charge contract (devices with voltage-dependent charges set ``has_charge``) -----------
+    has_charge: ClassVar[bool] = False
+    """True for groups with nonlinear charges (junction, diffusion and gate charges): they
+    implement ``q_pattern``, ``q_load``, ``charges`` and ``small_signal`` as
+    :class:`xbar.devices.local.LocalDevice` does."""
+
 
 class LoadContext:
     """What a nonlinear load needs besides ``x``: options, gmin, the time of the point being
@@ -173,3 +179,6 @@ class LoadContext:
         self.vntol = vntol
         self.initialise = True
         self.cold = True
+        self.a0 = 0.0
+        """Integration coefficient of the newest charge, ``dq/dt ≈ a0·q + history`` [1/s];
+        0 outside transients (charges then carry no current)."""

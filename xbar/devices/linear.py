@@ -17,6 +17,7 @@ __all__ = [
     "CccsGroup",
     "CcvsGroup",
     "InductorGroup",
+    "MutualInductorGroup",
     "ResistorGroup",
     "VccsGroup",
     "VcvsGroup",
@@ -93,6 +94,29 @@ class InductorGroup(DeviceGroup):
 
     def c_stamp(self) -> Stamp:
         return self.branch, self.branch, -self.l
+
+
+class MutualInductorGroup(DeviceGroup):
+    """Coupled inductors ``K<name> L1 L2 k``: mutual inductance ``M = k·√(L1·L2)`` [H].
+
+    The branch equations of the two inductors become ``v1 = L1 di1/dt + M di2/dt`` and
+    ``v2 = M di1/dt + L2 di2/dt`` (dot convention: currents into the ``n+`` terminals), i.e.
+    the flux entries ``−M`` at (branch 1, branch 2) and (branch 2, branch 1), as ngspice's
+    ``mutload.c``/``mutacld.c``. ``|k| ≤ 1`` is checked when the circuit is compiled.
+    """
+
+    kind: ClassVar[str] = "mutual"
+    letter: ClassVar[str] = "k"
+
+    def __init__(self, names: list[str], branch1: I64, branch2: I64, m: F64) -> None:
+        super().__init__(names, np.zeros((len(names), 0), dtype=np.int64))
+        self.b1 = branch1
+        self.b2 = branch2
+        self.m = np.asarray(m, dtype=np.float64)
+
+    def c_stamp(self) -> Stamp:
+        return (np.concatenate([self.b1, self.b2]), np.concatenate([self.b2, self.b1]),
+                np.concatenate([-self.m, -self.m]))
 
 
 class VcvsGroup(DeviceGroup):

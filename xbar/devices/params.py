@@ -58,6 +58,8 @@ class BoundCard:
     kind: str
     values: Mapping[str, float]
     location: SourceLocation | None = None
+    given: frozenset[str] = frozenset()
+    """Names the card set explicitly (some models derive defaults from other parameters)."""
 
     def __getitem__(self, key: str) -> float:
         return self.values[key]
@@ -128,7 +130,7 @@ def bind_card(
             msg = f"model '{name}' ({kind}): {out_of_range_message(k, v, p.lo, p.hi, p.unit)}"
             raise ModelCardError(msg, location)
         values[k] = v
-    return BoundCard(name, kind, values, location)
+    return BoundCard(name, kind, values, location, frozenset(k.lower() for k in given))
 
 
 def param_table_markdown(table: Sequence[Param]) -> str:

@@ -39,6 +39,10 @@ class YDevice(DeviceGroup):
     """
 
     model_type: ClassVar[str] = ""
+    model_types: ClassVar[tuple[str, ...]] = ()
+    """All card types of the class when there are several (``nmos`` and ``pmos``)."""
+    element_letter: ClassVar[str] = "y"
+    """Element letter of the instances: ``y``, or ``m``/``q`` for the transistors."""
     terminals: ClassVar[tuple[str, ...]] = ()
     card_params: ClassVar[tuple[Param, ...]] = ()
     instance_params: ClassVar[tuple[Param, ...]] = ()
@@ -71,7 +75,8 @@ DEVICE_KINDS: dict[str, type[YDevice]] = {}
 
 def register(cls: type[YDevice]) -> type[YDevice]:
     """Class decorator adding a device kind to :data:`DEVICE_KINDS`."""
-    DEVICE_KINDS[cls.model_type] = cls
+    for model_type in cls.model_types or (cls.model_type,):
+        DEVICE_KINDS[model_type] = cls
     return cls
 
 
@@ -79,7 +84,7 @@ def load_builtin_kinds() -> None:
     """Import the modules that register xbar's built-in Y devices."""
     import importlib
 
-    for module in ("xbar.devices.mtj",):
+    for module in ("xbar.devices.mtj", "xbar.devices.mosfet", "xbar.devices.bjt"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -33,6 +33,21 @@ class _SourceGroup(DeviceGroup):
         self.waves = waves
         self.wave_index = np.array([i for i, w in enumerate(waves) if w is not None], dtype=np.int64)
         self._bank: Any = None
+        self.ac = np.zeros(len(names), dtype=np.complex128)
+        """Small-signal excitation ``mag·exp(j·phase)`` of ``.ac`` [V or A] (0: none)."""
+
+    def set_ac(self, specs: dict[str, tuple[float, float]]) -> None:
+        """Set ``AC mag phase`` values (phase in degrees) from ``{name: (mag, phase)}``."""
+        for i, name in enumerate(self.names):
+            spec = specs.get(name)
+            if spec is not None:
+                mag, phase = spec
+                rad = phase * np.pi / 180.0
+                self.ac[i] = complex(mag * np.cos(rad), mag * np.sin(rad))
+
+    def ac_rhs(self) -> tuple[I64, np.ndarray] | None:
+        """Contributions of the AC excitations to the complex right-hand side."""
+        return None
 
     def bind_transient(self, tstep: float, tstop: float) -> None:
         """Resolve time-function defaults for a transient run (None to go back to DC values)."""
@@ -89,6 +104,9 @@ class VoltageSourceGroup(_SourceGroup):
     def rhs(self, t: float | None, scale: float) -> tuple[I64, F64]:
         return self.branch, scale * self.values(t)
 
+    def ac_rhs(self) -> tuple[I64, np.ndarray]:
+        return self.branch, self.ac
+
 
 class CurrentSourceGroup(_SourceGroup):
     """Independent current sources, current flowing from n+ through the source to n-."""
@@ -99,3 +117,6 @@ class CurrentSourceGroup(_SourceGroup):
     def rhs(self, t: float | None, scale: float) -> tuple[I64, F64]:
         v = scale * self.values(t)
         return np.concatenate([self.nodes[:, 0], self.nodes[:, 1]]), np.concatenate([-v, v])
+
+    def ac_rhs(self) -> tuple[I64, np.ndarray]:
+        return np.concatenate([self.nodes[:, 0], self.nodes[:, 1]]), np.concatenate([-self.ac, self.ac])

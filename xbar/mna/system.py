@@ -15,12 +15,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from xbar.devices.base import F64, I64, DeviceGroup, LoadContext
-from xbar.devices.diode import DIODE_PARAMS, DiodeGroup
+from xbar.devices.diode import DIODE_PARAMS, DiodeGroup, canonical_diode_params
 from xbar.devices.linear import (
     CapacitorGroup,
     CccsGroup,
     CcvsGroup,
     InductorGroup,
+    MutualInductorGroup,
     ResistorGroup,
     VccsGroup,
     VcvsGroup,
@@ -146,6 +147,9 @@ class MnaSystem:
             if not g.linear:
                 r, c = g.nl_pattern()
                 stamps.append(("nl", g, r, c))
+            if g.has_charge:
+                r, c = g.q_pattern()  # type: ignore[attr-defined]
+                stamps.append(("q", g, r, c))
         diag = np.arange(self.n_nodes, dtype=np.int64)
         stamps.append(("diag", None, diag, diag))
         keys_list = []
@@ -163,6 +167,7 @@ class MnaSystem:
         self._g_slots: list[tuple[DeviceGroup, _Slots]] = []
         self._c_slots: list[tuple[DeviceGroup, _Slots]] = []
         self._nl_slots: dict[int, _Slots] = {}
+        self._q_slots: dict[int, _Slots] = {}
         pos = 0
         for (kind, g, _, _), keep in zip(stamps, masks, strict=True):
             m = int(keep.sum())
@@ -174,6 +179,8 @@ class MnaSystem:
                 self._c_slots.append((g, slots))  # type: ignore[arg-type]
             elif kind == "nl":
                 self._nl_slots[id(g)] = slots
+            elif kind == "q":
+                self._q_slots[id(g)] = slots
             else:
                 self.diag_slots = slots.slot
 
@@ -216,7 +223,12 @@ class MnaSystem:
         return self.matrix(self.g_data)
 
     def load_nonlinear(self, x: F64, ctx: LoadContext) -> tuple[F64, F64]:
-        """Jacobian data of the nonlinear groups and their equivalent-current vector."""
+        """Jacobian data of the nonlinear groups and their equivalent-current vector.
+
+        In a transient step (``ctx.a0 > 0``) nonlinear charges add ``a0·C(x)`` to the
+        Jacobian and ``a0·(q(x) − C(x)·x)`` to the equivalent currents, so that with the
+        integrator's history the charge current is ``a0·q + history``.
+        """
         data = np.zeros(self.nnz)
         ieq = np.zeros(self.n + 1)
         for g in self.nonlinear_groups:
@@ -224,7 +236,63 @@ class MnaSystem:
             s = self._nl_slots[id(g)]
             data += np.bincount(s.slot, weights=vals[s.keep], minlength=self.nnz)
             ieq += np.bincount(np.where(rows >= 0, rows, self.n), weights=cur, minlength=self.n + 1)
+            if ctx.a0 != 0.0 and g.has_charge:
+                cvals, qrows, qeq = g.q_load(x, ctx)  # type: ignore[attr-defined]
+                s = self._q_slots[id(g)]
+                data += ctx.a0 * np.bincount(s.slot, weights=cvals[s.keep], minlength=self.nnz)
+                ieq += ctx.a0 * np.bincount(np.where(qrows >= 0, qrows, self.n), weights=qeq,
+                                            minlength=self.n + 1)
         return data, ieq[: self.n]
+
+    @property
+    def charge_groups(self) -> list[DeviceGroup]:
+        """Groups with nonlinear charges."""
+        return [g for g in self.groups if g.has_charge]
+
+    def total_charge(self, cmat: sp.csc_array, x: F64, *, linearised: bool = False) -> F64:
+        """Charges (and fluxes) of every row at ``x``: ``C·x`` plus the nonlinear charges
+        (``linearised``: as linearised by the Newton iteration that produced ``x``)."""
+        q = cmat @ x
+        ctx = self.load_context()
+        for g in self.charge_groups:
+            rows, vals = g.charges(x, ctx, linearised=linearised)  # type: ignore[attr-defined]
+            q = q + np.bincount(np.where(rows >= 0, rows, self.n), weights=vals,
+                                minlength=self.n + 1)[: self.n]
+        return np.asarray(q)
+
+    def charge_rows(self, cmat: sp.csc_array) -> I64:
+        """Rows holding a charge or flux (linear or nonlinear), for truncation-error control."""
+        mask = np.zeros(self.n, dtype=bool)
+        if self.has_reactive:
+            mask |= np.asarray(np.abs(cmat).sum(axis=1)).ravel() > 0
+        for g in self.charge_groups:
+            rows, _ = g.q_pattern()  # type: ignore[attr-defined]
+            mask[rows[rows >= 0]] = True
+        return np.flatnonzero(mask)
+
+    def small_signal(self, x: F64) -> tuple[F64, F64]:
+        """Conductance and capacitance data (system pattern) linearised at operating point ``x``.
+
+        ``G`` holds the linear stamps plus every nonlinear device's Jacobian at ``x`` (no
+        voltage limiting); ``C`` the linear capacitances and inductances plus the nonlinear
+        devices' small-signal capacitances. ``.ac`` solves ``(G + jωC) x = b``.
+        """
+        ctx = self.load_context()
+        ctx.initialise = True
+        ctx.cold = False
+        g_data = self.g_data.copy()
+        c_data = self.c_data.copy()
+        for g in self.nonlinear_groups:
+            s = self._nl_slots[id(g)]
+            if hasattr(g, "small_signal"):
+                vals, caps = g.small_signal(x, ctx)
+                if caps is not None:
+                    qs = self._q_slots[id(g)]
+                    c_data += np.bincount(qs.slot, weights=caps[qs.keep], minlength=self.nnz)
+            else:
+                vals, _, _ = g.nl_load(x, ctx)
+            g_data += np.bincount(s.slot, weights=vals[s.keep], minlength=self.nnz)
+        return g_data, c_data
 
     def rhs(self, t: float | None, scale: float = 1.0) -> F64:
         """Source vector ``b`` at time ``t`` (``None``: DC values), sources scaled by ``scale``.
@@ -245,6 +313,17 @@ class MnaSystem:
         rows = np.concatenate(rows_l)
         vals = np.concatenate(vals_l)
         b = np.bincount(np.where(rows >= 0, rows, self.n), weights=vals, minlength=self.n + 1)
+        return b[: self.n]
+
+    def ac_rhs(self) -> np.ndarray:
+        """Complex right-hand side of ``.ac``: the ``AC mag phase`` values of the sources."""
+        b = np.zeros(self.n + 1, dtype=np.complex128)
+        for g in self.source_groups:
+            out = g.ac_rhs()  # type: ignore[attr-defined]
+            if out is not None:
+                rows, vals = out
+                idx = np.where(rows >= 0, rows, self.n)
+                np.add.at(b, idx, vals)
         return b[: self.n]
 
     def after_solution(self, x: F64, t: float | None, dt: float | None) -> bool:
@@ -320,19 +399,23 @@ def build_system(circuit: Circuit) -> MnaSystem:
     names, nodes, vals = arrays("g")
     if names:
         groups.append(VccsGroup(names, nodes, vals[:, 0].copy()))
+    ac_specs = getattr(circuit, "ac_specs", {})
     names, nodes, vals = arrays("i")
     if names:
         groups.append(CurrentSourceGroup(names, nodes, vals[:, 0].copy(), list(t["i"].extra)))
+        groups[-1].set_ac(ac_specs)  # type: ignore[attr-defined]
     branch_groups: list[DeviceGroup] = []
     names, nodes, vals = arrays("v")
     if names:
         branch_groups.append(VoltageSourceGroup(names, nodes, vals[:, 0].copy(), list(t["v"].extra)))
+        branch_groups[-1].set_ac(ac_specs)  # type: ignore[attr-defined]
     names, nodes, vals = arrays("l")
     if names:
         branch_groups.append(InductorGroup(names, nodes, vals[:, 0].copy(), vals[:, 1].copy()))
     names, nodes, vals = arrays("e")
     if names:
         branch_groups.append(VcvsGroup(names, nodes, vals[:, 0].copy()))
+    diodes = _diode_groups(circuit)  # may add internal nodes: before the branches are numbered
     b_groups = _behavioural_groups(circuit)
     branch_groups.extend(g for g in b_groups if g.has_branch)
     n_nodes = len(circuit.node_names)
@@ -366,11 +449,14 @@ def build_system(circuit: Circuit) -> MnaSystem:
     names, nodes, vals = arrays("f")
     if names:
         groups.append(CccsGroup(names, nodes, vals[:, 0].copy(), controls("f")))
+    mutual = _mutual_group(circuit, branch_groups)
+    if mutual is not None:
+        groups.append(mutual)
     groups.extend(branch_groups)
     groups.extend(g for g in b_groups if not g.has_branch)
     for g in b_groups:
         g.bind(circuit.node_index, branch_of, circuit.element_kind)
-    groups.extend(_diode_groups(circuit))
+    groups.extend(diodes)
     groups.extend(_y_groups(circuit))
     branch_names = [name for g in branch_groups for name in g.names]
     system = MnaSystem(circuit, groups, n_nodes, nxt, branch_names)
@@ -429,7 +515,6 @@ def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:
             raise ModelCardError(f"diode '{names[idx[0]]}' uses model '{model}', which is not defined", loc)
         if card.type != "d":
             raise ModelCardError(f"diode '{names[idx[0]]}' uses model '{model}' of type '{card.type}', expected type D", loc)
-        params = {k: v[0] for k, v in DIODE_PARAMS.items()}
         for key, value in card.params.items():
             if key not in DIODE_PARAMS:
                 raise ModelCardError(
@@ -439,9 +524,16 @@ def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:
             if not lo <= value <= hi:
                 raise ModelCardError(f"diode model '{model}': {out_of_range_message(key, value, lo, hi)}",
                                      card.location)
-            params[key] = value
+        try:
+            params = canonical_diode_params(card.params, model)
+        except ModelCardError as exc:
+            raise ModelCardError(exc.message, card.location) from None
         ii = np.asarray(idx)
-        groups.append(DiodeGroup([names[i] for i in idx], nodes[ii], vals[ii, 0], params))
+        inst = [names[i] for i in idx]
+        internal = None
+        if params["rs"] > 0.0:
+            internal = np.array([circuit.node(f"{name}#internal") for name in inst], dtype=np.int64)
+        groups.append(DiodeGroup(inst, nodes[ii], vals[ii, 0], params, internal))
     return groups
 
 
@@ -478,3 +570,74 @@ def _y_groups(circuit: Circuit) -> list[DeviceGroup]:
             groups.append(cls([store["names"][i] for i in idx], nodes, card, inst,
                               np.random.default_rng(seed)))
     return groups
+
+
+def _mutual_group(circuit: Circuit, branch_groups: list[DeviceGroup]) -> DeviceGroup | None:
+    """The coupled inductors ``K`` of the circuit (None without any)."""
+    couplings = getattr(circuit, "couplings", [])
+    if not couplings:
+        return None
+    inductors = next((g for g in branch_groups if isinstance(g, InductorGroup)), None)
+    index = {name: i for i, name in enumerate(inductors.names)} if inductors is not None else {}
+    names: list[str] = []
+    b1: list[int] = []
+    b2: list[int] = []
+    m: list[float] = []
+    for key, l1, l2, k, loc in couplings:
+        for ind in (l1, l2):
+            if ind not in index:
+                kind = circuit.element_kind.get(ind)
+                what = "which is not an element of the circuit" if kind is None else "which is not an inductor"
+                raise NetlistError(f"'{key}' couples '{ind}', {what}; expected 'K<name> L1 L2 k'", loc)
+        i1, i2 = index[l1], index[l2]
+        assert inductors is not None
+        names.append(key)
+        b1.append(int(inductors.branch[i1]))  # type: ignore[attr-defined]
+        b2.append(int(inductors.branch[i2]))  # type: ignore[attr-defined]
+        m.append(k * float(np.sqrt(abs(inductors.l[i1] * inductors.l[i2]))))  # type: ignore[attr-defined]
+    group = MutualInductorGroup(names, np.asarray(b1, dtype=np.int64), np.asarray(b2, dtype=np.int64),
+                                np.asarray(m))
+    assert inductors is not None
+    _check_inductance_matrix(circuit, inductors, couplings)
+    return group
+
+
+def _check_inductance_matrix(circuit: Circuit, inductors: DeviceGroup,
+                             couplings: list[tuple[str, str, str, float, object]]) -> None:
+    """Pairs coupled twice are errors; a coupled system whose inductance matrix is not positive
+    definite (not passive: transients can grow) gets a warning, as ngspice's ``muttemp.c``."""
+
+    from scipy.sparse.csgraph import connected_components
+
+    index = {name: i for i, name in enumerate(inductors.names)}
+    seen: dict[tuple[int, int], str] = {}
+    rows, cols = [], []
+    for key, l1, l2, _k, loc in couplings:
+        pair = (min(index[l1], index[l2]), max(index[l1], index[l2]))
+        if pair in seen:
+            raise NetlistError(f"'{key}' couples '{l1}' and '{l2}', which '{seen[pair]}' couples already",
+                               loc)  # type: ignore[arg-type]
+        seen[pair] = key
+        rows.append(pair[0])
+        cols.append(pair[1])
+    n = len(inductors.names)
+    graph = sp.coo_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    lvals = inductors.l  # type: ignore[attr-defined]
+    for comp in np.unique(labels[np.unique(np.concatenate([rows, cols]))]):
+        members = np.flatnonzero(labels == comp)
+        pos = {int(i): j for j, i in enumerate(members)}
+        mat = np.diag(lvals[members].astype(float))
+        all_unity = True
+        for _key, l1, l2, k, _loc in couplings:
+            i1, i2 = index[l1], index[l2]
+            if i1 in pos:
+                mval = k * np.sqrt(abs(lvals[i1] * lvals[i2]))
+                mat[pos[i1], pos[i2]] = mat[pos[i2], pos[i1]] = mval
+                all_unity = all_unity and abs(k) == 1.0
+        if np.min(np.linalg.eigvalsh(mat)) <= 0.0 and not (all_unity and np.all(lvals[members] >= 0)):
+            names = ", ".join(inductors.names[i] for i in members)
+            first_loc = next((loc for _key, l1, l2, _k, loc in couplings if index[l1] in pos), None)
+            warn(f"the inductance matrix of the coupled inductors {names} is not positive definite: "
+                 "the coupled system is not passive and transients may grow without bound; "
+                 "check the coupling coefficients", first_loc)

@@ -7,8 +7,8 @@ comments; ``$name`` and ``$&vector`` are substituted before a command runs):
 ``op``, ``dc ...``, ``tran ...``    run that analysis (arguments as on the dot-card); the
                                     result becomes the current plot; ``.meas`` cards of that
                                     analysis are evaluated and printed
-``ac ...``                          as above, once an ``.ac`` analysis is registered in
-                                    :data:`xbar.netlist.elaborate.ANALYSIS_RUNNERS`
+``ac ...``                          as above (the ``.ac`` analysis is registered in
+                                    :data:`xbar.netlist.elaborate.ANALYSIS_RUNNERS`)
 ``run``                             run the deck's analysis cards (ngspice's order)
 ``print [col|line] expr ...``       values (``name = value``) or a table like ngspice;
                                     ``print all``; ``> file`` / ``>> file`` redirect
@@ -278,7 +278,9 @@ class ControlSession:
         self.out = out if out is not None else sys.stdout
         self.workdir = Path(workdir)
         self.variables: dict[str, str] = {}
-        self.const: dict[str, np.ndarray] = {}
+        # '.csparam' values are constant vectors of the script, as in ngspice
+        self.const: dict[str, np.ndarray] = {k: np.array([v]) for k, v in
+                                             getattr(netlist, "csparams", {}).items()}
         self.plots: list[_Plot] = []
         self.current: _Plot | None = None
         self.quit = False
@@ -735,7 +737,7 @@ def _cmd_quit(s: ControlSession, cmd: Command) -> None:
 
 
 #: Control-language commands: name -> handler(session, command). The analysis commands read
-#: their arguments with the dot-card rules; ``ac`` works once an ``ac`` runner is registered.
+#: their arguments with the dot-card rules (``ac`` through the registered ``ac`` runner).
 COMMANDS: dict[str, Callable[[ControlSession, Command], None]] = {
     "op": _cmd_analysis, "dc": _cmd_analysis, "tran": _cmd_analysis, "ac": _cmd_analysis,
     "run": _cmd_run, "print": _cmd_print, "wrdata": _cmd_wrdata, "write": _cmd_write,

@@ -56,9 +56,14 @@ HARMLESS_OPTIONS = frozenset({
     "acct", "noacct", "noinit", "list", "nomod", "nopage", "node", "opts", "savecurrents",
     "keepopinfo", "warn", "maxwarns", "numdgt", "cptime", "limtim", "limpts", "lvlcod", "lvltim",
     "klu", "sparse", "norefvalue",
+    # output-window size of ngspice's plot data, and device bypass (xbar always bypasses a
+    # device whose voltages moved below the tolerances, see xbar/devices/local.py)
+    "plotwinsize", "bypass",
 })
 # one .print/.save item: a vector with parentheses, name=value (format=csv), or a word
 _OUTPUT_ITEM_RE = re.compile(r"[^\s(),=]+\s*\([^()]*\)|[^\s(),=]+\s*=\s*[^\s(),]+|[^\s(),]+")
+# plot limits of a '.plot' card: '(0, 5)' or '(1e-3,2)' not attached to a vector name
+_PLOT_LIMITS_RE = re.compile(r"(?<![^\s])\([^()]*\)")
 _SCALE_WORDS = frozenset({"all", "time", "v-sweep", "i-sweep", "res-sweep", "temp-sweep"})
 
 _FORMS = {
@@ -75,11 +80,15 @@ _FORMS = {
     "x": "X<name> nodes... subckt [params:] [name=value ...]",
     "y": "Y<name> terminals... model [name=value ...]",
     "b": "B<name> n+ n- V=<expression> | I=<expression> [m=<value>]",
+    "k": "K<name> L1 L2 coupling",
+    "m": "M<name> drain gate source bulk model [W=w] [L=l] [M=m] [AD= AS= PD= PS= NRD= NRS=]",
+    "q": "Q<name> collector base emitter [substrate] model [area] [M=m]",
 }
 _KIND_WORD = {
     "r": "resistor", "c": "capacitor", "l": "inductor", "v": "voltage source", "i": "current source",
     "e": "VCVS", "g": "VCCS", "f": "CCCS", "h": "CCVS", "d": "diode", "x": "subcircuit instance",
-    "y": "Y device", "b": "behavioural source",
+    "y": "Y device", "b": "behavioural source", "k": "coupled inductor", "m": "MOSFET",
+    "q": "bipolar transistor",
 }
 _DC_FORM = ("expected '.dc src start stop step [src2 start2 stop2 step2]' "
             "(or 'src dec|oct|lin points start stop', 'src list v1 v2 ...')")
@@ -115,6 +124,8 @@ class Netlist:
     """Vectors computed after a run (element currents such as ``i(r1)``) that ``.print``,
     ``.save`` or ``.meas`` ask for; added to every result that can hold them."""
     params: dict[str, float] = field(default_factory=dict)
+    csparams: dict[str, float] = field(default_factory=dict)
+    """Values of ``.csparam`` cards: constant vectors of the ``.control`` script (as ngspice)."""
     """Top-level parameter values (``.param``)."""
     dialect: Any = None
     """Expression dialect of the deck (its ``.func`` user functions)."""
@@ -244,7 +255,13 @@ def _run_tran(system: Any, args: dict[str, Any], progress: bool) -> Any:
 
 #: Analysis kind -> ``runner(system, args, progress) -> result``; used by the deck's analysis
 #: cards and by the control language's analysis commands (a new analysis registers here).
-ANALYSIS_RUNNERS: dict[str, Any] = {"op": _run_op, "dc": _run_dc, "tran": _run_tran}
+def _run_ac(system: Any, args: dict[str, Any], progress: bool) -> Any:
+    from xbar.analysis.ac import AcSpec, run_ac
+
+    return run_ac(system, AcSpec(**args))
+
+
+ANALYSIS_RUNNERS: dict[str, Any] = {"op": _run_op, "dc": _run_dc, "tran": _run_tran, "ac": _run_ac}
 
 
 def _measure_dialect(dialect: Any) -> Dialect:
@@ -420,6 +437,7 @@ class _Elaborator:
         self._instances: dict[str, Card] = {}
         self._active: list[SubcktDef] = []
         self._controls: list[tuple[Card, int, str, str]] = []
+        self._last_ac: tuple[float, float] | None = None
         # overrides of top-level .model card parameters: model name -> {param: value}
         self._model_overrides: dict[str, dict[str, float]] = {}
         self.functions = FunctionTable()
@@ -488,12 +506,14 @@ class _Elaborator:
             head = card.tokens[0].lower()
             if head in (".ic", ".nodeset"):
                 self._ic(card, head, scope)
-            elif head in (".op", ".dc", ".tran"):
+            elif head in (".op", ".dc", ".tran", ".ac"):
                 self._analysis(card, head, scope)
-            elif head in (".print", ".save", ".probe"):
+            elif head in (".print", ".save", ".probe", ".plot"):
                 self._outputs(card, head)
             elif head in (".meas", ".measure"):
                 self._measure(card, scope)
+            elif head == ".csparam":
+                self._csparam(card, scope)
             elif head == ".title":
                 parts = card.text.split(None, 1)
                 self.netlist.title = self.circuit.title = parts[1] if len(parts) > 1 else ""
@@ -639,6 +659,15 @@ class _Elaborator:
                 continue
             scope.params[name] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
 
+    def _csparam(self, card: Card, scope: _Scope) -> None:
+        """``.csparam name=expr ...``: values (of the netlist's parameters) that the ``.control``
+        script reads as constant vectors; they define no netlist parameter, as in ngspice."""
+        for name, args, value_text, col in _param_items(card):
+            if args is not None:
+                raise NetlistError(f"'.csparam' defines values, not functions ('{name}(...)')", card.location(col))
+            expr = parse_expression(value_text, card.location(col), dialect=scope.dialect)
+            self.netlist.csparams[name.lower()] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
+
     def _model(self, card: Card, scope: _Scope) -> None:
         from xbar.devices.diode import DIODE_PARAMS
 
@@ -667,6 +696,15 @@ class _Elaborator:
                                      f"(supported: {kinds})", card.token_location(2))
             what = f"{mtype} model"
             table = {p.name: (p.lo, p.hi, p.unit) for p in (*kind_cls.card_params, *kind_cls.instance_params)}
+            refuse = getattr(kind_cls, "refuse_card", None)
+            if refuse is not None:  # e.g. MOSFET levels other than 1, named before any parameter check
+                _, kv0 = _kv_pairs(card, 3)
+                lvl = _value(card, kv0["level"], scope, "model parameter 'level'") if "level" in kv0 else None
+                reason = refuse(mtype, toks[1], lvl, set(kv0))
+                if reason:
+                    what, hint = reason
+                    raise ModelCardError(f"not supported: {what} at {card.file}:{card.line} ({hint})",
+                                         card.token_location(kv0.get("level", 2)))
         pos, kv = _kv_pairs(card, 3)
         if pos:
             raise ModelCardError(f"expected name=value, got '{toks[pos[0]]}'; {form}",
@@ -790,6 +828,8 @@ class _Elaborator:
             return AnalysisCard("tran", self._tran_args(card, scope), card)
         if head == ".dc":
             return AnalysisCard("dc", {"sweeps": self._dc_sweeps(card, scope)}, card)
+        if head == ".ac":
+            return AnalysisCard("ac", ac_args(card, scope.params), card)
         hint = UNSUPPORTED_HINTS.get(head, "unknown analysis")
         raise card.error(f"not supported: {toks[0]} at {card.file}:{card.line} ({hint})", 0)
 
@@ -914,12 +954,19 @@ class _Elaborator:
         text = card.text
         body_start = text.lower().index(head) + len(head)
         analysis = ""
-        form = f"expected '{head} {'op|dc|tran ' if head == '.print' else ''}<vectors>'"
-        if head == ".print":
+        tabulated = head in (".print", ".plot")
+        form = f"expected '{head} {'op|dc|tran|ac ' if tabulated else ''}<vectors>'"
+        if head == ".plot":
+            # ngspice draws a line-printer plot; xbar prints the same vectors as a table. Plot
+            # limits '(lo, hi)' after a vector are blanked (same length: columns stay right)
+            text = _PLOT_LIMITS_RE.sub(lambda m: " " * len(m.group(0)), text)
+            warn("'.plot' is printed as a table, as '.print' (xbar draws no line-printer plots)",
+                 card.location())
+        if tabulated:
             m = re.compile(r"\s*(\S+)").match(text, body_start)
             word = m.group(1).lower() if m else ""
-            if word not in ("op", "dc", "tran"):
-                raise card.error(f"'.print' needs the analysis type op, dc or tran first; {form}", 1)
+            if word not in ("op", "dc", "tran", "ac"):
+                raise card.error(f"'{head}' needs the analysis type op, dc, tran or ac first; {form}", 1)
             analysis = word
             body_start = m.end() if m else body_start
         vectors: list[str] = []
@@ -931,9 +978,9 @@ class _Elaborator:
                 ignored.append(raw)  # format=csv and other print options: ngspice ignores them
                 continue
             vec = raw.lower().replace(" ", "")
-            problem, derived = self._vector_problem(vec, c)
+            problem, derived = self._vector_problem(_ac_inner(vec) if analysis == "ac" else vec, c)
             if problem:
-                verb = "print" if head == ".print" else "save"
+                verb = "print" if tabulated else "save"
                 raise NetlistError(f"cannot {verb} '{raw}': {problem}", card.location(m.start() + 1))
             if derived and derived not in self.netlist.derived:
                 self.netlist.derived.append(derived)
@@ -944,7 +991,7 @@ class _Elaborator:
                  card.location())
         if not vectors:
             raise card.error(f"'{card.tokens[0]}' needs at least one output vector; {form}", len(card.tokens))
-        if head == ".print":
+        if tabulated:
             self.netlist.prints.append((analysis, vectors, card))
         else:
             self.netlist.saves.extend(vectors)
@@ -1065,6 +1112,12 @@ class _Elaborator:
         if letter == "y":
             self._y_element(card, scope, nodemap, full, form)
             return
+        if letter == "k":
+            self._coupling(card, scope, full, form)
+            return
+        if letter in "mq":
+            self._transistor(card, scope, nodemap, full, form)
+            return
 
         def node(i: int) -> str:
             t = toks[i]
@@ -1136,7 +1189,7 @@ class _Elaborator:
             if mult != 1.0:
                 dc *= mult
                 wave = _scaled_wave(wave, mult)
-            (c.V if letter == "v" else c.I)(full, *nodes, dc, waveform=wave, location=loc)
+            (c.V if letter == "v" else c.I)(full, *nodes, dc, waveform=wave, ac=self._last_ac, location=loc)
         elif letter in "eg":
             mult = 1.0
             if letter == "g":
@@ -1322,7 +1375,7 @@ class _Elaborator:
             raise ModelCardError(f"Y device '{toks[0]}' uses model '{model_tok}', which is not defined",
                                  card.token_location(model_idx))
         kind_cls = _y_kind(model.type)
-        if kind_cls is None:
+        if kind_cls is None or getattr(kind_cls, "element_letter", "y") != "y":
             raise ModelCardError(f"Y device '{toks[0]}' uses model '{model_tok}' of type '{model.type}', "
                                  "which is not a Y-device kind", card.token_location(model_idx))
         terminals = kind_cls.terminals
@@ -1356,6 +1409,40 @@ class _Elaborator:
             params[k] = v
         c.Y(full, nodes, model_key, location=card.location(_first_col(card.text)), **params)
 
+    def _coupling(self, card: Card, scope: _Scope, full: str, form: str) -> None:
+        """``K<name> L1 L2 k`` (inductor names resolved like F/H controls in subcircuits)."""
+        toks = card.tokens
+        path = scope.path
+        if len(toks) != 4 or any(t == "=" for t in toks):
+            what = "needs two inductors and a coupling coefficient" if len(toks) < 4 else \
+                f"has an unexpected '{toks[4] if len(toks) > 4 else toks[-1]}'"
+            raise card.error(f"coupled inductor '{toks[0]}' {what}; expected '{form}'", min(len(toks), 4))
+        if full in self.circuit.element_kind:
+            raise card.error(f"duplicate element name '{full}'{self._first_definition(full)}", 0)
+        inductors = []
+        for i in (1, 2):
+            t = toks[i]
+            if t[0] in "{'\"" or _is_value(t):
+                raise card.error(f"expected an inductor name, got '{t}'; expected '{form}'", i)
+            name = t.lower()
+            if path and name in scope.local:
+                name = f"{name[0]}.{path}.{name}"
+            kind = self.circuit.element_kind.get(name) or ("r" if name in self._r_pending else None)
+            if kind != "l" and name[0] != "l":
+                what = "which is not an element of the circuit" if kind is None else f"which is a {_KIND_WORD[kind]}"
+                raise card.error(f"coupled inductor '{toks[0]}' names '{t}', {what}; expected '{form}'", i)
+            inductors.append(name)
+        k = _value(card, 3, scope, "coupling coefficient")
+        if not -1.0 <= k <= 1.0:
+            raise card.error(f"coupling coefficient must be in [-1, 1], got {k:g}", 3)
+        self.circuit.K(full, inductors[0], inductors[1], k, location=card.location(_first_col(card.text)))
+
+    def _transistor(self, card: Card, scope: _Scope, nodemap: dict[str, str], full: str, form: str) -> None:
+        """``M`` and ``Q`` elements: nodes, model, positional area (Q) and instance parameters."""
+        from xbar.netlist.transistors import transistor_card
+
+        transistor_card(self, card, scope, nodemap, full, form)
+
     def _check_controls(self) -> None:
         kinds = self.circuit.element_kind
         for card, idx, ctrl, path in self._controls:
@@ -1379,6 +1466,7 @@ class _Elaborator:
         n = len(toks) if end is None else end
         dc: float | None = None
         wave = None
+        ac: list[float] | None = None
         wave_idx = 0
         letter = toks[0][0].lower()
         form = _FORMS[letter]
@@ -1396,10 +1484,14 @@ class _Elaborator:
                 dc = _value(card, i + 1, scope, "DC value")
                 i += 2
             elif t == "ac":
+                if ac is not None:
+                    raise card.error(f"AC given twice; expected '{form}'", i)
                 j = i + 1
+                ac_vals: list[float] = []
                 while j < n and j < i + 3 and _is_value(toks[j], scope) and not (groups and groups[j]):
-                    _value(card, j, scope, "AC value")
+                    ac_vals.append(_value(card, j, scope, "AC magnitude" if j == i + 1 else "AC phase"))
                     j += 1
+                ac = (ac_vals + [1.0, 0.0][len(ac_vals):])[:2]  # 'AC' alone: magnitude 1
                 i = j
             elif t in _WAVE_KINDS:
                 if wave is not None:
@@ -1420,6 +1512,7 @@ class _Elaborator:
                 raise card.error(f"unexpected '{toks[i]}' in source; expected '{form}'", i)
         if dc is None:
             dc = wave.dc_value(False, 0.0, card.token_location(wave_idx)) if wave is not None else 0.0
+        self._last_ac = (ac[0], ac[1]) if ac is not None else None
         return dc, wave
 
     def _wave_args(self, card: Card, i: int, groups: list[int] | None,
@@ -1766,3 +1859,52 @@ def elaborate(deck: Deck, *, params: Mapping[str, float] | None = None,
         raise NetlistError(f"{deck.file}: no top-level .model '{name}' to override; "
                            f"the deck's models: {have}")
     return netlist
+
+
+_AC_FORM = "expected '.ac dec|oct|lin points fstart fstop'"
+_AC_PRINT_RE = re.compile(r"^v(?:m|p|r|i|db)(\(.+\))$")
+_AC_FUNC_RE = re.compile(r"^(?:mag|ph|phase|cph|db|real|re|imag|im)\((.+)\)$")
+
+
+def _ac_inner(vec: str) -> str:
+    """The vector inside a ``.print ac`` form (``vm(out)`` -> ``v(out)``, ``db(i(v1))`` -> ``i(v1)``)."""
+    m = _AC_FUNC_RE.match(vec)
+    if m:
+        return _ac_inner(m.group(1))
+    m = _AC_PRINT_RE.match(vec)
+    if m:
+        return "v" + m.group(1)
+    return vec
+
+
+def ac_args(card: Card, params: dict[str, float]) -> dict[str, Any]:
+    """Arguments of :class:`xbar.analysis.ac.AcSpec` from an ``.ac`` card (checked, with columns)."""
+    from xbar.analysis.ac import AcSpec
+
+    toks = card.tokens
+    if len(toks) < 2:
+        raise card.error(f"'.ac' needs a sweep; {_AC_FORM}", 1)
+    sweep = toks[1].lower()
+    if sweep not in ("dec", "oct", "lin"):
+        raise card.error(f"'.ac' sweep type must be dec, oct or lin, got '{toks[1]}'; {_AC_FORM}", 1)
+    if len(toks) < 5:
+        raise card.error(f"'.ac {toks[1]}' needs points, fstart and fstop; {_AC_FORM}", len(toks))
+    if len(toks) > 5:
+        raise card.error(f"unexpected '{toks[5]}'; {_AC_FORM}", 5)
+    npts, fstart, fstop = (_value(card, j, params, what)
+                           for j, what in ((2, ".ac points"), (3, ".ac fstart"), (4, ".ac fstop")))
+    if not (npts >= 1 and npts == int(npts)):
+        raise card.error(f".ac number of points must be a positive integer, got {npts:g}", 2)
+    for j, f in ((3, fstart), (4, fstop)):
+        if not np.isfinite(f) or f < 0.0:
+            raise card.error(f".ac frequencies must be finite and >= 0 Hz, got {f:g}", j)
+    if sweep != "lin" and not fstart > 0.0:
+        raise card.error(f".ac {sweep} sweeps need fstart > 0, got {fstart:g}", 3)
+    if fstop < fstart:
+        raise card.error(f".ac fstop {fstop:g} is below fstart {fstart:g}", 4)
+    args: dict[str, Any] = {"sweep": sweep, "points": int(npts), "fstart": fstart, "fstop": fstop,
+                            "location": card.location(_first_col(card.text))}
+    spec = AcSpec(**args)
+    if spec.count_estimate() > _MAX_POINTS:
+        raise card.error(f".ac would have {spec.count_estimate():.3g} frequency points; limit is 10 million", 2)
+    return args

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xbar.errors import NetlistError, SourceLocation
+from xbar.errors import NetlistError, SourceLocation, warn
 from xbar.netlist.bulk import ElementBlock, plain_runs, read_run
 
 __all__ = ["Card", "check_text", "decode_lines", "read_lines", "scan", "split_logical", "tokenize"]
@@ -36,6 +36,8 @@ _TOKEN_RE = re.compile(
 )
 _WORDS_RE = re.compile(r"\S+")
 _PLAIN_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
+# leading characters ngspice turns into a comment line (inpcom.c, "Unusual leading characters")
+_UNUSUAL_LEADING = frozenset('=[]?()&%"!:,\f')
 _NO_CARD = "expected an element card (R1 a b 1k) or a dot-card (.op)"
 # files shorter than this are read card by card (the fast path's numpy passes cost more)
 _BULK_MIN_LINES = 200
@@ -407,6 +409,12 @@ def split_logical(lines: list[str], file: str, *, has_title: bool,
             continue
         first = stripped[0]
         if first == "*":
+            continue
+        if first in _UNUSUAL_LEADING:
+            # ngspice replaces such lines by comments (with a warning): a ')' closing a
+            # '.model (' on a line of its own is the usual case
+            warn(f"line starting with '{first}' ignored (ngspice reads it as a comment)",
+                 SourceLocation(file, idx, len(raw) - len(stripped) + 1, raw.rstrip()))
             continue
         if first == "." and control is not None and _word(stripped) in (".control", ".endc"):
             current, idx = _control_block(lines, idx - 1, file, control)

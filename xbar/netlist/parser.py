@@ -22,7 +22,9 @@ from xbar.reprs import short_repr
 __all__ = ["Deck", "SubcktDef", "parse_file", "parse_text"]
 
 ELEMENT_LETTERS = frozenset("rclviefghxdyb")
-_ELEMENT_FIRST = ELEMENT_LETTERS | frozenset("RCLVIEFGHXDYB")
+# MOSFETs, bipolar transistors and coupled inductors (xbar.devices.mosfet, .bjt, .linear)
+ELEMENT_LETTERS = ELEMENT_LETTERS | frozenset("mqk")
+_ELEMENT_FIRST = ELEMENT_LETTERS | frozenset(c.upper() for c in ELEMENT_LETTERS)
 GROUND = frozenset({"0", "gnd"})
 
 # dot-cards handled by the elaborator (after include/lib/subckt processing here)
@@ -32,27 +34,24 @@ CONTROL_CARDS = frozenset(
         ".tran", ".print", ".save", ".probe", ".end", ".title", ".temp", ".func", ".global",
         ".global_param", ".meas", ".measure",
     }
-)
+) | frozenset({".ac", ".plot", ".csparam"})
 # control cards that make no sense inside a subcircuit definition
 _TOP_LEVEL_ONLY = frozenset(
     {
         ".op", ".dc", ".tran", ".options", ".option", ".opt", ".print", ".save", ".probe", ".ic",
         ".nodeset", ".title", ".temp", ".global", ".global_param", ".meas", ".measure",
     }
-)
+) | frozenset({".ac", ".plot", ".csparam"})
 UNSUPPORTED_HINTS = {
-    ".ac": "small-signal .ac analysis is not implemented yet",
     ".noise": ".noise analysis is not supported",
     ".tf": ".tf analysis is not supported",
     ".sens": ".sens analysis is not supported",
     ".pz": ".pz analysis is not supported",
     ".disto": ".disto analysis is not supported",
     ".four": ".four is not supported",
-    ".plot": ".plot is not supported; use .print",
     ".control": "a .control block is read from the top-level deck only, not from an included file",
     ".endc": "a .control block is read from the top-level deck only, not from an included file",
     ".width": ".width is not supported",
-    ".csparam": ".csparam is not supported; use .param",
     ".if": "conditional netlists (.if/.else/.endif) are not supported",
     ".else": "conditional netlists (.if/.else/.endif) are not supported",
     ".elseif": "conditional netlists (.if/.else/.endif) are not supported",
@@ -60,11 +59,12 @@ UNSUPPORTED_HINTS = {
 }
 # SPICE element letters this build does not implement
 _UNSUPPORTED_ELEMENTS = {
-    "a": "XSPICE code models", "j": "JFETs", "k": "coupled inductors",
-    "m": "MOSFETs", "n": "OSDI/Verilog-A devices", "o": "lossy transmission lines",
-    "p": "coupled multiconductor lines", "q": "bipolar transistors", "s": "voltage switches",
+    "a": "XSPICE code models, digital and mixed-signal", "j": "JFETs",
+    "n": "OSDI/Verilog-A devices", "o": "lossy transmission lines",
+    "p": "coupled multiconductor lines", "s": "voltage switches",
     "t": "transmission lines", "u": "uniform RC lines", "w": "current switches", "z": "MESFETs",
 }
+_LETTERS_TEXT = " ".join(sorted(c.upper() for c in ELEMENT_LETTERS))
 _MAX_NESTING = 64
 _IDENT = re.compile(r"[a-z_][a-z0-9_]*\Z")
 _SUBCKT_FORM = "expected '.subckt <name> <ports...> [params: name=value ...]'"
@@ -278,10 +278,10 @@ def _check_head(card: Card) -> str:
     if first in _UNSUPPORTED_ELEMENTS:
         raise card.error(
             f"not supported: element '{tok}' at {where} ({_UNSUPPORTED_ELEMENTS[first]}; "
-            "supported letters: R C L V I E F G H D B X Y)", 0)
+            f"supported letters: {_LETTERS_TEXT})", 0)
     raise card.error(
         f"cannot read card '{tok}' at {where}: expected an element name starting with "
-        "R C L V I E F G H D B X Y, or a dot-card such as .op", 0)
+        f"{_LETTERS_TEXT}, or a dot-card such as .op", 0)
 
 
 def _split_subckts(cards: list[Card], parent: Card | None,

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 __all__ = ["write_netlist", "y_device_lines"]
 
 
+_NGSPICE_MODEL_TYPES = frozenset({"d", "nmos", "pmos", "npn", "pnp"})
+
+
 def _num(x: float) -> str:
     return repr(float(x))
 
@@ -74,6 +77,9 @@ def write_netlist(circuit: Circuit, analyses: Sequence[str] = ()) -> str:
                     line += f" ic={_num(v[1])}"
             elif kind in "vi":
                 line = f"{name} {ns} dc {_num(v[0])}"
+                ac = getattr(circuit, "ac_specs", {}).get(name)
+                if ac is not None:
+                    line += f" ac {_num(ac[0])} {_num(ac[1])}"
                 w = extra[i]
                 if w is not None:
                     line += f" {w.kind}(" + " ".join(_num(a) for a in w.args) + ")"
@@ -92,8 +98,10 @@ def write_netlist(circuit: Circuit, analyses: Sequence[str] = ()) -> str:
             lines.append(line)
     for _name, _terms, line in y_device_lines(circuit, nd):
         lines.append(line)
+    for key, ind1, ind2, k, _loc in getattr(circuit, "couplings", []):
+        lines.append(f"{key} {ind1} {ind2} {_num(k)}")
     for model in circuit.models.values():
-        if model.type != "d":
+        if model.type not in _NGSPICE_MODEL_TYPES:
             continue  # Y-device cards are written as behavioural sources above
         params = " ".join(f"{k}={_num(v)}" for k, v in model.params.items())
         lines.append(f".model {_model_name(model.name)} {model.type} ({params})")

@@ -7,8 +7,9 @@ Used by the tests and benchmarks only; the library itself never imports this mod
 * :func:`write_reference_csv` / :func:`read_reference_csv` keep all plots of a deck in one
   exact-round-trip CSV file (golden references).
 * ``python -m xbar.testing.ngspice --regen tests/golden/<case>`` (or ``--regen-all
-  tests/golden``) (re)writes ``<case>.ngspice.csv`` from ``<case>/<case>.cir``. References are
-  written by this explicit command only.
+  tests/golden``) (re)writes ``<case>.ngspice.csv`` from ``<case>/<case>.cir``;
+  ``--regen-export DECK OUT_DIR`` does it for a deck with spintronic ``Y`` devices through
+  xbar's ngspice export. References are written by these explicit commands only.
 * :func:`run_ngspice_batch` runs ``ngspice -b deck.cir`` without a rawfile (so ``.meas`` and
   ``.control`` print); cases under ``tests/golden_text/`` keep its printed lines as
   ``<case>.ngspice.txt`` and the files it wrote under ``<case>/ngspice/``.
@@ -45,6 +46,7 @@ __all__ = [
     "ngspice_version",
     "read_reference_csv",
     "regen_case",
+    "regen_export",
     "regen_text_case",
     "run_ngspice",
     "run_ngspice_batch",
@@ -720,6 +722,33 @@ def regen_case(case_dir: str | os.PathLike[str], *, timeout: float = 600.0) -> P
     return out
 
 
+def regen_export(deck: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
+                 timeout: float = 600.0) -> Path:
+    """Reference of a deck ngspice cannot read directly (``Y`` devices): xbar reads the deck,
+    exports the circuit with :meth:`xbar.circuit.Circuit.to_netlist` (behavioural sources for
+    the spintronic devices) plus the deck's analysis cards, ngspice runs the export, and
+    ``<out_dir>/<stem>.ngspice.cir`` (the export) and ``<stem>.ngspice.csv`` are written.
+
+    Returns
+    -------
+    Path
+        The reference CSV written.
+    """
+    from xbar.netlist.elaborate import read_netlist
+
+    src = Path(deck)
+    net = read_netlist(src)
+    text = net.circuit.to_netlist([a.card.text for a in net.analyses])
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    exported = out / f"{src.stem}.ngspice.cir"
+    exported.write_text(text)
+    plots = run_ngspice(exported, timeout=timeout)
+    csv_path = out / f"{src.stem}.ngspice.csv"
+    write_reference_csv(plots, csv_path, deck_name=exported.name)
+    return csv_path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``--regen CASE_DIR...`` or ``--regen-all GOLDEN_DIR``."""
     ap = argparse.ArgumentParser(
@@ -731,9 +760,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     g.add_argument(
         "--regen-all", metavar="GOLDEN_DIR", help="regenerate every <case>/<case>.cir below"
     )
+    g.add_argument(
+        "--regen-export", nargs=2, metavar=("DECK", "OUT_DIR"),
+        help="reference of a deck with Y devices, through xbar's ngspice export",
+    )
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per deck")
     args = ap.parse_args(argv)
 
+    if args.regen_export is not None:
+        try:
+            out = regen_export(args.regen_export[0], args.regen_export[1], timeout=args.timeout)
+        except XbarError as exc:
+            sys.stderr.write(f"FAILED {args.regen_export[0]}: {exc}\n")
+            return 1
+        sys.stdout.write(f"wrote {out}\n")
+        return 0
     if args.regen_all is not None:
         root = Path(args.regen_all)
         if not root.is_dir():
