@@ -42,6 +42,8 @@ class Result:
     scale_name: str | None = None
     analysis: str = ""
     events: list[dict[str, Any]] = field(default_factory=list)
+    interrupted: bool = False
+    """True when the run was stopped with Ctrl-C and holds only the points computed before."""
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

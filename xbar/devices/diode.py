@@ -17,7 +17,7 @@ from typing import ClassVar
 import numpy as np
 
 from xbar.devices.base import F64, I64, DeviceGroup, LoadContext, node_values
-from xbar.errors import ModelCardError
+from xbar.errors import ModelCardError, SourceLocation
 
 __all__ = ["DIODE_PARAMS", "DiodeGroup"]
 
@@ -30,7 +30,7 @@ CELSIUS_TO_KELVIN = 273.15
 
 DIODE_PARAMS: dict[str, tuple[float, float, float, str]] = {
     # name: (default, lower bound, upper bound, description)
-    "is": (1e-14, 0.0, 1.0, "saturation current [A]"),
+    "is": (1e-14, 1e-200, 1.0, "saturation current [A] (> 0: the junction model divides by it)"),
     "n": (1.0, 1e-3, 100.0, "emission coefficient [-]"),
     "xti": (3.0, -100.0, 100.0, "saturation-current temperature exponent [-]"),
     "eg": (1.11, 0.1, 10.0, "activation energy [eV]"),
@@ -46,10 +46,13 @@ class DiodeGroup(DeviceGroup):
     linear: ClassVar[bool] = False
     dc_conducting = ((0, 1),)
 
-    def __init__(self, names: list[str], nodes: I64, area: F64, card: dict[str, float]) -> None:
+    def __init__(self, names: list[str], nodes: I64, area: F64, card: dict[str, float],
+                 location: SourceLocation | None = None) -> None:
         super().__init__(names, nodes)
         self.area = np.asarray(area, dtype=np.float64)
         self.card = card
+        self.location = location
+        """Where the ``.model`` card was written (errors about the card point there)."""
         self._vd = np.zeros(len(names))
 
     def _thermal(self, temp_c: float) -> tuple[float, F64]:
@@ -65,8 +68,8 @@ class DiodeGroup(DeviceGroup):
         if not 1e-300 < is_t < 1e300:
             msg = (f"diode model: IS at {temp_c:g} °C is {is_t:.3g} A (IS={self.card['is']:g}, "
                    f"N={n:g}, EG={self.card['eg']:g}, XTI={self.card['xti']:g}): outside the range "
-                   "the model can evaluate; check N and the temperature")
-            raise ModelCardError(msg)
+                   "the model can evaluate; check IS, N and the temperature (.temp / .options temp)")
+            raise ModelCardError(msg, self.location)
         return n * vt, self.area * is_t
 
     def nl_pattern(self) -> tuple[I64, I64]:

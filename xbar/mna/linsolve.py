@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from xbar.errors import SingularMatrixError
+from xbar.errors import NetlistError, SingularMatrixError
 
 __all__ = ["SOLVERS", "Factorization", "LinearSolver", "SuperLUSolver", "equilibrate", "get_solver"]
 
@@ -165,11 +165,18 @@ SOLVERS: dict[str, type] = {"superlu": SuperLUSolver}
 
 
 def get_solver(name: str = "superlu") -> LinearSolver:
-    """Solver by name (``superlu``)."""
-    try:
-        return SOLVERS[name]()  # type: ignore[no-any-return]
-    except KeyError:
-        raise ValueError(f"unknown linear solver '{name}'; known: {sorted(SOLVERS)}") from None
+    """Solver by name (``superlu``, ``cholmod``, ``amg-cg``, ``auto``).
+
+    Raises
+    ------
+    NetlistError
+        For an unknown name (a ``ValueError`` too).
+    MissingDependencyError
+        When the solver's package is not installed (the message says what to install).
+    """
+    if not isinstance(name, str) or name not in SOLVERS:
+        raise NetlistError(f"unknown linear solver {name!r}; known: {', '.join(sorted(SOLVERS))}")
+    return SOLVERS[name]()  # type: ignore[no-any-return]
 
 
 def _register_large_solvers() -> None:

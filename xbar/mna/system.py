@@ -333,7 +333,7 @@ def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:
                 raise ModelCardError(f"diode model '{model}': {key}={value} is outside [{lo}, {hi}]", card.location)
             params[key] = value
         ii = np.asarray(idx)
-        groups.append(DiodeGroup([names[i] for i in idx], nodes[ii], vals[ii, 0], params))
+        groups.append(DiodeGroup([names[i] for i in idx], nodes[ii], vals[ii, 0], params, card.location))
     return groups
 
 

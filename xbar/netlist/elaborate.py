@@ -20,19 +20,21 @@ from typing import Any
 import numpy as np
 
 from xbar.circuit import GROUND_NAMES, Circuit
-from xbar.errors import ModelCardError, NetlistError
+from xbar import validate
+from xbar.errors import ArgumentTypeError, ModelCardError, NetlistError
+from xbar.limits import check_count
 from xbar.netlist.expr import parse_expression
 from xbar.netlist.lexer import Card, scan
 from xbar.netlist.parser import Deck, SubcktDef, parse_file, parse_text
 from xbar.options import SimOptions
 from xbar.units import parse_number
+from xbar.validate import real
 
 __all__ = ["AnalysisCard", "Netlist", "elaborate", "read_netlist", "read_netlist_text"]
 
 _WAVE_KINDS = frozenset({"pulse", "sin", "sine", "pwl", "exp"})
 _UNSUPPORTED_WAVES = frozenset({"sffm", "am", "trnoise", "trrandom", "pat", "poly", "value", "table"})
 _MAX_DEPTH = 64
-_MAX_POINTS = 10_000_000
 _PARAM_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
 # A letter (other than an exponent's e/d) followed later by a digit: '1x5', '4k7', '1meg2'.
 # parse_number reads the leading number and ignores the rest as units, which hides typos.
@@ -87,11 +89,15 @@ class Netlist:
     prints: list[tuple[str, list[str], Card]] = field(default_factory=list)
     saves: list[str] = field(default_factory=list)
 
-    def run(self, progress: bool = False) -> list[Any]:
+    def run(self, progress: bool | None = None) -> list[Any]:
         """Run every analysis card in deck order; returns their results.
 
-        ``progress`` shows a progress bar for transients.
+        ``progress`` shows progress bars for sweeps and transients (``None``: only for runs
+        that take more than a few seconds). After an analysis interrupted with Ctrl-C (its
+        result has ``interrupted`` set) the remaining analyses are skipped.
         """
+        if progress is not None:
+            progress = validate.boolean(progress, "progress")
         from xbar.analysis.dc import SweepSpec, run_dc
         from xbar.analysis.op import run_op
         from xbar.analysis.tran import TranSpec, run_tran
@@ -102,9 +108,11 @@ class Netlist:
             if a.kind == "op":
                 results.append(run_op(system))
             elif a.kind == "dc":
-                results.append(run_dc(system, [SweepSpec(*s) for s in a.args["sweeps"]]))
+                results.append(run_dc(system, [SweepSpec(*s) for s in a.args["sweeps"]], progress=progress))
             else:
                 results.append(run_tran(system, TranSpec(**a.args), progress=progress))
+            if results[-1].interrupted:
+                break
         return results
 
 
@@ -124,7 +132,7 @@ def read_netlist(path: str | Path) -> Netlist:
     >>> xbar.read_netlist(p).run()[0]["v(out)"]
     1.0
     """
-    return elaborate(parse_file(path))
+    return elaborate(parse_file(validate.path(path, "read_netlist path")))
 
 
 def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".") -> Netlist:
@@ -136,7 +144,13 @@ def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Pat
     >>> deck.run()[0]["v(out)"]
     1.0
     """
-    return elaborate(parse_text(text, name=name, base_dir=base_dir))
+    if isinstance(text, bytes):
+        raise ArgumentTypeError("read_netlist_text takes the deck as str; decode the bytes first "
+                                "(netlists are UTF-8)")
+    validate.text(text, "read_netlist_text text")
+    name = validate.text(name, "name")
+    base = validate.path(base_dir, "base_dir")
+    return elaborate(parse_text(text, name=name, base_dir=base))
 
 
 class _Scope:
@@ -291,7 +305,7 @@ class _Elaborator:
                         numbers[vtok] = v
                 a, b = toks[1], toks[2]
                 name = head.lower()
-                if (v != 0.0 and a[0] not in "{'\"=" and b[0] not in "{'\"="
+                if (1e-30 <= abs(v) <= 1e30 and a[0] not in "{'\"=" and b[0] not in "{'\"="
                         and name not in kinds and name not in pending):
                     a = a.lower()
                     b = b.lower()
@@ -368,7 +382,12 @@ class _Elaborator:
                 value_text = value_text[1:-1]
                 col += 1
             expr = parse_expression(value_text, card.location(col))
-            scope.params[m.group(1).lower()] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
+            pname = m.group(1).lower()
+            if pname in expr.names and pname not in scope.params:
+                raise NetlistError(f"parameter '{m.group(1)}' is defined in terms of itself "
+                                   f"('{m.group(1)} = {value_text}'); give it a value that does not use it",
+                                   card.location(col))
+            scope.params[pname] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
 
     def _model(self, card: Card, scope: _Scope) -> None:
         from xbar.devices.diode import DIODE_PARAMS
@@ -465,7 +484,8 @@ class _Elaborator:
                 raise card.error(f"{head} cannot set the ground node", i + 1)
             if node not in self.circuit.node_index:
                 raise card.error(f"{head} names node '{toks[i + 1]}', which is not in the circuit", i + 1)
-            target[node] = _value(card, i + 3, scope, f"{head} value")
+            target[node] = real(_value(card, i + 3, scope, f"{head} value"), f"{head} value of node '{toks[i + 1]}'",
+                                location=card.token_location(i + 3), unit="V")
             i += 4
 
     def _analysis(self, card: Card, head: str, scope: _Scope) -> None:
@@ -504,8 +524,7 @@ class _Elaborator:
             raise card.error(f".tran tstart must be in [0, tstop), got {vals[2]:g}", idx[2])
         if len(vals) > 3 and not vals[3] > 0:
             raise card.error(f".tran tmax must be positive, got {vals[3]:g}", idx[3])
-        if vals[1] / vals[0] > 50_000_000:
-            raise card.error(".tran would need more than 50 million output points; raise tstep", idx[0])
+        check_count(vals[1] / vals[0], "max_tran_points", ".tran", "raise tstep", location=card.token_location(idx[0]))
         args: dict[str, Any] = {"tstep": vals[0], "tstop": vals[1], "uic": bool(uics),
                                 "location": card.location(_first_col(card.text))}
         if len(vals) > 2:
@@ -516,7 +535,7 @@ class _Elaborator:
         return args
 
     def _dc_sweeps(self, card: Card, scope: _Scope) -> list[tuple[str, Any, Any]]:
-        from xbar.analysis.dc import sweep_values
+        from xbar.analysis.dc import check_sweep_values, sweep_values
 
         toks = card.tokens
         kinds = self.circuit.element_kind
@@ -558,8 +577,7 @@ class _Elaborator:
                     count = npts * abs(np.log(stop / start)) / np.log(base) + 1
                 else:
                     count = npts
-                if not count <= _MAX_POINTS:
-                    raise card.error("sweep would have more than 10 million points", i + 2)
+                check_count(count, "max_sweep_points", "the sweep", location=card.token_location(i + 2))
                 if kind_tok != "lin" and stop < start:
                     raise card.error(f"{kind_tok} sweep stop {stop:g} is below start {start:g}", i + 4)
                 values = sweep_values("linpts" if kind_tok == "lin" else kind_tok, [npts, start, stop],
@@ -585,15 +603,15 @@ class _Elaborator:
                 if span < -1e-9:
                     raise card.error(f"sweep step {step:g} goes away from stop {stop:g} (start {start:g}); "
                                      "use a step of the other sign", i + 3)
-                if not span < _MAX_POINTS:
-                    raise card.error(f"sweep from {start:g} to {stop:g} in steps of {step:g} would have more "
-                                     "than 10 million points", i + 3)
+                check_count(np.floor(span + 1e-9) + 1, "max_sweep_points",
+                            f"the sweep from {start:g} to {stop:g} in steps of {step:g}", "use a larger step",
+                            location=card.token_location(i + 3))
                 values = sweep_values("lin", [start, stop, step], card.token_location(i + 3))
                 i += 4
+            check_sweep_values(tok, "temp" if target == "temp" else kinds[target], values, loc)
             sweeps.append((target, values, loc))
-        total = int(np.prod([len(s[1]) for s in sweeps]))
-        if total > _MAX_POINTS:
-            raise card.error(f".dc would have {total:.3g} points; limit is 10 million", 1)
+        total = float(np.prod([float(len(s[1])) for s in sweeps]))
+        check_count(total, "max_sweep_points", ".dc", location=card.token_location(1))
         return sweeps
 
     def _outputs(self, card: Card, head: str) -> None:
