@@ -157,7 +157,7 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool | 
     opts = system.options
     cmat = system.c_matrix()
     tmax = spec.tmax if spec.tmax is not None else min(spec.tstep, (spec.tstop - spec.tstart) / 50.0)
-    tmax = min(tmax, spec.tstop)
+    tmax = min(tmax, spec.tstop, guards.growth_step_cap(system, spec.tstop))
     hmin = max(1e-9 * min(spec.tstep, tmax), guards.retry_floor(spec.tstop))
     check_dc_paths(system, capacitors_conduct=spec.uic)
     if spec.uic:
