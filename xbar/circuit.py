@@ -28,7 +28,6 @@ import numpy as np
 
 from xbar import validate
 from xbar.errors import ArgumentTypeError, ModelCardError, NetlistError, SourceLocation
-from xbar.limits import check_memory
 from xbar.options import SimOptions
 
 if TYPE_CHECKING:
@@ -127,6 +126,7 @@ class _Table:
         return len(self.names) + sum(len(c[0]) for c in self.chunks)
 
 
+@validate.checked_calls
 class Subcircuit:
     """A reusable subcircuit defined from Python: records builder calls, replayed per instance.
 
@@ -173,6 +173,7 @@ class Subcircuit:
         raise AttributeError(method)
 
 
+@validate.checked_calls
 class Circuit:
     """A flat circuit under construction (see module docstring)."""
 
@@ -371,10 +372,10 @@ class Circuit:
         unknown = [k for k in values if k not in columns and k != "extra"]
         if unknown:
             raise NetlistError(f"unknown column(s) {unknown} for kind '{letter}'; known: {columns}")
-        idx = validate.node_indices(nodes, "nodes", n_nodes=len(self.node_names), terminals=n_nodes)
+        idx = validate.node_indices(nodes, "nodes", n_nodes=len(self.node_names), terminals=n_nodes,
+                                    bytes_per_row=_BYTES_PER_ELEMENT)
         arr = np.asarray(nodes) if idx is None else idx
         count = arr.shape[0]
-        check_memory(count * _BYTES_PER_ELEMENT, f"adding {count} elements", "add fewer elements per call")
         if isinstance(names, str):
             base = self._name(letter, names)
             keys = [f"{base}{i}" for i in range(count)]
@@ -477,6 +478,11 @@ class Circuit:
         """
         kind_cls, key_model = self._y_kind(model, location)
         key = self._name("y", name, location)
+        if isinstance(nodes, Sequence | np.ndarray) and not isinstance(nodes, str) \
+                and len(nodes) != len(kind_cls.terminals):
+            raise NetlistError(
+                f"'{key}' ({kind_cls.model_type}) needs {len(kind_cls.terminals)} terminals "
+                f"({' '.join(kind_cls.terminals)}), got {len(nodes)}", location)
         node_names = self._node_list(nodes, len(kind_cls.terminals), key, location)
         known = {p.name for p in kind_cls.instance_params}
         for k in params:
@@ -509,10 +515,9 @@ class Circuit:
         kind_cls, key_model = self._y_kind(model, None)
         n_t = len(kind_cls.terminals)
         idx = validate.node_indices(nodes, f"nodes of the {kind_cls.model_type} devices",
-                                    n_nodes=len(self.node_names), terminals=n_t)
+                                    n_nodes=len(self.node_names), terminals=n_t, bytes_per_row=_BYTES_PER_Y_DEVICE)
         arr = np.asarray(nodes) if idx is None else idx
         count = arr.shape[0]
-        check_memory(count * _BYTES_PER_Y_DEVICE, f"adding {count} Y devices", "add fewer devices per call")
         keys = ([f"{self._name('y', names)}{i}" for i in range(count)] if isinstance(names, str)
                 else [self._name("y", n) for n in validate.names(names, "names", count=count)])
         params = dict(validate.mapping(params, "params"))
@@ -544,7 +549,7 @@ class Circuit:
     def _y_kind(self, model: str, location: SourceLocation | None) -> tuple[Any, str]:
         from xbar.devices.registry import DEVICE_KINDS, load_builtin_kinds
 
-        key_model = model.lower()
+        key_model = validate.name(model, "model name", location=location)
         card = self.models.get(key_model)
         if card is None:
             raise ModelCardError(f"model '{model}' is not defined (define the .model card first)", location)

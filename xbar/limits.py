@@ -35,7 +35,7 @@ Examples
 >>> xbar.get_limits().max_sweep_points
 10000000
 
-Imports only :mod:`xbar.errors`.
+Imports only :mod:`xbar.errors` and :mod:`xbar.validate`.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from xbar.errors import ArgumentTypeError, LimitError, NetlistError, SourceLocation
+from xbar.validate import checked_call
 
 __all__ = [
     "Limits",
@@ -128,8 +129,8 @@ def parse_size(text: str) -> float:
 
 def _coerce(name: str, value: Any) -> int | float:
     """Checked value of limit ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str) and not hasattr(value, "__index__") \
-            and not hasattr(value, "__float__"):
+    if isinstance(value, bool) or (not isinstance(value, int | float | str) and not hasattr(value, "__index__") \
+            and not hasattr(value, "__float__")):
         raise ArgumentTypeError(f"limit '{name}' must be a number, got {type(value).__name__} {value!r}")
     try:
         v = parse_size(value) if isinstance(value, str) else float(value)
@@ -164,6 +165,7 @@ def get_limits() -> Limits:
     return _current
 
 
+@checked_call
 def set_limits(**changes: Any) -> Limits:
     """Change limits for the session; returns the previous :class:`Limits`.
 
@@ -188,6 +190,7 @@ def set_limits(**changes: Any) -> Limits:
     return previous
 
 
+@checked_call
 @contextlib.contextmanager
 def temporary_limits(**changes: Any) -> Iterator[Limits]:
     """Context manager: the given limits inside the ``with`` block, the previous ones after it."""

@@ -26,10 +26,14 @@ Concepts
     Integer node indices ``-1 … n-1`` of an ``(N, T)`` array.
 :func:`shape_of`
     A shape check for arrays a caller allocated itself.
-:func:`path`, :func:`mapping`, :func:`names`
-    A file name (``str`` or ``os.PathLike``), a mapping, a sequence of names.
+:func:`path`, :func:`output_file`, :func:`mapping`, :func:`names`
+    A file name (``str`` or ``os.PathLike``), a file opened for writing (errors as
+    :class:`~xbar.errors.DataError`), a mapping, a sequence of names.
 :func:`finite`
     Guard on a computed result: raises instead of returning NaN or inf.
+:func:`checked_call`, :func:`checked_calls`
+    Decorators: a call with missing or unknown arguments raises
+    :class:`~xbar.errors.ArgumentTypeError` instead of a bare ``TypeError``.
 
 Examples
 --------
@@ -50,17 +54,20 @@ This module imports only :mod:`xbar.errors`, :mod:`xbar.units` and numpy.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
 import math
 import numbers
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeVar
 
 import numpy as np
 
-from xbar.errors import ArgumentTypeError, NetlistError, SourceLocation, XbarError
+from xbar.errors import ArgumentTypeError, DataError, NetlistError, SourceLocation, XbarError
 from xbar.units import parse_number
 
 __all__ = [
@@ -68,7 +75,10 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "MIN_MAGNITUDE",
     "array",
+    "as_array",
     "boolean",
+    "checked_call",
+    "checked_calls",
     "choice",
     "finite",
     "integer",
@@ -76,6 +86,7 @@ __all__ = [
     "name",
     "names",
     "node_indices",
+    "output_file",
     "path",
     "real",
     "shape_of",
@@ -299,6 +310,22 @@ def path(value: Any, what: str = "path") -> Path:
     return Path(text_)
 
 
+@contextlib.contextmanager
+def output_file(value: Any, what: str = "path", *, newline: str | None = "") -> Iterator[IO[str]]:
+    """Open a text file for writing (the checks of :func:`path`); a file that cannot be written
+    raises :class:`~xbar.errors.DataError` naming it instead of ``OSError``."""
+    p = path(value, what)
+    try:
+        fh = p.open("w", newline=newline, encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"cannot write '{p}': {exc.strerror or exc}") from None
+    with fh:
+        try:
+            yield fh
+        except OSError as exc:
+            raise DataError(f"cannot write '{p}': {exc.strerror or exc}") from None
+
+
 def mapping(value: Any, what: str) -> Mapping[Any, Any]:
     """A mapping (``None`` gives an empty one)."""
     if value is None:
@@ -308,7 +335,9 @@ def mapping(value: Any, what: str) -> Mapping[Any, Any]:
     return value
 
 
-def _as_real_array(value: Any, what: str) -> np.ndarray:
+def as_array(value: Any, what: str) -> np.ndarray:
+    """``value`` as a numeric ndarray (no copy of an ndarray; no element checks): refuses
+    booleans, strings, complex numbers, objects and ragged lists with one of xbar's errors."""
     if isinstance(value, bool | np.bool_):
         raise _type_error(what, "a number or an array of numbers", value)
     if isinstance(value, str | bytes | Mapping) or value is None:
@@ -378,7 +407,12 @@ def array(
     -------
     numpy.ndarray of float64
     """
-    arr = _as_real_array(value, what)
+    arr = as_array(value, what)
+    if arr.size > 65536:
+        from xbar.limits import check_memory
+
+        out_bytes = 8.0 * math.prod(shape) if (shape is not None and copy) else 0.0
+        check_memory(24.0 * arr.size + out_bytes, f"{what} of shape {arr.shape}", "pass a smaller array")
     with np.errstate(over="ignore", invalid="ignore"):
         base = arr.astype(np.float64, copy=False)
     if base.size:
@@ -435,10 +469,13 @@ def shape_of(arr: np.ndarray, what: str, shape: tuple[int | None, ...]) -> None:
         raise NetlistError(f"{what} must have shape {want}, got {arr.shape}")
 
 
-def node_indices(value: Any, what: str, *, n_nodes: int, terminals: int) -> np.ndarray | None:
+def node_indices(value: Any, what: str, *, n_nodes: int, terminals: int,
+                 bytes_per_row: float = 0.0) -> np.ndarray | None:
     """``(N, terminals)`` int64 node indices in ``-1 … n_nodes-1`` (``-1``: ground).
 
     Returns None when ``value`` is not an integer array (then it holds node names).
+    ``bytes_per_row`` (what the caller keeps per row) is checked against the ``max_memory``
+    limit before anything of the array's size is allocated.
     """
     arr = value if isinstance(value, np.ndarray) else None
     if arr is None:
@@ -449,6 +486,10 @@ def node_indices(value: Any, what: str, *, n_nodes: int, terminals: int) -> np.n
                                "(not a ragged list)") from None
     if arr.ndim != 2 or arr.shape[1] != terminals:
         raise NetlistError(f"{what} must have shape (N, {terminals}), got {arr.shape}")
+    if bytes_per_row:
+        from xbar.limits import check_memory
+
+        check_memory(arr.shape[0] * bytes_per_row, f"{arr.shape[0]} rows of {what}", "add fewer per call")
     if arr.dtype.kind not in "iu":
         if arr.dtype.kind == "b":
             raise _type_error(what, "node names or integer node indices", value)
@@ -459,6 +500,39 @@ def node_indices(value: Any, what: str, *, n_nodes: int, terminals: int) -> np.n
         raise NetlistError(f"{what}: node index {bad} is out of range; valid indices are -1 (ground) to "
                            f"{n_nodes - 1} (create nodes with Circuit.node or give names)")
     return idx
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def checked_call(func: _F) -> _F:
+    """Decorator: a call that does not fit ``func``'s signature (missing or unknown arguments)
+    raises :class:`~xbar.errors.ArgumentTypeError` (still a ``TypeError``, same message)
+    instead of a bare ``TypeError``. Errors raised inside ``func`` pass unchanged."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TypeError as exc:
+            tb = exc.__traceback__
+            if isinstance(exc, XbarError) or tb is None or tb.tb_next is not None:
+                raise  # raised inside func (or already ours)
+            raise ArgumentTypeError(str(exc)) from None
+
+    wrapper.__xbar_checked__ = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def checked_calls(cls: type) -> type:
+    """Class decorator: :func:`checked_call` on every public method (and ``__init__``,
+    ``__getitem__``, ``__contains__``) the class defines itself."""
+    for attr, value in list(vars(cls).items()):
+        if attr.startswith("_") and attr not in ("__init__", "__getitem__", "__contains__", "__call__"):
+            continue
+        if inspect.isfunction(value) and not getattr(value, "__xbar_checked__", False):
+            setattr(cls, attr, checked_call(value))
+    return cls
 
 
 def finite(value: Any, what: str) -> Any:

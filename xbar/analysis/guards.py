@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ABSOLUTE_TIME_FLOOR",
     "PROGRESS_DELAY",
-    "Interrupt",
     "RESOLUTION_ULPS",
+    "Interrupt",
     "check_solution",
     "check_stored_points",
     "check_time_resolution",

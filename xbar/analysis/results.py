@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from xbar.errors import XbarError
+from xbar.errors import ArgumentTypeError, XbarError
+from xbar.validate import array, checked_calls, output_file
 
 __all__ = ["OpResult", "Result", "SweepResult", "TranResult", "normalize_vector_name"]
 
@@ -31,6 +32,7 @@ def normalize_vector_name(name: str) -> str:
     return key
 
 
+@checked_calls
 @dataclass
 class Result:
     """Base of all results: vectors by name, plus the analysis that produced them."""
@@ -50,6 +52,9 @@ class Result:
         self._index = {n: i for i, n in enumerate(self.names)}
 
     def _column(self, key: str) -> np.ndarray:
+        if not isinstance(key, str):
+            raise ArgumentTypeError(f"result vectors are named by strings such as 'v(out)', got "
+                                    f"{type(key).__name__} {key!r:.60}")
         k = normalize_vector_name(key)
         if k in self._index:
             return self.data[..., self._index[k]]
@@ -80,17 +85,20 @@ class Result:
 
     def to_csv(self, path: str | Path, names: Sequence[str] | None = None) -> None:
         """Write the result as CSV: a header row of vector names, full-precision numbers."""
+        if names is not None and (isinstance(names, str) or not isinstance(names, Sequence)):
+            raise ArgumentTypeError(f"names must be a sequence of vector names, got {names!r:.60}")
         cols = list(names) if names else list(self.names)
         if self.scale_name and self.scale_name not in cols:
             cols.insert(0, self.scale_name)
         arrays = [np.atleast_1d(self._column(c)) for c in cols]
-        with open(path, "w", newline="") as fh:
+        with output_file(path) as fh:
             w = csv.writer(fh)
             w.writerow(cols)
             for row in zip(*arrays, strict=True):
                 w.writerow([repr(float(v)) for v in row])
 
 
+@checked_calls
 class OpResult(Result):
     """Operating point: ``op["v(out)"]`` is a float."""
 
@@ -101,6 +109,7 @@ class OpResult(Result):
         return {n: float(v) for n, v in zip(self.names, self.data, strict=True)}
 
 
+@checked_calls
 class SweepResult(Result):
     """DC sweep: vectors are 1-D arrays over the sweep points (first source fastest)."""
 
@@ -113,6 +122,7 @@ class SweepResult(Result):
         return self._column(key)
 
 
+@checked_calls
 class TranResult(Result):
     """Transient: ``tr["time"]`` and every saved vector as 1-D arrays."""
 
@@ -124,5 +134,7 @@ class TranResult(Result):
         return self._column(key)
 
     def at(self, key: str, t: np.ndarray | float) -> np.ndarray:
-        """Linear interpolation of vector ``key`` at times ``t``."""
-        return np.interp(t, self.time, self._column(key))
+        """Linear interpolation of vector ``key`` at times ``t`` [s] (finite; held constant outside
+        the simulated interval)."""
+        times = array(t, "t", unit="s")
+        return np.interp(times, self.time, self._column(key))

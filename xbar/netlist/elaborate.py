@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from xbar.circuit import GROUND_NAMES, Circuit
 from xbar import validate
+from xbar.circuit import GROUND_NAMES, Circuit
 from xbar.errors import ArgumentTypeError, ModelCardError, NetlistError
 from xbar.limits import check_count
 from xbar.netlist.expr import parse_expression
@@ -78,6 +78,7 @@ class AnalysisCard:
     card: Card
 
 
+@validate.checked_calls
 @dataclass
 class Netlist:
     """A read deck: the flat circuit, its analyses and output requests."""
@@ -116,6 +117,7 @@ class Netlist:
         return results
 
 
+@validate.checked_call
 def read_netlist(path: str | Path) -> Netlist:
     """Read an ngspice-dialect deck from ``path``.
 
@@ -135,6 +137,7 @@ def read_netlist(path: str | Path) -> Netlist:
     return elaborate(parse_file(validate.path(path, "read_netlist path")))
 
 
+@validate.checked_call
 def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".") -> Netlist:
     """Read a deck from a string (first line is the title).
 
