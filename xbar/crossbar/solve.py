@@ -554,7 +554,8 @@ class CrossbarSolver:
             elif method == "factor":
                 b = self.base_rhs()
                 n = self.system.n
-                size = chunk or max(1, int(_CHUNK_BYTES // (8 * 3 * max(n, 1))))
+                budget = min(_CHUNK_BYTES, get_limits().max_memory / 2)
+                size = chunk or max(1, int(budget // (8 * 3 * max(n, 1))))
                 check_memory(8.0 * 3 * max(n, 1) * min(size, k), f"a chunk of {min(size, k)} right-hand sides",
                              "use a smaller chunk")
                 I = np.empty((k, self.array.cols))
