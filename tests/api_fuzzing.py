@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 import xbar
+from xbar.analysis import guards
 from xbar.crossbar import (
     BatchResult,
     CrossbarResult,
@@ -50,7 +51,7 @@ from xbar.errors import XbarError
 
 ROOT = Path(__file__).resolve().parent.parent
 CALL_DEADLINE = 20.0  # seconds; a call running longer is reported as a hang
-FUZZ_LIMITS = {"max_memory": 256 * 1024**2, "max_sweep_points": 2000, "max_tran_points": 2000,
+FUZZ_LIMITS = {"max_memory": 64 * 1024**2, "max_sweep_points": 500, "max_tran_points": 500,
                "max_dc_iterations": 2000}
 
 # ------------------------------------------------------------------------------------------
@@ -634,6 +635,8 @@ def run_call(name: str, src: Source) -> tuple[str, str]:
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, CALL_DEADLINE)
+    delay = guards.PROGRESS_DELAY
+    guards.PROGRESS_DELAY = 1e9  # no progress bars from long calls
     try:
         with warnings.catch_warnings(), xbar.temporary_limits(**FUZZ_LIMITS):
             warnings.simplefilter("ignore")
@@ -655,6 +658,7 @@ def run_call(name: str, src: Source) -> tuple[str, str]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        guards.PROGRESS_DELAY = delay
 
 
 def campaign(calls: int, seed: int) -> tuple[dict[str, int], list[str]]:

@@ -273,7 +273,7 @@ def run_case(path: Path) -> str:
             if not _cheap(deck):
                 return "parsed"
             try:
-                deck.run()
+                deck.run(progress=False)
             except XbarError:
                 return "run-error"
             return "ran"

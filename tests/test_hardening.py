@@ -133,7 +133,7 @@ def test_complex_arrays_and_unknown_kinds_in_bulk_adds() -> None:
         c.add_many("q", "x", [["a", "0"]], {"r": [1.0]})
     with pytest.raises(NetlistError, match="broadcastable"):
         c.add_many("r", "x", [["a", "0"], ["b", "0"]], {"r": [1.0, 2.0, 3.0]})
-    with pytest.raises(NetlistError, match="ragged|shape"):
+    with pytest.raises(NetlistError, match=r"ragged|shape"):
         c.add_many("r", "x", [["a", "0"], ["b"]], {"r": 1.0})
     assert c.element_count() == 0 and c.node_names == []  # nothing half-added
 
@@ -153,7 +153,7 @@ def test_add_y_many_checks_node_indices_and_parameters() -> None:
 def test_sot_ncell_nan_is_refused_at_the_call() -> None:
     c = xbar.Circuit()
     c.load_models(ROOT / "compact_models" / "kumar2024_sot.lib", ["kumar_sot_t16"])
-    with pytest.raises(NetlistError, match="ncell.*finite"):
+    with pytest.raises(NetlistError, match=r"ncell.*finite"):
         c.Y("1", ["w1", "0", "t"], "kumar_sot_t16", ncell=float("nan"))
 
 
@@ -270,9 +270,8 @@ def test_huge_crossbar_is_refused_before_allocation() -> None:
     err = _refused_without_allocating(lambda: CrossbarSpec(100000, 100000, g=1e-4),
                                       r"100000×100000 crossbar would need about .* TiB.*max_memory")
     assert err.option == "max_memory" and err.requested > err.limit
-    with xbar.temporary_limits(max_memory="1M"):
-        with pytest.raises(LimitError, match="32×32 crossbar"):
-            crossbar(32, 32, g=1e-4)
+    with xbar.temporary_limits(max_memory="1M"), pytest.raises(LimitError, match="32×32 crossbar"):
+        crossbar(32, 32, g=1e-4)
     assert isinstance(crossbar(32, 32, g=1e-4), xbar.crossbar.CrossbarArray)
 
 
@@ -323,9 +322,9 @@ def test_include_of_devices_and_huge_files(tmp_path: Path) -> None:
         xbar.read_netlist("/dev/zero")
     big = tmp_path / "big.inc"
     big.write_text("R1 a 0 1k\n" * 1000)
-    with xbar.temporary_limits(max_file_size=1000):
-        with pytest.raises(LimitError, match=r"d\.cir:2:10: .*big\.inc' is larger than the limit max_file_size"):
-            xbar.read_netlist_text(f"t\n.include {big}\n.op\n", name="d.cir")
+    with xbar.temporary_limits(max_file_size=1000), \
+            pytest.raises(LimitError, match=r"d\.cir:2:10: .*big\.inc' is larger than the limit max_file_size"):
+        xbar.read_netlist_text(f"t\n.include {big}\n.op\n", name="d.cir")
     fifo = tmp_path / "pipe"
     if hasattr(os, "mkfifo"):
         os.mkfifo(fifo)
