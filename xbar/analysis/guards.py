@@ -46,6 +46,7 @@ __all__ = [
     "PROGRESS_DELAY",
     "RESOLUTION_ULPS",
     "Interrupt",
+    "TimeProgress",
     "check_solution",
     "check_stored_points",
     "check_time_resolution",
@@ -63,6 +64,7 @@ RESOLUTION_ULPS = 1024
 ABSOLUTE_TIME_FLOOR = 1e-100
 #: Seconds a run must take before its progress bar appears (``progress=None``).
 PROGRESS_DELAY = 2.0
+_FRACTIONAL_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n:.4g}/{total:.4g} {unit} [{elapsed}<{remaining}]"
 #: Linear circuits up to this many unknowns get the stability check of :func:`growth_step_cap`
 #: (a dense generalised eigenvalue problem, about 30 ms at 200 unknowns).
 GROWTH_CHECK_UNKNOWNS = 200
@@ -250,17 +252,43 @@ class Interrupt:
             self._previous = None
 
 
-def progress_bar(total: int, desc: str, enabled: bool | None, unit: str = "it") -> Any:
+def progress_bar(total: float, desc: str, enabled: bool | None, unit: str = "it", *,
+                 fractional: bool = False) -> Any:
     """A tqdm bar over ``total`` (None when ``enabled`` is False).
 
     ``enabled=None`` shows the bar only once the run has taken :data:`PROGRESS_DELAY` seconds,
-    so short runs print nothing.
+    so short runs print nothing. ``fractional`` shows ``n/total`` with four digits (for
+    simulated time).
     """
     if enabled is False:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit=unit, leave=False, delay=0.0 if enabled else PROGRESS_DELAY)
+    return tqdm(total=total, desc=desc, unit=unit, leave=False, delay=0.0 if enabled else PROGRESS_DELAY,
+                mininterval=0.5, bar_format=_FRACTIONAL_FORMAT if fractional else None)
+
+
+class TimeProgress:
+    """A progress bar over simulated time, shown in a unit that suits ``tstop`` (``ms``, ``µs`` …).
+
+    ``advance(t)`` moves it to time ``t`` [s]; it does nothing when the bar is disabled.
+    """
+
+    _PREFIXES = (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9), ("ps", 1e-12), ("fs", 1e-15))
+
+    def __init__(self, tstop: float, desc: str, enabled: bool | None) -> None:
+        unit, self.factor = next(((u, f) for u, f in self._PREFIXES if tstop >= f), self._PREFIXES[-1])
+        self.bar = progress_bar(round(tstop / self.factor, 12), desc, enabled, unit=unit, fractional=True)
+        self.done = 0.0
+
+    def advance(self, t: float) -> None:
+        if self.bar is not None and t > self.done:
+            self.bar.update((t - self.done) / self.factor)
+            self.done = t
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def warn_interrupted(analysis: str, done: str) -> None:

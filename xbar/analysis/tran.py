@@ -184,13 +184,10 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool | 
     factor_cache: dict[float, object] = {}
     charge_rows = np.flatnonzero(np.abs(cmat).sum(axis=1) > 0) if system.has_reactive else np.zeros(0, int)
     steps_taken = 0
-    bar = guards.progress_bar(1000, "tran", progress, unit="‰")
+    bar = guards.TimeProgress(spec.tstop, "tran", progress)
     row_bytes = 8 * (len(outputs[0]) + 1)
     while t < spec.tstop * (1 - 1e-12) and not stop.requested:
-        if bar is not None:
-            done = int(1000 * t / spec.tstop)
-            if done > bar.n:
-                bar.update(done - bar.n)
+        bar.advance(t)
         h = min(h, tmax)
         grid = bps.next_grid(t)
         if 0.0 < next_bp - grid <= hmin:
@@ -279,8 +276,7 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool | 
         else:
             order = 1 if method == "be" else 2
         h = max(h_next, hmin)
-    if bar is not None:
-        bar.close()
+    bar.close()
     if stop.requested:
         guards.warn_interrupted("transient", f"{len(times)} time points up to t = {t:.6g} s")
     tarr = np.asarray(times)
