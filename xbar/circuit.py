@@ -201,11 +201,14 @@ class Circuit:
         Names are strings (or non-negative ints such as ``0``) without white space, control
         characters or ``( ) , = { } ' "`` (:func:`xbar.validate.name`).
         """
+        return self._node(name)
+
+    def _node(self, name: Any, location: SourceLocation | None = None) -> int:
         if type(name) is str:
             idx = self.node_index.get(name.lower())
             if idx is not None:
                 return idx
-        key = validate.name(name, "node name")
+        key = name.lower() if validate.plain_name(name) else validate.name(name, "node name", location=location)
         idx = self.node_index.get(key)
         if idx is not None:
             return idx
@@ -221,12 +224,12 @@ class Circuit:
         if isinstance(names, str | bytes) or not isinstance(names, Iterable):
             raise ArgumentTypeError(f"nodes() takes a sequence of node names, got {type(names).__name__} "
                                     f"{names!r:.60}")
-        return np.fromiter((self.node(n) for n in names), dtype=np.int64)
+        return np.fromiter((self._node(n) for n in names), dtype=np.int64)
 
     # elements ----------------------------------------------------------------------------
     def _name(self, letter: str, name: str, location: SourceLocation | None = None) -> str:
-        if type(name) is str and location is not None:
-            key = name.lower()  # a deck token: the lexer has checked it
+        if type(name) is str and (location is not None or validate.plain_name(name)):
+            key = name.lower()  # a deck token (the lexer has checked it) or a plain name
         else:
             key = validate.name(name, f"element name ({letter.upper()} element)", location=location)
         if not key.startswith(letter):
@@ -235,14 +238,15 @@ class Circuit:
 
     def _node_list(self, nodes: Any, count: int, key: str, location: SourceLocation | None) -> list[str]:
         """The checked, lower-case node names of element ``key`` (nothing created yet)."""
-        if isinstance(nodes, str | bytes) or not isinstance(nodes, Sequence | np.ndarray):
+        if type(nodes) is not tuple and (isinstance(nodes, str | bytes) or not isinstance(nodes, Sequence | np.ndarray)):
             raise ArgumentTypeError(f"nodes of '{key}' must be a sequence of {count} node names, got "
                                     f"{type(nodes).__name__} {nodes!r:.60}", location)
         if len(nodes) != count:
             raise NetlistError(f"element '{key}' needs {count} nodes, got {len(nodes)}", location)
         if location is not None and all(type(n) is str for n in nodes):
             return [n.lower() for n in nodes]  # deck tokens: the lexer has checked them
-        return [validate.name(n, f"node {k + 1} of '{key}'") for k, n in enumerate(nodes)]
+        return [n.lower() if validate.plain_name(n) else validate.name(n, f"node {k + 1} of '{key}'")
+                for k, n in enumerate(nodes)]
 
     def _register(self, key: str, kind: str, location: SourceLocation | None) -> None:
         if key in self.element_kind:
@@ -268,6 +272,9 @@ class Circuit:
 
     @staticmethod
     def _kind(kind: Any) -> tuple[str, int, tuple[str, ...]]:
+        found = _KINDS.get(kind) if type(kind) is str else None
+        if found is not None:
+            return found
         if not isinstance(kind, str) or kind.lower() not in _KINDS:
             raise NetlistError(f"unknown element kind {kind!r}; known: {', '.join(_KINDS)}")
         return _KINDS[kind.lower()]
@@ -275,6 +282,9 @@ class Circuit:
     @staticmethod
     def _column_value(kind: str, column: str, value: Any, key: str, location: SourceLocation | None) -> float:
         """One element value, checked by the rules of its column (:data:`_COLUMN_RULES`)."""
+        if type(value) is float and (1e-30 <= abs(value) <= 1e30 or (value == 0.0 and kind != "r")) \
+                and (kind != "d" or value > 0.0):
+            return value  # the common case: a float in range
         word, unit, rules = _COLUMN_RULES[kind, column]
         if column == "ic" and (value is None or (isinstance(value, float) and np.isnan(value))):
             return np.nan
@@ -310,10 +320,15 @@ class Circuit:
         ``g``: transconductance; ``h``: transresistance; ``d``: area), each checked as the
         element methods check them.
         """
+        return self._add(kind, name, nodes, values, extra, location)
+
+    def _add(self, kind: str, name: Any, nodes: Any, values: Any, extra: Any = None,
+             location: SourceLocation | None = None) -> str:
         letter, n_nodes, columns = self._kind(kind)
         key = self._name(letter, name, location)
         node_names = self._node_list(nodes, n_nodes, key, location)
-        if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
+        if type(values) is not tuple and (isinstance(values, str | bytes)
+                                          or not isinstance(values, Sequence | np.ndarray)):
             raise ArgumentTypeError(f"values of '{key}' must be a sequence of {len(columns)} numbers "
                                     f"({', '.join(columns)})", location)
         if len(values) != len(columns):
@@ -326,7 +341,7 @@ class Circuit:
             extra = validate.name(extra, "controlling source" if letter != "d" else "model name", location=location)
         if key in self.element_kind:
             raise NetlistError(f"duplicate element name '{key}'", location)
-        node_idx = tuple(self.node(n) for n in node_names)
+        node_idx = tuple(self._node(n, location) for n in node_names)
         self._register(key, letter, location)
         table = self.tables[letter]
         table.names.append(key)
@@ -380,7 +395,7 @@ class Circuit:
             base = self._name(letter, names)
             keys = [f"{base}{i}" for i in range(count)]
         else:
-            keys = [self._name(letter, n) for n in validate.names(names, "names", count=count)]
+            keys = [k if k.startswith(letter) else letter + k for k in validate.names(names, "names", count=count)]
         vals = np.empty((count, len(columns)))
         for j, col in enumerate(columns):
             word, unit, rules = _COLUMN_RULES[letter, col]
@@ -422,52 +437,52 @@ class Circuit:
 
     def R(self, name: str, n1: str, n2: str, value: float, *, location: SourceLocation | None = None) -> None:
         """Resistor [Ω] between ``n1`` and ``n2`` (nonzero, magnitude in [1e-30, 1e30])."""
-        self.add("r", name, (n1, n2), (value,), location=location)
+        self._add("r", name, (n1, n2), (value,), location=location)
 
     def C(self, name: str, n1: str, n2: str, value: float, *, ic: float | None = None,
           location: SourceLocation | None = None) -> None:
         """Capacitor [F]; ``ic`` initial voltage [V] used with ``uic``."""
-        self.add("c", name, (n1, n2), (value, ic), location=location)
+        self._add("c", name, (n1, n2), (value, ic), location=location)
 
     def L(self, name: str, n1: str, n2: str, value: float, *, ic: float | None = None,
           location: SourceLocation | None = None) -> None:
         """Inductor [H]; ``ic`` initial current [A] used with ``uic``."""
-        self.add("l", name, (n1, n2), (value, ic), location=location)
+        self._add("l", name, (n1, n2), (value, ic), location=location)
 
     def V(self, name: str, n1: str, n2: str, dc: float = 0.0, *, waveform: Any = None,
           location: SourceLocation | None = None) -> None:
         """Independent voltage source [V]; ``waveform`` a ``WaveformSpec`` for transients."""
-        self.add("v", name, (n1, n2), (dc,), extra=waveform, location=location)
+        self._add("v", name, (n1, n2), (dc,), extra=waveform, location=location)
 
     def I(self, name: str, n1: str, n2: str, dc: float = 0.0, *, waveform: Any = None,
           location: SourceLocation | None = None) -> None:
         """Independent current source [A], flowing from ``n1`` through the source to ``n2``."""
-        self.add("i", name, (n1, n2), (dc,), extra=waveform, location=location)
+        self._add("i", name, (n1, n2), (dc,), extra=waveform, location=location)
 
     def E(self, name: str, p: str, n: str, cp: str, cn: str, gain: float, *,
           location: SourceLocation | None = None) -> None:
         """Voltage-controlled voltage source: ``v(p,n) = gain·v(cp,cn)``."""
-        self.add("e", name, (p, n, cp, cn), (gain,), location=location)
+        self._add("e", name, (p, n, cp, cn), (gain,), location=location)
 
     def G(self, name: str, p: str, n: str, cp: str, cn: str, gm: float, *,
           location: SourceLocation | None = None) -> None:
         """Voltage-controlled current source [S]: ``gm·v(cp,cn)`` from ``p`` through it to ``n``."""
-        self.add("g", name, (p, n, cp, cn), (gm,), location=location)
+        self._add("g", name, (p, n, cp, cn), (gm,), location=location)
 
     def F(self, name: str, p: str, n: str, vctrl: str, gain: float, *,
           location: SourceLocation | None = None) -> None:
         """Current-controlled current source: ``gain·i(vctrl)``."""
-        self.add("f", name, (p, n), (gain,), extra=vctrl, location=location)
+        self._add("f", name, (p, n), (gain,), extra=vctrl, location=location)
 
     def H(self, name: str, p: str, n: str, vctrl: str, r: float, *,
           location: SourceLocation | None = None) -> None:
         """Current-controlled voltage source [Ω]: ``v(p,n) = r·i(vctrl)``."""
-        self.add("h", name, (p, n), (r,), extra=vctrl, location=location)
+        self._add("h", name, (p, n), (r,), extra=vctrl, location=location)
 
     def D(self, name: str, anode: str, cathode: str, model: str, *, area: float = 1.0,
           location: SourceLocation | None = None) -> None:
         """Diode bound to ``.model <model> D`` (``area`` > 0)."""
-        self.add("d", name, (anode, cathode), (area,), extra=model, location=location)
+        self._add("d", name, (anode, cathode), (area,), extra=model, location=location)
 
     def Y(self, name: str, nodes: Sequence[str], model: str, *, location: SourceLocation | None = None,
           **params: float) -> str:
@@ -495,10 +510,10 @@ class Circuit:
             raise NetlistError(f"duplicate element name '{key}'", location)
         card = self._bound_card(key_model)
         n_int = kind_cls.internal_nodes(card, vals)
-        node_idx = [self.node(n) for n in node_names]
+        node_idx = [self._node(n, location) for n in node_names]
         self._register(key, "y", location)
         store = self.y_instances.setdefault(key_model, {"names": [], "nodes": [], "params": [], "loc": []})
-        terms = node_idx + [self.node(f"{key}#{k}") for k in range(n_int)]
+        terms = node_idx + [self._node(f"{key}#{k}") for k in range(n_int)]
         store["names"].append(key)
         store["nodes"].append(terms)
         store["params"].append(vals)

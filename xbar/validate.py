@@ -88,6 +88,7 @@ __all__ = [
     "node_indices",
     "output_file",
     "path",
+    "plain_name",
     "real",
     "shape_of",
     "text",
@@ -101,6 +102,7 @@ MIN_MAGNITUDE = 1e-30
 MAX_NAME_LENGTH = 1000
 
 _BAD_NAME_CHARS = frozenset("(),={}'\"")
+_BAD_NAME_CHARS_BUT_COMMA = _BAD_NAME_CHARS - {","}
 # a letter (not an exponent's e/d) followed later by a digit: '1x5', '4k7' (a typo, not units)
 _BAD_TAIL = re.compile(r"[^\d.+\-eEdD][^\d]*\d")
 
@@ -127,6 +129,26 @@ def text(value: Any, what: str, *, location: SourceLocation | None = None, empty
     return str(value)
 
 
+def plain_name(value: Any) -> bool:
+    """Whether ``value`` is a ``str`` that :func:`name` accepts as it is (a fast test for hot
+    paths; the full check with its message follows when it is not)."""
+    return (type(value) is str and 0 < len(value) <= MAX_NAME_LENGTH and value.isprintable()
+            and " " not in value and _BAD_NAME_CHARS.isdisjoint(value))
+
+
+def _plain_names(items: list[Any]) -> list[str] | None:
+    """Lower-case ``items`` when every one is a plain name (checked at C speed on the joined
+    text; ``,`` cannot occur in a name, so it separates them), else None."""
+    if not items or not all(type(v) is str for v in items):
+        return None
+    joined = ",".join(items)
+    if (joined.count(",") != len(items) - 1 or not joined.isprintable() or " " in joined
+            or not _BAD_NAME_CHARS_BUT_COMMA.isdisjoint(joined)
+            or min(map(len, items)) == 0 or max(map(len, items)) > MAX_NAME_LENGTH):
+        return None
+    return joined.lower().split(",")
+
+
 def name(value: Any, what: str, *, location: SourceLocation | None = None) -> str:
     """A node or element name, lower case (see the module docstring).
 
@@ -139,29 +161,36 @@ def name(value: Any, what: str, *, location: SourceLocation | None = None) -> st
     ...
     xbar.errors.NetlistError: node 'a b' must not contain white space or control characters
     """
-    if isinstance(value, str):
+    if type(value) is str:
+        key = value
+    elif isinstance(value, str):
         key = str(value)
     elif isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_) and int(value) >= 0:
         key = str(int(value))
     else:
         raise _type_error(what, "a string (or a non-negative int such as 0)", value, location)
+    # str.isprintable() is False for every white-space character but the space
+    if key and len(key) <= MAX_NAME_LENGTH and key.isprintable() and " " not in key \
+            and _BAD_NAME_CHARS.isdisjoint(key):
+        return key.lower()
     if not key:
         raise NetlistError(f"{what} must not be empty", location)
     if len(key) > MAX_NAME_LENGTH:
         raise NetlistError(f"{what} is {len(key)} characters long; the limit is {MAX_NAME_LENGTH}", location)
-    if not key.isprintable() or any(ch.isspace() for ch in key):
+    if not key.isprintable() or " " in key:
         raise NetlistError(f"{what} {key!r} must not contain white space or control characters", location)
     bad = sorted(_BAD_NAME_CHARS.intersection(key))
-    if bad:
-        raise NetlistError(f"{what} {key!r} must not contain {' '.join(bad)}", location)
-    return key.lower()
+    raise NetlistError(f"{what} {key!r} must not contain {' '.join(bad)}", location)
 
 
 def names(value: Any, what: str, *, count: int | None = None) -> list[str]:
     """A sequence of names (not a single string), each checked by :func:`name`."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise _type_error(what, "a sequence of names", value)
-    out = [name(v, f"{what}[{i}]") for i, v in enumerate(value)]
+    items = value if isinstance(value, list) else list(value)
+    out = _plain_names(items)
+    if out is None:
+        out = [name(v, f"{what}[{i}]") for i, v in enumerate(items)]
     if count is not None and len(out) != count:
         raise NetlistError(f"{what} needs {count} names, got {len(out)}")
     return out
@@ -238,7 +267,9 @@ def real(
     -------
     float
     """
-    v = _number(value, what, location, allow_text)
+    v = value if type(value) is float else _number(value, what, location, allow_text)
+    if (lo is None and hi is None and not nonzero and v == v and min_magnitude <= abs(v) <= max_magnitude):
+        return v  # the common case: a finite number in range, no bounds
     u = f" {unit}" if unit else ""
     if not math.isfinite(v):
         raise NetlistError(f"{what} must be finite, got {_shown(value)}", location)

@@ -309,6 +309,7 @@ class _Elaborator:
                 a, b = toks[1], toks[2]
                 name = head.lower()
                 if (1e-30 <= abs(v) <= 1e30 and a[0] not in "{'\"=" and b[0] not in "{'\"="
+                        and a.isprintable() and b.isprintable()
                         and name not in kinds and name not in pending):
                     a = a.lower()
                     b = b.lower()
