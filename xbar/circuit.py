@@ -55,6 +55,7 @@ _KINDS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "f": ("f", 2, ("gain",)),
     "h": ("h", 2, ("r",)),
     "d": ("d", 2, ("area",)),
+    "b": ("b", 2, ("voltage",)),
 }
 
 
@@ -72,6 +73,7 @@ _COLUMN_RULES: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ("f", "gain"): ("gain", "", {}),
     ("h", "r"): ("transresistance", "Ω", {}),
     ("d", "area"): ("area", "", {"lo": 0.0, "lo_open": True}),
+    ("b", "voltage"): ("kind flag (1: V=, 0: I=)", "", {}),
 }
 
 
@@ -154,7 +156,7 @@ class Subcircuit:
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     def __getattr__(self, method: str) -> Any:
-        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X", "Y"):
+        if method in ("R", "C", "L", "V", "I", "E", "G", "F", "H", "D", "X", "Y", "B"):
             import inspect
 
             signature = inspect.signature(getattr(Circuit, method))
@@ -339,6 +341,12 @@ class Circuit:
             extra = self._waveform(extra, key, location)
         elif letter in ("f", "h", "d"):
             extra = validate.name(extra, "controlling source" if letter != "d" else "model name", location=location)
+        elif letter == "b":
+            from xbar.devices.behavioural import BehaviouralSpec
+
+            if not isinstance(extra, BehaviouralSpec):
+                raise ArgumentTypeError(f"'{key}': add B sources with Circuit.B (the expression is their value)",
+                                        location)
         if key in self.element_kind:
             raise NetlistError(f"duplicate element name '{key}'", location)
         node_idx = tuple(self._node(n, location) for n in node_names)
@@ -381,8 +389,8 @@ class Circuit:
             More elements than the ``max_memory`` limit allows.
         """
         letter, n_nodes, columns = self._kind(kind)
-        if letter in ("f", "h"):
-            raise NetlistError("add_many does not take current-controlled sources; add them one by one")
+        if letter in ("f", "h", "b"):
+            raise NetlistError("add_many does not take current-controlled or behavioural sources; add them one by one")
         values = validate.mapping(values, "values")
         unknown = [k for k in values if k not in columns and k != "extra"]
         if unknown:
@@ -483,6 +491,69 @@ class Circuit:
           location: SourceLocation | None = None) -> None:
         """Diode bound to ``.model <model> D`` (``area`` > 0)."""
         self._add("d", name, (anode, cathode), (area,), extra=model, location=location)
+
+    def B(self, name: str, n1: str, n2: str, expression: Any, *, kind: str = "v",
+          params: Mapping[str, float] | None = None, probes: Mapping[str, tuple[str, str]] | None = None,
+          location: SourceLocation | None = None) -> str:
+        """Behavioural source: ``kind="v"`` fixes ``v(n1) − v(n2)``, ``kind="i"`` drives a current
+        from ``n1`` through the source to ``n2``, both equal to ``expression``.
+
+        ``expression`` is text (or an :class:`~xbar.netlist.expr.Expression` parsed in the
+        behavioural dialect) over ``v(node)``, ``v(n1, n2)``, ``i(vsource)``, ``time``,
+        ``temper``, parameters given in ``params``, and the functions of the expression parser
+        plus ``pwl``, ``u``, ``uramp``, ``pwr``. ``probes`` maps probe variables to
+        ``("node", name)`` / ``("branch", element)`` when they differ from the names written
+        (subcircuit flattening). Returns the element's name.
+
+        Examples
+        --------
+        >>> import xbar
+        >>> c = xbar.Circuit()
+        >>> c.V("1", "in", "0", 0.5)
+        >>> _ = c.B("sq", "out", "0", "v(in)^2 * gain", params={"gain": 4.0})
+        >>> c.R("l", "out", "0", 1e3)
+        >>> round(c.op()["v(out)"], 12)
+        1.0
+        """
+        from xbar.devices.behavioural import (
+            BEHAVIOURAL_DIALECT_NAMES,
+            BehaviouralSpec,
+            probe_targets,
+        )
+        from xbar.netlist.expr import Dialect, Expression, parse_expression
+
+        key = self._name("b", name, location)
+        if kind not in ("v", "i"):
+            raise NetlistError(f"B source '{key}': kind must be 'v' or 'i', got {kind!r}", location)
+        params = validate.mapping(params, f"params of B source '{key}'")
+        probes = validate.mapping(probes, f"probes of B source '{key}'")
+        for k, target in probes.items():
+            if not (isinstance(target, tuple | list) and len(target) == 2 and target[0] in ("node", "branch")):
+                raise ArgumentTypeError(f"B source '{key}': probe {k!r} must map to ('node', name) or "
+                                        f"('branch', element), got {target!r:.60}", location)
+            validate.name(target[1], f"probe {k!r} of B source '{key}'", location=location)
+        if isinstance(expression, Expression):
+            expr = expression
+        elif isinstance(expression, str):
+            text = expression.strip()
+            if len(text) >= 2 and text[0] == "{" and text[-1] == "}":
+                text = text[1:-1]
+            expr = parse_expression(text, location, dialect=Dialect(probes=True, behavioural=True))
+        else:
+            raise NetlistError(f"B source '{key}': expression must be text, got {expression!r}", location)
+        targets = probe_targets(expr.names)
+        if probes:
+            targets.update({k.lower(): (w, t.lower()) for k, (w, t) in probes.items()})
+        values = {validate.name(k, f"parameter name of B source '{key}'"):
+                  validate.real(v, f"parameter '{k}' of B source '{key}'", location=location)
+                  for k, v in params.items()}
+        missing = sorted(expr.names - set(targets) - set(values) - BEHAVIOURAL_DIALECT_NAMES)
+        if missing:
+            raise NetlistError(f"B source '{key}': '{missing[0]}' in expression {expr.source!r} is "
+                               "neither a parameter nor v(node), i(source), time or temper", location)
+        spec = BehaviouralSpec(kind, expr, targets, {k: values[k] for k in expr.names if k in values},
+                               location)
+        return self._add("b", key, (n1, n2), (1.0 if kind == "v" else 0.0,), extra=spec, location=location)
 
     def Y(self, name: str, nodes: Sequence[str], model: str, *, location: SourceLocation | None = None,
           **params: float) -> str:
@@ -674,8 +745,8 @@ class Circuit:
                                    f"{', '.join(scope) or 'none'}")
             scope[k.lower()] = self._param_value(v, f"parameter '{k}' of instance '{inst}'", scope)
         local_branch = set()
-        for m, a, _ in sub.calls:
-            if m in ("V", "L", "E", "H"):
+        for m, a, kw in sub.calls:
+            if m in ("V", "L", "E", "H") or (m == "B" and kw.get("kind", "v") == "v"):
                 nm = validate.name(a[0], "element name")
                 local_branch.add(nm if nm.startswith(m.lower()) else m.lower() + nm)
         nodemap = dict(zip(sub.ports, node_names, strict=True))
@@ -697,6 +768,9 @@ class Circuit:
         node_args = {"R": 2, "C": 2, "L": 2, "V": 2, "I": 2, "E": 4, "G": 4, "F": 2, "H": 2, "D": 2}
         for method, args, kwargs in sub.calls:
             local = validate.name(args[0], f"element name in subcircuit '{sub.name}'")
+            if method == "B":
+                self._replay_b(inst, local, args, kwargs, node, scope, local_branch)
+                continue
             if method == "Y":
                 full = f"y.{inst}.{local if local.startswith('y') else 'y' + local}"
                 self.Y(full, nodes_of(args[1]), args[2], **{k: value(v) for k, v in kwargs.items()})
@@ -721,6 +795,30 @@ class Circuit:
                 rest = rest[1:]
             new_args += [value(v) for v in rest]
             getattr(self, method)(*new_args, **{kk: value(v) for kk, v in kwargs.items()})
+
+    def _replay_b(self, inst: str, local: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+                  node: Any, scope: Mapping[str, float], local_branch: set[str]) -> None:
+        """One recorded ``B`` call of a Python subcircuit, flattened into instance ``inst``."""
+        from xbar.devices.behavioural import probe_targets
+        from xbar.netlist.expr import Dialect, parse_expression
+
+        name = local if local.startswith("b") else "b" + local
+        text = str(args[3]).strip()
+        if len(text) >= 2 and text[0] == "{" and text[-1] == "}":
+            text = text[1:-1]
+        expr = parse_expression(text, dialect=Dialect(probes=True, behavioural=True))
+        probes: dict[str, tuple[str, str]] = {}
+        for var, (what, target) in probe_targets(expr.names).items():
+            if what == "node":
+                probes[var] = ("node", node(target))
+            else:
+                probes[var] = ("branch", f"{target[0]}.{inst}.{target}" if target in local_branch else target)
+        given = validate.mapping(kwargs.get("params"), f"params of B source '{name}'")
+        params = {**scope, **{validate.name(k, "parameter name"): validate.real(v, f"parameter '{k}'")
+                              for k, v in given.items()}}
+        used = {k: v for k, v in params.items() if k in expr.names}
+        self.B(f"b.{inst}.{name}", node(args[1]), node(args[2]), expr, kind=kwargs.get("kind", "v"),
+               params=used, probes=probes)
 
     @staticmethod
     def _param_value(v: Any, what: str, scope: Mapping[str, float]) -> float:

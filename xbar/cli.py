@@ -55,9 +55,62 @@ def _print_table(result: Any, vectors: list[str], out: Any) -> None:
         print(f"{i:<18}" + "".join(f"{_fmt(a[i]):<18}" for a in arrays), file=out)
 
 
+def _print_results(deck: Any, cards: list[Any], results: list[Any], out: Any) -> None:
+    """Operating points, ``.print`` tables and ``.meas`` blocks of analyses run in batch."""
+    from xbar.analysis.measure import report
+
+    tables = []
+    for card, result in zip(cards, results, strict=True):
+        requested = [v for a, vs, _ in deck.prints if a == result.kind for v in vs]
+        if result.kind == "op":
+            _print_op(result, out)
+        elif requested:
+            tables.append((result, requested))
+        else:
+            n = len(result.data)
+            print(f"\n{card.card.text.strip()}: {n} points, {len(result.names)} vectors "
+                  "(add .print or use --csv/--raw to see them)", file=out)
+        text = report(result.measure_outcomes, result.kind)
+        if text:
+            out.write(text)
+    for result, requested in tables:  # as ngspice: .print tables after the analyses
+        _print_table(result, requested, out)
+
+
+def _write_measurements(path: Path, results: list[Any]) -> bool:
+    """``<csv>-meas.csv``: analysis, name, value and status of every measurement (False: none)."""
+    import csv
+
+    rows = [(k, r.kind, o.spec.name, "" if o.value is None else repr(float(o.value)),
+             "ok" if o.value is not None else f"failed: {o.error}")
+            for k, r in enumerate(results, start=1) for o in getattr(r, "measure_outcomes", [])]
+    if not rows:
+        return False
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["analysis_index", "analysis", "name", "value", "status"])
+        w.writerows(rows)
+    return True
+
+
 def _run(args: argparse.Namespace) -> int:
+    import warnings
+
+    from xbar.errors import XbarWarning
     from xbar.netlist.elaborate import read_netlist
 
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
+             line: Any = None) -> None:
+        print(f"xbar: warning: {message}", file=sys.stderr)
+
+    if not getattr(warnings, "_xbar_cli", False):
+        default_show = warnings.showwarning
+
+        def route(message: Any, category: Any, *rest: Any, **kw: Any) -> None:
+            (show if issubclass(category, XbarWarning) else default_show)(message, category, *rest, **kw)
+
+        warnings.showwarning = route
+        warnings._xbar_cli = True  # type: ignore[attr-defined]
     t0 = time.perf_counter()
     deck = read_netlist(args.deck)
     t_parse = time.perf_counter() - t0
@@ -66,31 +119,39 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Circuit: {deck.title}", file=out)
         print(f"  {deck.circuit.element_count()} elements, {len(deck.circuit.node_names)} nodes "
               f"(read in {t_parse:.3f} s)", file=out)
-    if not deck.analyses:
+    if not deck.analyses and deck.control is None:
         print("no analysis card (.op, .dc, .tran) in the deck; nothing to run", file=sys.stderr)
         return 1
     t1 = time.perf_counter()
-    results = deck.run()
+    results: list[Any] = []
+    if deck.control is not None:
+        import io
+
+        from xbar.netlist.control import ControlSession
+
+        # as ngspice -b: the control script first, then (unless it quits) the analysis cards
+        session = ControlSession(deck, io.StringIO() if args.quiet else out).run()
+        results.extend(session.results)
+        if not session.quit and deck.analyses:
+            batch = deck.run()
+            if not args.quiet:
+                _print_results(deck, deck.analyses, batch, out)
+            results.extend(batch)
+    else:
+        results = deck.run()
+        if not args.quiet:
+            _print_results(deck, deck.analyses, results, out)
     t_run = time.perf_counter() - t1
-    for card, result in zip(deck.analyses, results, strict=True):
-        if args.quiet:
-            continue
-        requested = [v for a, vs, _ in deck.prints if a == result.kind for v in vs]
-        if result.kind == "op":
-            _print_op(result, out)
-        elif requested:
-            _print_table(result, requested, out)
-        else:
-            n = len(result.data)
-            print(f"\n{card.card.text.strip()}: {n} points, {len(result.names)} vectors "
-                  "(add .print or use --csv/--raw to see them)", file=out)
     if args.csv:
         base = Path(args.csv)
-        for k, (card, result) in enumerate(zip(deck.analyses, results, strict=True), start=1):
-            path = base if len(results) == 1 else base.with_name(f"{base.stem}-{k}-{card.kind}{base.suffix or '.csv'}")
+        for k, result in enumerate(results, start=1):
+            path = base if len(results) == 1 else base.with_name(f"{base.stem}-{k}-{result.kind}{base.suffix or '.csv'}")
             result.to_csv(path, _saved(deck, result))
             if not args.quiet:
                 print(f"wrote {path}", file=out)
+        meas_path = base.with_name(f"{base.stem}-meas.csv")
+        if _write_measurements(meas_path, results) and not args.quiet:
+            print(f"wrote {meas_path}", file=out)
     if args.raw:
         from xbar.io.export import results_to_plots
         from xbar.io.rawfile import write_rawfile

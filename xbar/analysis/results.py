@@ -46,6 +46,10 @@ class Result:
     events: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False
     """True when the run was stopped with Ctrl-C and holds only the points computed before."""
+    measurements: dict[str, float] = field(default_factory=dict)
+    """Values of the ``.meas`` cards of this analysis by name (see :mod:`xbar.analysis.measure`)."""
+    measure_outcomes: list[Any] = field(default_factory=list, repr=False)
+    """Every measurement with its printed line and, when it failed, the reason."""
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -78,6 +82,17 @@ class Result:
         except XbarError:
             return False
         return True
+
+    def add_vectors(self, vectors: dict[str, Any]) -> None:
+        """Append named vectors (one value per point) as new columns."""
+        if not vectors:
+            return
+        data = np.asarray(self.data)
+        cols = [np.reshape(np.asarray(v, dtype=data.dtype), data.shape[:-1]) for v in vectors.values()]
+        self.data = np.concatenate([data, np.stack(cols, axis=-1)], axis=-1)
+        for name in vectors:
+            self._index[name] = len(self.names)
+            self.names.append(name)
 
     def to_numpy(self) -> np.ndarray:
         """All vectors as one array, columns in :attr:`names` order."""

@@ -111,7 +111,10 @@ def _uic_state(system: MnaSystem, cmat: object) -> tuple[F64, F64]:
 
 class _Breakpoints:
     def __init__(self, system: MnaSystem, spec: TranSpec) -> None:
-        self.sources = [g for g in system.groups if isinstance(g, _SourceGroup) and len(g.wave_index)]
+        # sources with time functions, and groups with corners of their own (pwl(time, ...) in
+        # behavioural sources)
+        self.sources = [g for g in system.groups if (isinstance(g, _SourceGroup) and len(g.wave_index))
+                        or getattr(g, "has_breakpoints", False)]
         self.spec = spec
 
     def next_source(self, t: float) -> float:

@@ -135,9 +135,12 @@ class DeviceGroup:
 
 
 class LoadContext:
-    """What a nonlinear load needs besides ``x``: options, gmin and the previous iterate."""
+    """What a nonlinear load needs besides ``x``: options, gmin, the time of the point being
+    solved (0 for .op/.dc; read by behavioural sources) and the previous iterate."""
 
-    def __init__(self, *, gmin: float, temp: float, reltol: float, abstol: float, vntol: float) -> None:
+    def __init__(self, *, gmin: float, temp: float, reltol: float, abstol: float, vntol: float,
+                 time: float = 0.0) -> None:
+        self.time = time
         self.gmin = gmin
         self.temp = temp
         self.reltol = reltol

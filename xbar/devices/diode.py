@@ -12,6 +12,7 @@ Equations (SPICE3 / ngspice ``dioload.c``):
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -30,7 +31,8 @@ CELSIUS_TO_KELVIN = 273.15
 
 DIODE_PARAMS: dict[str, tuple[float, float, float, str]] = {
     # name: (default, lower bound, upper bound, description)
-    "is": (1e-14, 1e-200, 1.0, "saturation current [A] (> 0: the junction model divides by it)"),
+    "is": (1e-14, 1e-200, math.inf, "saturation current [A] (> 0: the junction model divides by it; "
+                                     "no upper bound, as ngspice)"),
     "n": (1.0, 1e-3, 100.0, "emission coefficient [-]"),
     "xti": (3.0, -100.0, 100.0, "saturation-current temperature exponent [-]"),
     "eg": (1.11, 0.1, 10.0, "activation energy [eV]"),

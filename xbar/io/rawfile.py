@@ -82,8 +82,8 @@ def normalize_vector_name(name: str, vtype: str | None = None) -> str:
     m = _FUNC_RE.fullmatch(s)
     if m is not None:
         kind, inner = m.group(1), m.group(2).strip()
-        if inner == _WRAPPED_SWEEPS[kind]:
-            return inner
+        if inner == _WRAPPED_SWEEPS[kind] or inner.startswith("@"):
+            return inner  # i(@r1[i]): ngspice wraps device currents of 'savecurrents'
         if inner.endswith(_BRANCH):
             return f"i({inner[: -len(_BRANCH)]})"
         return f"{kind}({inner})"

@@ -9,7 +9,7 @@ dropped when the pattern is built.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -63,6 +63,9 @@ class MnaSystem:
         except ValueError as exc:
             raise NetlistError(str(exc)) from None
         self.stateful = [g for g in groups if hasattr(g, "after_solution")]
+        self.time = 0.0
+        """Time of the point being solved: recorded by :meth:`rhs`, read through
+        :meth:`load_context` by time-dependent nonlinear groups (behavioural sources)."""
         self._name_index: dict[str, int] | None = None
         self._build_pattern()
         self.refresh_linear()
@@ -193,7 +196,12 @@ class MnaSystem:
         return data, ieq[: self.n]
 
     def rhs(self, t: float | None, scale: float = 1.0) -> F64:
-        """Source vector ``b`` at time ``t`` (``None``: DC values), sources scaled by ``scale``."""
+        """Source vector ``b`` at time ``t`` (``None``: DC values), sources scaled by ``scale``.
+
+        Also records ``t`` (0 for ``None``) as :attr:`time`, the time the next Newton solve is
+        at: every analysis builds the right-hand side of a point before solving it.
+        """
+        self.time = 0.0 if t is None else float(t)
         rows_l = []
         vals_l = []
         for g in self.source_groups:
@@ -231,7 +239,7 @@ class MnaSystem:
     def load_context(self, gmin: float | None = None) -> LoadContext:
         o = self.options
         return LoadContext(gmin=o.gmin if gmin is None else gmin, temp=o.temp, reltol=o.reltol,
-                           abstol=o.abstol, vntol=o.vntol)
+                           abstol=o.abstol, vntol=o.vntol, time=self.time)
 
 
 def build_system(circuit: Circuit) -> MnaSystem:
@@ -266,6 +274,8 @@ def build_system(circuit: Circuit) -> MnaSystem:
     names, nodes, vals = arrays("e")
     if names:
         branch_groups.append(VcvsGroup(names, nodes, vals[:, 0].copy()))
+    b_groups = _behavioural_groups(circuit)
+    branch_groups.extend(g for g in b_groups if g.has_branch)
     n_nodes = len(circuit.node_names)
     nxt = n_nodes
     for g in branch_groups:
@@ -298,12 +308,46 @@ def build_system(circuit: Circuit) -> MnaSystem:
     if names:
         groups.append(CccsGroup(names, nodes, vals[:, 0].copy(), controls("f")))
     groups.extend(branch_groups)
+    groups.extend(g for g in b_groups if not g.has_branch)
+    for g in b_groups:
+        g.bind(circuit.node_index, branch_of, circuit.element_kind)
     groups.extend(_diode_groups(circuit))
     groups.extend(_y_groups(circuit))
     branch_names = [name for g in branch_groups for name in g.names]
     system = MnaSystem(circuit, groups, n_nodes, nxt, branch_names)
     check_structure(system)
     return system
+
+
+def _behavioural_groups(circuit: Circuit) -> list[Any]:
+    """B sources: one voltage-type group, current-type groups split by whether the expression
+    reads a voltage of the source's own terminals (then it conducts for the topology checks)."""
+    from xbar.devices.behavioural import BehaviouralCurrentGroup, BehaviouralVoltageGroup
+
+    table = circuit.tables["b"]
+    names, nodes, _ = table.arrays()
+    if not names:
+        return []
+    specs = list(table.extra)
+    node_names = circuit.node_names
+
+    def own_terminal(i: int) -> bool:
+        own = {node_names[k] for k in nodes[i] if k >= 0}
+        return any(what == "node" and target in own and var in specs[i].expression.names
+                   for var, (what, target) in specs[i].probes.items())
+
+    volt = [i for i, s in enumerate(specs) if s.kind == "v"]
+    groups: list[Any] = []
+    if volt:
+        ii = np.asarray(volt)
+        groups.append(BehaviouralVoltageGroup([names[i] for i in volt], nodes[ii], [specs[i] for i in volt]))
+    for conducting in (True, False):
+        idx = [i for i, s in enumerate(specs) if s.kind == "i" and own_terminal(i) == conducting]
+        if idx:
+            ii = np.asarray(idx)
+            groups.append(BehaviouralCurrentGroup([names[i] for i in idx], nodes[ii],
+                                                  [specs[i] for i in idx], conducting))
+    return groups
 
 
 def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:

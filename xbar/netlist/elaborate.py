@@ -12,7 +12,9 @@ that is buffered and added to the circuit in bulk.
 
 from __future__ import annotations
 
+import difflib
 import re
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,28 +23,43 @@ import numpy as np
 
 from xbar import validate
 from xbar.circuit import GROUND_NAMES, Circuit
-from xbar.errors import ArgumentTypeError, ModelCardError, NetlistError
+from xbar.errors import ArgumentTypeError, ModelCardError, NetlistError, XbarError, XbarWarning
 from xbar.limits import check_count
-from xbar.netlist.expr import parse_expression
+from xbar.netlist.expr import Dialect, FunctionTable, parse_expression
 from xbar.netlist.lexer import Card, scan
-from xbar.netlist.parser import Deck, SubcktDef, parse_file, parse_text
+from xbar.netlist.parser import UNSUPPORTED_HINTS, Deck, SubcktDef, parse_file, parse_text
 from xbar.options import SimOptions
 from xbar.units import parse_number
 from xbar.validate import real
 
-__all__ = ["AnalysisCard", "Netlist", "elaborate", "read_netlist", "read_netlist_text"]
+__all__ = [
+    "HARMLESS_OPTIONS",
+    "AnalysisCard",
+    "Netlist",
+    "elaborate",
+    "read_netlist",
+    "read_netlist_text",
+]
 
 _WAVE_KINDS = frozenset({"pulse", "sin", "sine", "pwl", "exp"})
 _UNSUPPORTED_WAVES = frozenset({"sffm", "am", "trnoise", "trrandom", "pat", "poly", "value", "table"})
 _MAX_DEPTH = 64
-_PARAM_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
+_PARAM_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(\([^()=]*\))?\s*=(?!=)")
 # A letter (other than an exponent's e/d) followed later by a digit: '1x5', '4k7', '1meg2'.
 # parse_number reads the leading number and ignores the rest as units, which hides typos.
 _BAD_TAIL = re.compile(r"[^\d.+\-eEdD][^\d]*\d")
 _NUMBER_HEAD = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?")
 _BRANCH_KINDS = frozenset("vleh")
 _METHODS = ("trap", "trapezoidal", "gear", "be")
-_VECTOR_RE = re.compile(r"[^\s(),]+\s*\([^()]*\)|[^\s(),]+")
+#: ngspice ``.options`` names that change only printing, accounting or bookkeeping, never the
+#: numbers (ngspice manual, "General Options"; cktsopt.c): accepted with one warning line.
+HARMLESS_OPTIONS = frozenset({
+    "acct", "noacct", "noinit", "list", "nomod", "nopage", "node", "opts", "savecurrents",
+    "keepopinfo", "warn", "maxwarns", "numdgt", "cptime", "limtim", "limpts", "lvlcod", "lvltim",
+    "klu", "sparse", "norefvalue",
+})
+# one .print/.save item: a vector with parentheses, name=value (format=csv), or a word
+_OUTPUT_ITEM_RE = re.compile(r"[^\s(),=]+\s*\([^()]*\)|[^\s(),=]+\s*=\s*[^\s(),]+|[^\s(),]+")
 _SCALE_WORDS = frozenset({"all", "time", "v-sweep", "i-sweep", "res-sweep", "temp-sweep"})
 
 _FORMS = {
@@ -58,11 +75,12 @@ _FORMS = {
     "d": "D<name> anode cathode model [area]",
     "x": "X<name> nodes... subckt [params:] [name=value ...]",
     "y": "Y<name> terminals... model [name=value ...]",
+    "b": "B<name> n+ n- V=<expression> | I=<expression> [m=<value>]",
 }
 _KIND_WORD = {
     "r": "resistor", "c": "capacitor", "l": "inductor", "v": "voltage source", "i": "current source",
     "e": "VCVS", "g": "VCCS", "f": "CCCS", "h": "CCVS", "d": "diode", "x": "subcircuit instance",
-    "y": "Y device",
+    "y": "Y device", "b": "behavioural source",
 }
 _DC_FORM = ("expected '.dc src start stop step [src2 start2 stop2 step2]' "
             "(or 'src dec|oct|lin points start stop', 'src list v1 v2 ...')")
@@ -89,32 +107,122 @@ class Netlist:
     analyses: list[AnalysisCard] = field(default_factory=list)
     prints: list[tuple[str, list[str], Card]] = field(default_factory=list)
     saves: list[str] = field(default_factory=list)
+    measures: list[Any] = field(default_factory=list)
+    """Parsed ``.meas`` cards (:class:`xbar.analysis.measure.MeasureSpec`), in deck order."""
+    derived: list[str] = field(default_factory=list)
+    """Vectors computed after a run (element currents such as ``i(r1)``) that ``.print``,
+    ``.save`` or ``.meas`` ask for; added to every result that can hold them."""
+    params: dict[str, float] = field(default_factory=dict)
+    """Top-level parameter values (``.param``)."""
+    dialect: Any = None
+    """Expression dialect of the deck (its ``.func`` user functions)."""
+    control: Any = None
+    """The ``.control`` script (:class:`xbar.netlist.control.ControlScript`) or None."""
+    analysis_parser: Any = field(default=None, repr=False)
+    """``parser(card, head) -> AnalysisCard``: reads analysis commands of the control language
+    with the deck's parameters (set by the elaborator)."""
 
     def run(self, progress: bool | None = None) -> list[Any]:
         """Run every analysis card in deck order; returns their results.
 
-        ``progress`` shows progress bars for sweeps and transients (``None``: only for runs
-        that take more than a few seconds). After an analysis interrupted with Ctrl-C (its
-        result has ``interrupted`` set) the remaining analyses are skipped.
+        ``.meas`` cards of each analysis kind are evaluated on its results
+        (``result.measurements``). ``progress`` shows progress bars for sweeps and transients
+        (``None``: only for runs that take more than a few seconds). After an analysis
+        interrupted with Ctrl-C (its result has ``interrupted`` set) the remaining analyses are
+        skipped.
         """
         if progress is not None:
             progress = validate.boolean(progress, "progress")
-        from xbar.analysis.dc import SweepSpec, run_dc
-        from xbar.analysis.op import run_op
-        from xbar.analysis.tran import TranSpec, run_tran
-
         system = self.circuit.compile()
         results: list[Any] = []
         for a in self.analyses:
-            if a.kind == "op":
-                results.append(run_op(system))
-            elif a.kind == "dc":
-                results.append(run_dc(system, [SweepSpec(*s) for s in a.args["sweeps"]], progress=progress))
-            else:
-                results.append(run_tran(system, TranSpec(**a.args), progress=progress))
+            results.append(self.run_analysis(a, system, progress=progress))
             if results[-1].interrupted:
                 break
         return results
+
+    def run_control(self, out: Any = None, *, workdir: str | Path = ".", progress: bool = False) -> Any:
+        """Execute the deck's ``.control`` block (see :mod:`xbar.netlist.control`).
+
+        ``out`` receives what the script prints (default: standard output); files it writes
+        (``wrdata``, ``write``) are relative to ``workdir``. Returns the
+        :class:`~xbar.netlist.control.ControlSession` (``.results``, ``.quit``, ``.plots``).
+        Raises :class:`NetlistError` when the deck has no ``.control`` block.
+        """
+        from xbar.netlist.control import ControlSession
+
+        if self.control is None:
+            raise NetlistError(f"{self.file} has no .control block")
+        return ControlSession(self, out, workdir=workdir).run(progress=progress)
+
+    def run_analysis(self, card: AnalysisCard, system: Any = None, *, progress: bool | None = False,
+                     measure: bool = True) -> Any:
+        """Run one analysis (a deck card or a control-language command) and finish its result:
+        derived vectors added, measurements evaluated (``measure=False`` skips them)."""
+        if system is None:
+            system = self.circuit.compile()
+        runner = ANALYSIS_RUNNERS.get(card.kind)
+        if runner is None:  # pragma: no cover - cards are checked when read
+            raise NetlistError(f"not supported: analysis '{card.kind}'", card.card.location())
+        result = runner(system, card.args, progress)
+        self._finish(result, system, card, measure)
+        return result
+
+    def _finish(self, result: Any, system: Any, card: AnalysisCard, measure: bool) -> None:
+        from xbar.analysis.measure import Measurements, evaluate_measures
+        from xbar.analysis.vectors import resolve_vector
+
+        if card.kind == "dc":
+            result.sweep_target = card.args["sweeps"][0][0]
+        extra: dict[str, Any] = {}
+        for name in self.derived:
+            if name in result.names:
+                continue
+            try:
+                extra[name] = resolve_vector(result, name, system=system)
+            except XbarError:
+                continue  # e.g. not meaningful for this analysis; .print reports what it misses
+        if extra:
+            result.add_vectors(extra)
+        outcomes = []
+        if measure and self.measures:
+            outcomes = evaluate_measures(
+                self.measures, result, params=self.params,
+                vector=lambda res, name: resolve_vector(res, name, system=system, params=self.params,
+                                                        dialect=_measure_dialect(self.dialect)))
+        result.measure_outcomes = outcomes
+        result.measurements = Measurements(
+            {o.spec.name: o.value for o in outcomes if o.value is not None},
+            failures={o.spec.name: o.error for o in outcomes if o.value is None})
+
+
+def _run_op(system: Any, args: dict[str, Any], progress: bool | None) -> Any:
+    from xbar.analysis.op import run_op
+
+    return run_op(system)
+
+
+def _run_dc(system: Any, args: dict[str, Any], progress: bool | None) -> Any:
+    from xbar.analysis.dc import SweepSpec, run_dc
+
+    return run_dc(system, [SweepSpec(*s) for s in args["sweeps"]], progress=progress)
+
+
+def _run_tran(system: Any, args: dict[str, Any], progress: bool | None) -> Any:
+    from xbar.analysis.tran import TranSpec, run_tran
+
+    return run_tran(system, TranSpec(**args), progress=progress)
+
+
+#: Analysis kind -> ``runner(system, args, progress) -> result``; used by the deck's analysis
+#: cards and by the control language's analysis commands (a new analysis registers here).
+ANALYSIS_RUNNERS: dict[str, Any] = {"op": _run_op, "dc": _run_dc, "tran": _run_tran}
+
+
+def _measure_dialect(dialect: Any) -> Dialect:
+    """Dialect of ``par('...')`` expressions in measurements: probes plus the deck's functions."""
+    functions = dialect.functions if dialect is not None else None
+    return Dialect(probes=True, functions=functions)
 
 
 @validate.checked_call
@@ -156,16 +264,40 @@ def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Pat
     return elaborate(parse_text(text, name=name, base_dir=base))
 
 
+_DIALECTS: dict[int, tuple[FunctionTable, Dialect, Dialect]] = {}
+
+
+def _dialects(table: FunctionTable | None) -> tuple[Dialect, Dialect]:
+    """(parameter dialect, behavioural-source dialect) with the user functions of ``table``."""
+    if table is None:
+        return _PARAM_DIALECT, _B_DIALECT
+    entry = _DIALECTS.get(id(table))
+    if entry is None or entry[0] is not table:
+        if len(_DIALECTS) > 256:
+            _DIALECTS.clear()
+        entry = _DIALECTS[id(table)] = (table, Dialect(functions=table),
+                                        Dialect(probes=True, behavioural=True, functions=table))
+    return entry[1], entry[2]
+
+
+_PARAM_DIALECT = Dialect()
+_B_DIALECT = Dialect(probes=True, behavioural=True)
+
+
 class _Scope:
-    """Parameter values visible to a card, plus subcircuit and model visibility."""
+    """Parameter values visible to a card, plus subcircuit, model and function visibility."""
 
     def __init__(self, params: dict[str, float], subckts: list[dict[str, SubcktDef]],
-                 models: dict[str, str], path: str) -> None:
+                 models: dict[str, str], path: str, functions: FunctionTable | None = None) -> None:
         self.params = params
         self.subckts = subckts
         self.models = models
         self.path = path
         self.local: frozenset[str] = frozenset()
+        self.m = 1.0
+        """Multiplicity of the enclosing instances (``X ... m=``), applied to R C L G F I D."""
+        self.functions = functions
+        self.dialect, self.b_dialect = _dialects(functions)
 
     def find_subckt(self, name: str) -> SubcktDef | None:
         for table in self.subckts:
@@ -182,26 +314,40 @@ def _bad_number(tok: str) -> str | None:
     return tok[m.end():] if m else None
 
 
-def _is_value(tok: str) -> bool:
-    """Whether ``tok`` looks like a value (number or expression) rather than a keyword."""
-    return tok[0] in "{'" or parse_number(tok) is not None
+def _is_value(tok: str, scope: _Scope | None = None) -> bool:
+    """Whether ``tok`` looks like a value (number, expression, or -- given ``scope`` -- the bare
+    name of a defined parameter) rather than a keyword."""
+    if tok[0] in "{'" or parse_number(tok) is not None:
+        return True
+    return scope is not None and tok.lower() in scope.params
 
 
-def _value(card: Card, idx: int, scope: _Scope | dict[str, float], what: str) -> float:
-    """Value of token ``idx``: a SPICE number or an expression in the scope's parameters."""
+def _value(card: Card, idx: int, scope: _Scope | dict[str, float], what: str,
+           dialect: Dialect | None = None) -> float:
+    """Value of token ``idx``: a SPICE number, an expression in the scope's parameters, or the
+    bare name of a defined parameter (``R1 1 0 rval``, as ngspice substitutes it)."""
     tok = card.tokens[idx]
-    params = scope if isinstance(scope, dict) else scope.params
+    if isinstance(scope, dict):
+        params = scope
+    else:
+        params = scope.params
+        dialect = scope.dialect
     if tok[0] in "{'":
         loc = card.token_location(idx)
-        value = parse_expression(tok[1:-1], loc.with_col(loc.col + 1)).evaluate(params)
+        value = parse_expression(tok[1:-1], loc.with_col(loc.col + 1), dialect=dialect).evaluate(params)
         return float(value)  # type: ignore[arg-type]
     v = parse_number(tok)
     if v is None:
+        bare = params.get(tok.lower()) if tok[0].isalpha() or tok[0] == "_" else None
+        if bare is not None:
+            return float(bare)
         hint = ""
         if tok == "=":
             hint = " (a value is missing)"
-        elif tok.lower() in params:
-            hint = f" (write {{{tok}}} to use the parameter)"
+        else:
+            close = difflib.get_close_matches(tok.lower(), list(params), n=1)
+            if close:
+                hint = f" (no parameter '{tok}'; did you mean '{close[0]}'?)"
         raise card.error(f"expected a number or {{expression}} for {what}, got '{tok}'{hint}", idx)
     tail = _bad_number(tok)
     if tail is not None:
@@ -254,20 +400,68 @@ class _Elaborator:
         self._instances: dict[str, Card] = {}
         self._active: list[SubcktDef] = []
         self._controls: list[tuple[Card, int, str, str]] = []
+        self.functions = FunctionTable()
+        self._save_currents = False
+        self._global_nodes: set[str] = set()
+        self._sub_functions: dict[int, FunctionTable] = {}
+        self._sub_parent: dict[int, SubcktDef | None] = {}
+        self._index_subckts(deck.subckts, None)
+
+    def _index_subckts(self, table: dict[str, SubcktDef], parent: SubcktDef | None) -> None:
+        for sub in table.values():
+            self._sub_parent[id(sub)] = parent
+            self._index_subckts(sub.subckts, sub)
+
+    def _functions_of(self, sub: SubcktDef) -> FunctionTable:
+        """User functions visible inside ``sub``: its own ``.func`` cards over its parent's."""
+        found = self._sub_functions.get(id(sub))
+        if found is not None:
+            return found
+        parent = self._sub_parent.get(id(sub))
+        outer = self._functions_of(parent) if parent is not None else self.functions
+        own = [c for c in sub.cards if c.tokens[0].lower() in (".func", ".param")]
+        table = outer
+        if any(c.tokens[0].lower() == ".func" or _param_items(c, functions_only=True) for c in own):
+            table = FunctionTable(parent=outer)
+            for c in own:
+                self._define_functions(c, table)
+        self._sub_functions[id(sub)] = table
+        return table
+
+    def _define_functions(self, card: Card, table: FunctionTable) -> None:
+        """Define the functions of a ``.func`` card or the ``name(args)=`` items of a ``.param``."""
+        if card.tokens[0].lower() == ".func":
+            name, args, body, col = _func_card(card)
+            table.define(name, args, body, card.location(col))
+            return
+        for name, args, body, col in _param_items(card, functions_only=True):
+            table.define(name, args or (), body, card.location(col))
+
+    def _map_node(self, n: str, path: str, nodemap: dict[str, str]) -> str:
+        """Flattened name of node ``n`` (lower case) written inside instance ``path``."""
+        if n in GROUND_NAMES or not path or n in self._global_nodes:
+            return n
+        return nodemap.get(n, f"{path}.{n}")
 
     # top level ---------------------------------------------------------------------------
     def run(self) -> Netlist:
         deck = self.deck
-        scope = _Scope(dict(self._globals), [deck.subckts], {}, "")
+        scope = _Scope(dict(self._globals), [deck.subckts], {}, "", self.functions)
         cards = deck.cards
         dots = [card for card in cards if card.tokens[0][0] == "."]
+        harmless: list[tuple[str, Card]] = []
         for card in dots:
             head = card.tokens[0].lower()
             if head == ".model":
                 self._model(card, scope)
             elif head in (".options", ".option", ".opt", ".temp"):
-                self._options(card, head, scope)
+                harmless.extend(self._options(card, head, scope))
+        self._warn_ignored_options(harmless)
         self._elements(cards, scope)
+        if self._save_currents:  # as ngspice: @r[i] of every resistor, @d[id] of every diode
+            kinds = self.circuit.element_kind
+            self.netlist.derived.extend(f"@{n}[{'i' if k == 'r' else 'id'}]" for n, k in kinds.items()
+                                        if k in ("r", "d"))
         for card in dots:
             head = card.tokens[0].lower()
             if head in (".ic", ".nodeset"):
@@ -276,9 +470,18 @@ class _Elaborator:
                 self._analysis(card, head, scope)
             elif head in (".print", ".save", ".probe"):
                 self._outputs(card, head)
+            elif head in (".meas", ".measure"):
+                self._measure(card, scope)
             elif head == ".title":
                 parts = card.text.split(None, 1)
                 self.netlist.title = self.circuit.title = parts[1] if len(parts) > 1 else ""
+        self.netlist.params = dict(scope.params)
+        self.netlist.dialect = scope.dialect
+        self.netlist.analysis_parser = lambda card, head: self._analysis_card(card, head, scope)
+        if deck.control:
+            from xbar.netlist.control import parse_control
+
+            self.netlist.control = parse_control(deck.control, self.netlist)
         return self.netlist
 
     def _elements(self, cards: list[Card], scope: _Scope) -> None:
@@ -364,34 +567,16 @@ class _Elaborator:
         return ""
 
     def _param(self, card: Card, scope: _Scope) -> None:
-        text = card.text
-        head_end = text.lower().index(".param") + len(".param")
-        form = "expected '.param name=value [name=value ...]'"
-        matches = list(_PARAM_RE.finditer(text, head_end))
-        if not matches:
-            raise card.error(form, 1)
-        gap = text[head_end : matches[0].start()].strip()
-        if gap:
-            raise card.error(f"expected 'name=value', got '{gap.split()[0]}'; {form}", 1)
-        for j, m in enumerate(matches):
-            end = matches[j + 1].start() if j + 1 < len(matches) else len(text)
-            raw = text[m.end() : end]
-            value_text = raw.strip()
-            col = m.end() + (len(raw) - len(raw.lstrip())) + 1
-            if not value_text:
-                raise NetlistError(f"parameter '{m.group(1)}' has no value; {form}",
-                                   card.location(m.start() + 1))
-            if (len(value_text) >= 2 and value_text[0] in "{'"
-                    and value_text[-1] == {"{": "}", "'": "'"}[value_text[0]]):
-                value_text = value_text[1:-1]
-                col += 1
-            expr = parse_expression(value_text, card.location(col))
-            pname = m.group(1).lower()
-            if pname in expr.names and pname not in scope.params:
-                raise NetlistError(f"parameter '{m.group(1)}' is defined in terms of itself "
-                                   f"('{m.group(1)} = {value_text}'); give it a value that does not use it",
-                                   card.location(col))
-            scope.params[pname] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
+        """Evaluate the ``name=value`` items of a ``.param`` card (function items are defined
+        beforehand by :meth:`_define_functions`)."""
+        for name, args, value_text, col in _param_items(card):
+            if args is not None:
+                continue
+            expr = parse_expression(value_text, card.location(col), dialect=scope.dialect)
+            if name in expr.names and name not in scope.params:
+                raise NetlistError(f"parameter '{name}' is defined in terms of itself ('{name} = {value_text}'); "
+                                   "give it a value that does not use it", card.location(col))
+            scope.params[name] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
 
     def _model(self, card: Card, scope: _Scope) -> None:
         from xbar.devices.diode import DIODE_PARAMS
@@ -441,23 +626,35 @@ class _Elaborator:
             scope.models[name] = key
         self.circuit.model(key, mtype, location=card.location(_first_col(card.text)), **params)
 
-    def _options(self, card: Card, head: str, scope: _Scope) -> None:
+    def _options(self, card: Card, head: str, scope: _Scope) -> list[tuple[str, Card]]:
+        """Apply an ``.options``/``.temp`` card; return the options accepted without effect
+        (ngspice options that do not change results, see :data:`HARMLESS_OPTIONS`)."""
         toks = card.tokens
         where = f"{card.file}:{card.line}"
         supported = ", ".join(SimOptions.names())
+        ignored: list[tuple[str, Card]] = []
         if head == ".temp":
             if len(toks) != 2:
                 raise card.error("expected '.temp <degrees C>'", min(len(toks), 2))
             values: dict[str, Any] = {"temp": _value(card, 1, scope, "temperature")}
         else:
             pos, kv = _kv_pairs(card, 1)
-            if pos:
-                tok = toks[pos[0]]
-                raise card.error(f"not supported: option '{tok}' at {where}; options are written "
-                                 f"name=value, supported: {supported}", pos[0])
+            for i in pos:
+                tok = toks[i]
+                if tok.lower() == "savecurrents":
+                    self._save_currents = True
+                if tok.lower() in HARMLESS_OPTIONS:
+                    ignored.append((tok.lower(), card))
+                    continue
+                raise card.error(f"not supported: option '{tok}' at {where}; supported options: "
+                                 f"{supported} (and, without effect on results, "
+                                 f"{', '.join(sorted(HARMLESS_OPTIONS))})", i)
             values = {}
             known = set(SimOptions.names()) | {"maxord"}
             for k, i in kv.items():
+                if k in HARMLESS_OPTIONS and k not in known:
+                    ignored.append((k, card))
+                    continue
                 if k not in known:
                     raise card.error(f"not supported: option '{toks[i - 2]}' at {where}; "
                                      f"supported options: {supported}", i - 2)
@@ -470,6 +667,18 @@ class _Elaborator:
                 values[k] = _value(card, i, scope, f"option '{k}'")
                 SimOptions.coerce({k: values[k]}, card.token_location(i))
         self.circuit.options = replace(self.circuit.options, **SimOptions.coerce(values, card.location(1)))
+        return ignored
+
+    @staticmethod
+    def _warn_ignored_options(ignored: list[tuple[str, Card]]) -> None:
+        """One warning line for every accepted option that does not change results."""
+        if not ignored:
+            return
+        names = list(dict.fromkeys(name for name, _ in ignored))
+        first = ignored[0][1]
+        warnings.warn(XbarWarning(
+            f"{first.file}:{first.line}: accepted without effect (ngspice options that do not "
+            f"change results): {', '.join(names)}"), stacklevel=4)
 
     def _ic(self, card: Card, head: str, scope: _Scope) -> None:
         toks = card.tokens
@@ -493,15 +702,22 @@ class _Elaborator:
             i += 4
 
     def _analysis(self, card: Card, head: str, scope: _Scope) -> None:
+        self.netlist.analyses.append(self._analysis_card(card, head, scope))
+
+    def _analysis_card(self, card: Card, head: str, scope: _Scope) -> AnalysisCard:
+        """The analysis of a card (``head`` is ``.op``, ``.dc`` or ``.tran``; the first token of
+        ``card`` is not read, so control-language commands use the same code)."""
         toks = card.tokens
         if head == ".op":
             if len(toks) > 1:
                 raise card.error(f"unexpected '{toks[1]}': '.op' takes no arguments", 1)
-            self.netlist.analyses.append(AnalysisCard("op", {}, card))
-        elif head == ".tran":
-            self.netlist.analyses.append(AnalysisCard("tran", self._tran_args(card, scope), card))
-        else:
-            self.netlist.analyses.append(AnalysisCard("dc", {"sweeps": self._dc_sweeps(card, scope)}, card))
+            return AnalysisCard("op", {}, card)
+        if head == ".tran":
+            return AnalysisCard("tran", self._tran_args(card, scope), card)
+        if head == ".dc":
+            return AnalysisCard("dc", {"sweeps": self._dc_sweeps(card, scope)}, card)
+        hint = UNSUPPORTED_HINTS.get(head, "unknown analysis")
+        raise card.error(f"not supported: {toks[0]} at {card.file}:{card.line} ({hint})", 0)
 
     def _tran_args(self, card: Card, scope: _Scope) -> dict[str, Any]:
         from xbar.analysis.tran import TranSpec
@@ -631,15 +847,24 @@ class _Elaborator:
             analysis = word
             body_start = m.end() if m else body_start
         vectors: list[str] = []
+        ignored: list[str] = []
         c = self.circuit
-        for m in _VECTOR_RE.finditer(text, body_start):
+        for m in _OUTPUT_ITEM_RE.finditer(text, body_start):
             raw = m.group(0)
+            if "=" in raw and not raw.startswith(("v(", "V(", "i(", "I(", "@")):
+                ignored.append(raw)  # format=csv and other print options: ngspice ignores them
+                continue
             vec = raw.lower().replace(" ", "")
-            problem = self._vector_problem(vec, c)
+            problem, derived = self._vector_problem(vec, c)
             if problem:
                 verb = "print" if head == ".print" else "save"
                 raise NetlistError(f"cannot {verb} '{raw}': {problem}", card.location(m.start() + 1))
+            if derived and derived not in self.netlist.derived:
+                self.netlist.derived.append(derived)
             vectors.append(vec)
+        if ignored:
+            warnings.warn(XbarWarning(f"{card.file}:{card.line}: ignored {', '.join(ignored)} (not a "
+                                      f"vector; as ngspice, {head} prints the vectors only)"), stacklevel=4)
         if not vectors:
             raise card.error(f"'{card.tokens[0]}' needs at least one output vector; {form}", len(card.tokens))
         if head == ".print":
@@ -647,38 +872,105 @@ class _Elaborator:
         else:
             self.netlist.saves.extend(vectors)
 
-    @staticmethod
-    def _vector_problem(vec: str, c: Circuit) -> str:
-        """Why ``vec`` cannot name a result vector ('' when it can)."""
+    def _b_kind(self, name: str) -> str | None:
+        """'v' or 'i' for B source ``name`` (None when it is not one)."""
+        table = self.circuit.tables["b"]
+        names = [n for chunk in table.chunk_names for n in chunk] + table.names
+        if name not in names:
+            return None
+        return table.extra[names.index(name)].kind
+
+    def _vector_problem(self, vec: str, c: Circuit) -> tuple[str, str | None]:
+        """Why ``vec`` cannot name a result vector ('' when it can), and the name of the vector
+        to compute after the run when it is a derived one (``i(r1)``), else None."""
 
         def node_ok(n: str) -> bool:
             return n in GROUND_NAMES or n in c.node_index
+
+        def near(name: str, pool: Any) -> str:
+            return _near(name, pool)
 
         m = re.fullmatch(r"v\(([^,()]+)(?:,([^,()]+))?\)", vec)
         if m:
             for n in m.groups():
                 if n is not None and not node_ok(n):
-                    return f"node '{n}' is not in the circuit"
-            return ""
-        m = re.fullmatch(r"i\(([^,()]+)\)", vec)
+                    return f"node '{n}' is not in the circuit{near(n, c.node_index)}", None
+            return "", None
+        m = re.fullmatch(r"i\(([^,()]+)\)|@([^\[\]]+)\[(i|id)\]", vec)
         if m:
-            kind = c.element_kind.get(m.group(1))
+            name = m.group(1) or m.group(2)
+            kind = c.element_kind.get(name)
             if kind is None:
-                return f"'{m.group(1)}' is not an element of the circuit"
-            if kind not in _BRANCH_KINDS:
-                return (f"'{m.group(1)}' is a {_KIND_WORD[kind]}; i() is recorded for V sources, "
-                        "inductors, E and H sources")
-            return ""
+                return f"'{name}' is not an element of the circuit{near(name, c.element_kind)}", None
+            if kind in _BRANCH_KINDS or (kind == "b" and self._b_kind(name) == "v"):
+                return "", None
+            if kind in ("r", "d"):
+                return "", vec  # computed from the node voltages after the run
+            if kind == "c":
+                return (f"the current of capacitor '{name}' is not recorded; put a 0 V source in "
+                        f"series (Vsense a b 0) and read i(vsense)"), None
+            return (f"'{name}' is a {_KIND_WORD[kind]}; i() reads V sources, inductors, E and H "
+                    "sources, voltage-type B sources, resistors and diodes"), None
         m = re.fullmatch(r"@([^\[\]]+)\[([^\[\]]+)\]", vec)
         if m:
             if m.group(1) not in c.element_kind:
-                return f"'{m.group(1)}' is not an element of the circuit"
-            return ""
+                return f"'{m.group(1)}' is not an element of the circuit{near(m.group(1), c.element_kind)}", None
+            return "", None
         if "(" in vec or ")" in vec or "=" in vec or "[" in vec:
-            return "expected v(node), v(node1,node2), i(source), @device[param] or a node name"
+            return "expected v(node), v(node1,node2), i(source), @device[param] or a node name", None
         if vec in _SCALE_WORDS or vec.endswith(("-sweep", "-sweep2")) or node_ok(vec):
-            return ""
-        return "it is not a node of the circuit (expected v(node), i(source), @device[param], all)"
+            return "", None
+        return (f"it is not a node of the circuit{near(vec, c.node_index)} (expected v(node), i(source), "
+                "@device[param], all)"), None
+
+    def _measure(self, card: Card, scope: _Scope) -> None:
+        """A ``.meas`` card: parsed now (syntax and vectors checked), evaluated after its
+        analysis runs (see :meth:`Netlist.run_analysis`)."""
+        from xbar.analysis.measure import parse_measure
+
+        head = card.tokens[0]
+        start = card.text.lower().index(head.lower()) + len(head)
+        spec = parse_measure(card.text, card.location(1), start=start, dialect=scope.dialect,
+                             evaluate=self._measure_value(card, scope))
+        if any(s.name == spec.name and s.analysis == spec.analysis for s in self.netlist.measures):
+            raise card.error(f"measurement '{card.tokens[2] if len(card.tokens) > 2 else spec.name}' "
+                             "is defined twice", 2)
+        for vec in _measure_vectors(spec):
+            self._check_measure_vector(card, vec, spec)
+        self.netlist.measures.append(spec)
+
+    def _measure_value(self, card: Card, scope: _Scope) -> Any:
+        def evaluate(tok: str, offset: int) -> float:
+            loc = card.location(offset + 1)
+            if tok[0] in "'\"{":
+                expr = parse_expression(tok[1:-1], loc.with_col(loc.col + 1), dialect=scope.dialect)
+                return float(expr.evaluate(scope.params))  # type: ignore[arg-type]
+            v = parse_number(tok)
+            if v is None or _bad_number(tok) is not None:
+                if tok.lower() in scope.params:
+                    return float(scope.params[tok.lower()])
+                raise NetlistError(f"expected a number, parameter or 'expression', got '{tok}'", loc)
+            return v
+
+        return evaluate
+
+    def _check_measure_vector(self, card: Card, vec: str, spec: Any) -> None:
+        low = vec.lower().replace(" ", "")
+        col = card.text.find(vec) + 1 or 1
+        m = re.fullmatch(r"par\((['\"])(.*)\1\)", vec.strip(), re.IGNORECASE | re.DOTALL)
+        if m:
+            body_col = card.text.find(m.group(2)) + 1 or col
+            expr = parse_expression(m.group(2), card.location(body_col),
+                                    dialect=_measure_dialect(self.netlist.dialect or _PARAM_DIALECT))
+            names = [n for n in expr.names if n not in self.netlist.params and n not in _SCALE_WORDS]
+        else:
+            names = [low]
+        for name in names:
+            problem, derived = self._vector_problem(name, self.circuit)
+            if problem:
+                raise NetlistError(f"cannot measure '{name}': {problem}", card.location(col))
+            if derived and derived not in self.netlist.derived:
+                self.netlist.derived.append(derived)
 
     # elements ----------------------------------------------------------------------------
     def _element(self, card: Card, scope: _Scope, nodemap: dict[str, str], depth: int) -> None:
@@ -701,12 +993,7 @@ class _Elaborator:
             t = toks[i]
             if t == "=" or t[0] in "{'\"":
                 raise card.error(f"expected a node name, got '{t}'; expected '{form}'", i)
-            n = t.lower()
-            if n in GROUND_NAMES:
-                return n
-            if path:
-                return nodemap.get(n, f"{path}.{n}")
-            return n
+            return self._map_node(t.lower(), path, nodemap)
 
         n_nodes = 4 if letter in "eg" else 2
         if letter in "efgh":
@@ -726,8 +1013,12 @@ class _Elaborator:
         rest = 1 + n_nodes
         loc = card.location(_first_col(card.text))
         c = self.circuit
+        if letter == "b":
+            self._b_element(card, scope, nodemap, full, nodes, loc)
+            return
         if letter in "rcl":
             pos, kv = _kv_pairs(card, rest)
+            mult = self._multiplier(card, kv, scope)
             aliases = {"r": ("r", "resistance"), "c": ("c", "capacitance"), "l": ("l", "inductance")}[letter]
             value_idx = None
             if pos:
@@ -754,28 +1045,46 @@ class _Elaborator:
                     raise card.error(f"resistor '{toks[0]}' has zero resistance; use a 0 V source for "
                                      "a short", value_idx)
                 self._flush_r()
-                c.R(full, *nodes, value, location=loc)
+                c.R(full, *nodes, value / mult, location=loc)
             elif letter == "c":
-                c.C(full, *nodes, value, ic=ic, location=loc)
+                c.C(full, *nodes, value * mult, ic=ic, location=loc)
             else:
-                c.L(full, *nodes, value, ic=ic, location=loc)
+                c.L(full, *nodes, value / mult, ic=ic, location=loc)
         elif letter in "vi":
-            dc, wave = self._source_spec(card, rest, scope)
+            end = len(toks)
+            mult = 1.0
+            if letter == "i":
+                mult, end = self._trailing_multiplier(card, rest, scope)
+            dc, wave = self._source_spec(card, rest, scope, end)
+            if mult != 1.0:
+                dc *= mult
+                wave = _scaled_wave(wave, mult)
             (c.V if letter == "v" else c.I)(full, *nodes, dc, waveform=wave, location=loc)
         elif letter in "eg":
-            if len(toks) > rest + 1 and toks[rest + 1] == "=":
-                raise card.error(f"not supported: {toks[0][0].upper()}-source parameter '{toks[rest]}=' at "
-                                 f"{card.file}:{card.line}; expected '{form}'", rest)
-            if len(toks) != rest + 1:
-                what = "needs a gain value" if len(toks) <= rest else f"has an unexpected '{toks[rest + 1]}'"
-                raise card.error(f"{word} '{toks[0]}' {what}; expected '{form}'", min(len(toks), rest + 1))
+            mult = 1.0
+            if letter == "g":
+                mult, end = self._trailing_multiplier(card, rest, scope)
+            else:
+                end = len(toks)
+            if (end > rest + 1 and toks[rest + 1] == "=") or (end > rest + 2 and toks[rest + 2] == "="):
+                bad = rest if toks[rest + 1] == "=" else rest + 1
+                raise card.error(f"not supported: {toks[0][0].upper()}-source parameter '{toks[bad]}=' at "
+                                 f"{card.file}:{card.line}; expected '{form}'", bad)
+            if end != rest + 1:
+                what = "needs a gain value" if end <= rest else f"has an unexpected '{toks[rest + 1]}'"
+                raise card.error(f"{word} '{toks[0]}' {what}; expected '{form}'", min(end, rest + 1))
             gain = _value(card, rest, scope, "gain")
-            (c.E if letter == "e" else c.G)(full, *nodes, gain, location=loc)
+            if letter == "e":
+                c.E(full, *nodes, gain, location=loc)
+            else:
+                c.G(full, *nodes, gain * mult, location=loc)
         elif letter in "fh":
-            if len(toks) != rest + 2:
-                what = ("needs a controlling source and a gain" if len(toks) < rest + 2
+            mult, end = (self._trailing_multiplier(card, rest, scope) if letter == "f"
+                         else (1.0, len(toks)))
+            if end != rest + 2:
+                what = ("needs a controlling source and a gain" if end < rest + 2
                         else f"has an unexpected '{toks[rest + 2]}'")
-                raise card.error(f"{word} '{toks[0]}' {what}; expected '{form}'", min(len(toks), rest + 2))
+                raise card.error(f"{word} '{toks[0]}' {what}; expected '{form}'", min(end, rest + 2))
             ctrl_tok = toks[rest]
             if ctrl_tok == "=" or ctrl_tok[0] in "{'\"" or _is_value(ctrl_tok):
                 raise card.error(f"expected the name of the controlling voltage source, got '{ctrl_tok}'; "
@@ -784,10 +1093,14 @@ class _Elaborator:
             if path and ctrl in scope.local:
                 ctrl = f"{ctrl[0]}.{path}.{ctrl}"
             gain = _value(card, rest + 1, scope, "gain")
-            (c.F if letter == "f" else c.H)(full, *nodes, ctrl, gain, location=loc)
+            if letter == "f":
+                c.F(full, *nodes, ctrl, gain * mult, location=loc)
+            else:
+                c.H(full, *nodes, ctrl, gain, location=loc)
             self._controls.append((card, rest, ctrl, path))
         elif letter == "d":
             pos, kv = _kv_pairs(card, rest)
+            mult = self._multiplier(card, kv, scope)
             if not pos:
                 raise card.error(f"diode '{toks[0]}' needs a model name; expected '{form}'", len(toks))
             model_tok = toks[pos[0]]
@@ -817,7 +1130,99 @@ class _Elaborator:
                                  f"expected '{form}'", kv[key] - 2)
             if not area > 0:
                 raise card.error(f"diode area must be positive, got {area:g}", area_idx)
-            c.D(full, *nodes, model_key, area=area, location=loc)
+            c.D(full, *nodes, model_key, area=area * mult, location=loc)
+
+    def _multiplier(self, card: Card, kv: dict[str, int], scope: _Scope) -> float:
+        """Pop ``m=`` from ``kv``: the element's multiplicity times its instances' (``X ... m=``)."""
+        mult = scope.m
+        if "m" in kv:
+            idx = kv.pop("m")
+            m = _value(card, idx, scope, "multiplier m")
+            if not m > 0:
+                raise card.error(f"multiplier m must be positive, got {m:g}", idx)
+            mult *= m
+        return mult
+
+    def _trailing_multiplier(self, card: Card, start: int, scope: _Scope) -> tuple[float, int]:
+        """Multiplicity of a card ending in ``m=<value>`` and the index where that ends it."""
+        toks = card.tokens
+        n = len(toks)
+        if n - 3 >= start and toks[n - 3].lower() == "m" and toks[n - 2] == "=":
+            kv = {"m": n - 1}
+            return self._multiplier(card, kv, scope), n - 3
+        return scope.m, n
+
+    def _b_element(self, card: Card, scope: _Scope, nodemap: dict[str, str], full: str,
+                   nodes: list[str], loc: Any) -> None:
+        """``B<name> n+ n- V=<expr>`` / ``I=<expr>`` [``m=<value>``] (see
+        :mod:`xbar.devices.behavioural`)."""
+        form = _FORMS["b"]
+        text = card.text
+        cols = [col for _, col, _ in scan(text, card.file, card.line)] if not _SPECIAL_FREE(text) \
+            else [m.start() + 1 for m in re.finditer(r"\S+", text)]
+        after_nodes = cols[2] - 1 + len(card.tokens[2]) if len(cols) > 2 else len(text)
+        m = _B_KIND_RE.match(text, after_nodes)
+        if m is None:
+            at = cols[3] if len(cols) > 3 else len(text) + 1
+            raise NetlistError(f"B source '{card.tokens[0]}' needs V=<expression> or I=<expression> "
+                               f"after its nodes; expected '{form}'", card.location(at))
+        kind = m.group(1).lower()
+        body = text[m.end():].rstrip()
+        col = m.end() + 1
+        mult = scope.m
+        tail = _B_TAIL_RE.search(body)
+        while tail is not None:
+            key = tail.group(1).lower()
+            if key != "m":
+                raise NetlistError(f"not supported: B-source parameter '{tail.group(1)}=' at "
+                                   f"{card.file}:{card.line}; expected '{form}'",
+                                   card.location(col + tail.start(1)))
+            value_col = col + tail.start(2)
+            sub = Card(card.file, card.line, text, [tail.group(2)])
+            value = _value(sub, 0, scope, "multiplier m")
+            if not value > 0:
+                raise NetlistError(f"multiplier m must be positive, got {value:g}", card.location(value_col))
+            mult *= value
+            body = body[: tail.start()].rstrip()
+            tail = _B_TAIL_RE.search(body)
+        if not body:
+            raise NetlistError(f"B source '{card.tokens[0]}' has an empty expression; expected '{form}'",
+                               card.location(col))
+        if len(body) >= 2 and ((body[0] == "{" and _closing_brace(body) == len(body) - 1)
+                               or (body[0] == "'" and body[-1] == "'")):
+            body = body[1:-1]
+            col += 1
+        # inner {param} groups read as parentheses (same length: columns stay exact)
+        body = body.replace("{", "(").replace("}", ")")
+        expr = parse_expression(body, card.location(col), dialect=scope.b_dialect)
+        probes: dict[str, tuple[str, str]] = {}
+        params: dict[str, float] = {}
+        path = scope.path
+        for name in expr.names:
+            if name.startswith("v(") and name.endswith(")"):
+                probes[name] = ("node", self._map_node(name[2:-1], path, nodemap))
+            elif name.startswith("i(") and name.endswith(")"):
+                target = name[2:-1]
+                if path and target in scope.local:
+                    target = f"{target[0]}.{path}.{target}"
+                probes[name] = ("branch", target)
+            elif name in scope.params:
+                params[name] = scope.params[name]
+            elif name not in ("time", "temper", "hertz"):
+                at = expr._code.positions.get(name, 0)
+                close = difflib.get_close_matches(name, list(scope.params), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise NetlistError(f"unknown name '{name}' in B-source expression: expected a "
+                                   f"parameter, v(node), v(n1, n2), i(vsource), time or temper{hint}",
+                                   card.location(col + at))
+        if mult != 1.0:
+            if kind == "v":
+                raise NetlistError(f"multiplier m applies to current-type B sources (I=...), not to "
+                                   f"'{card.tokens[0]}' (V=...)", loc)
+            # parsed above with exact columns; the scaled text starts one column earlier
+            expr = parse_expression(f"({body})*{mult!r}", card.location(col - 1), dialect=scope.b_dialect)
+        self.circuit.B(full, nodes[0], nodes[1], expr, kind=kind, params=params, probes=probes,
+                       location=loc)
 
     def _y_element(self, card: Card, scope: _Scope, nodemap: dict[str, str], full: str, form: str) -> None:
         toks = card.tokens
@@ -851,13 +1256,15 @@ class _Elaborator:
         if full in c.element_kind or full in self._r_pending:
             flat = f" ('{toks[0]}' in subcircuit instance '{path}' is flattened to '{full}')" if path else ""
             raise card.error(f"duplicate element name '{full}'{self._first_definition(full)}{flat}", 0)
+        if scope.m != 1.0:
+            raise card.error(f"Y device '{toks[0]}' ({model.type}) cannot be multiplied: it is inside "
+                             f"subcircuit instance '{path}' with m={scope.m:g}", 0)
         nodes = []
         for i in node_idx:
             t = toks[i]
             if t[0] in "{'\"":
                 raise card.error(f"expected a node name, got '{t}'; expected '{form}'", i)
-            n = t.lower()
-            nodes.append(n if n in GROUND_NAMES or not path else nodemap.get(n, f"{path}.{n}"))
+            nodes.append(self._map_node(t.lower(), path, nodemap))
         table = {p.name: p for p in kind_cls.instance_params}
         params: dict[str, float] = {}
         for k, i in kv.items():
@@ -887,11 +1294,12 @@ class _Elaborator:
                 f"{what}; the controlling element must be a voltage source, inductor, E or H source; "
                 f"expected '{_FORMS[letter]}'", idx)
 
-    def _source_spec(self, card: Card, start: int, scope: _Scope) -> tuple[float, Any]:
+    def _source_spec(self, card: Card, start: int, scope: _Scope, end: int | None = None
+                     ) -> tuple[float, Any]:
         from xbar.devices.waveforms import WaveformSpec
 
         toks = card.tokens
-        n = len(toks)
+        n = len(toks) if end is None else end
         dc: float | None = None
         wave = None
         wave_idx = 0
@@ -904,7 +1312,7 @@ class _Elaborator:
             if groups is not None and groups[i] and t not in _WAVE_KINDS:
                 raise card.error(f"unexpected '{toks[i]}' in parentheses; expected '{form}'", i)
             if t == "dc":
-                if i + 1 >= n or not _is_value(toks[i + 1]):
+                if i + 1 >= n or not _is_value(toks[i + 1], scope):
                     raise card.error(f"'DC' needs a value; expected '{form}'", i + 1)
                 if dc is not None:
                     raise card.error(f"DC value given twice; expected '{form}'", i)
@@ -912,7 +1320,7 @@ class _Elaborator:
                 i += 2
             elif t == "ac":
                 j = i + 1
-                while j < n and j < i + 3 and _is_value(toks[j]) and not (groups and groups[j]):
+                while j < n and j < i + 3 and _is_value(toks[j], scope) and not (groups and groups[j]):
                     _value(card, j, scope, "AC value")
                     j += 1
                 i = j
@@ -920,13 +1328,13 @@ class _Elaborator:
                 if wave is not None:
                     raise card.error(f"a source takes one time function; expected '{form}'", i)
                 wave_idx = i
-                args, extra, i = self._wave_args(card, i, groups, scope)
+                args, extra, i = self._wave_args(card, i, groups, scope, n)
                 wave = WaveformSpec(t, tuple(args), r=extra.get("r"), td=extra.get("td", 0.0))
                 wave.validate(card.token_location(wave_idx), current_source=letter == "i")
             elif t in _UNSUPPORTED_WAVES:
                 raise card.error(f"not supported: time function '{toks[i]}' at {card.file}:{card.line}; "
                                  f"expected '{form}'", i)
-            elif _is_value(toks[i]):
+            elif _is_value(toks[i], scope):
                 if dc is not None:
                     raise card.error(f"unexpected value '{toks[i]}'; expected '{form}'", i)
                 dc = _value(card, i, scope, "source value")
@@ -938,11 +1346,11 @@ class _Elaborator:
         return dc, wave
 
     def _wave_args(self, card: Card, i: int, groups: list[int] | None,
-                   scope: _Scope) -> tuple[list[float], dict[str, float], int]:
+                   scope: _Scope, n: int) -> tuple[list[float], dict[str, float], int]:
         """Values of the time function at token ``i`` (``PULSE(...)`` or ``PULSE v1 v2 ...``),
-        PWL's ``r=``/``td=`` options, and the index of the first token after them."""
+        PWL's ``r=``/``td=`` options, and the index of the first token after them (tokens
+        from ``n`` on are not the source's)."""
         toks = card.tokens
-        n = len(toks)
         kind = toks[i].lower()
         j = i + 1
         grp = groups[j] if groups is not None and j < n else 0
@@ -966,7 +1374,7 @@ class _Elaborator:
                 extra[key] = _value(card, j + 2, scope, f"PWL {key}")
                 j += 3
                 continue
-            if not inside and not _is_value(tj):
+            if not inside and not _is_value(tj, scope):
                 break
             if extra:
                 raise card.error(f"unexpected '{tj}' after the PWL options r=/td=", j)
@@ -1028,35 +1436,40 @@ class _Elaborator:
             raise card.error(f"duplicate subcircuit instance name '{new_path}' (first defined at "
                              f"{first.file}:{first.line})", 0)
         self._instances[new_path] = card
-        actual = []
-        for i in node_idx:
-            n = toks[i].lower()
-            if n in GROUND_NAMES:
-                actual.append(n)
-            elif path:
-                actual.append(nodemap.get(n, f"{path}.{n}"))
-            else:
-                actual.append(n)
+        # a port named 0 or gnd is ground inside (as in ngspice; the node connected to it
+        # outside is not joined to anything by this instance)
+        actual = [self._map_node(toks[i].lower(), path, nodemap) for i in node_idx]
         # parameters: overrides are evaluated in the caller's scope; the definition's defaults,
         # in order, in the global scope plus the parameters before them (overridden or not), so
         # 'params: r=1k s={2*r}' with r=5k on the instance gives s=10k
         declared = [p[0] for p in sub.params]
         overrides = {}
+        mult = scope.m
         for k, i in kv.items():
             key = k.split(":", 1)[1] if k.startswith(("params:", "param:")) else k
+            if key == "m" and key not in declared:
+                m = _value(card, i, scope, "multiplier m")
+                if not m > 0:
+                    raise card.error(f"multiplier m must be positive, got {m:g}", i)
+                mult *= m
+                continue
             if key not in declared:
                 raise card.error(f"subcircuit '{sub.name}' has no parameter '{toks[i - 2]}'; "
                                  f"its parameters: {', '.join(declared) or 'none'}", i - 2)
             overrides[key] = _value(card, i, scope, f"parameter '{key}'")
+        functions = self._functions_of(sub)
+        param_dialect = _dialects(functions)[0]
         params = dict(self._globals)
         for pname, _, pcard, pidx in sub.params:
             if pname in overrides:
                 params[pname] = overrides[pname]
             else:
-                params[pname] = _value(pcard, pidx, params, f"default of parameter '{pname}'")
-        inner = _Scope(params, [sub.subckts, *scope.subckts], dict(scope.models), new_path)
+                params[pname] = _value(pcard, pidx, params, f"default of parameter '{pname}'",
+                                       param_dialect)
+        inner = _Scope(params, [sub.subckts, *scope.subckts], dict(scope.models), new_path, functions)
+        inner.m = mult
         inner.local = frozenset(c.tokens[0].lower() for c in sub.cards if c.tokens[0][0] != ".")
-        inner_map = dict(zip(sub.ports, actual, strict=True))
+        inner_map = {p: a for p, a in zip(sub.ports, actual, strict=True) if p not in GROUND_NAMES}
         self._active.append(sub)
         try:
             for c in sub.cards:
@@ -1079,6 +1492,66 @@ class _Elaborator:
             self._active.pop()
 
 
+_B_KIND_RE = re.compile(r"\s*([VvIi])\s*=\s*")
+_B_TAIL_RE = re.compile(r"\s([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([^\s=]+)\s*$")
+
+
+def _SPECIAL_FREE(text: str) -> bool:
+    return not any(ch in text for ch in "{}'=(),\"")
+
+
+def _closing_brace(text: str) -> int:
+    """Index of the '}' closing the '{' at index 0 (-1 when there is none)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _scaled_wave(wave: Any, mult: float) -> Any:
+    """A time function with its values (not its times) multiplied by ``mult``."""
+    if wave is None:
+        return None
+    from dataclasses import replace as dc_replace
+
+    args = list(wave.args)
+    if wave.kind == "pwl":
+        idx = range(1, len(args), 2)
+    elif wave.kind in ("sin", "sine", "pulse", "exp"):
+        idx = range(min(2, len(args)))
+    else:  # pragma: no cover - every supported kind is listed
+        idx = range(0)
+    for i in idx:
+        args[i] *= mult
+    return dc_replace(wave, args=tuple(args))
+
+
+def _near(name: str, pool: Any) -> str:
+    """`` (did you mean 'x'?)`` for the closest name of ``pool`` (same first letter preferred,
+    so 'r2' suggests 'r1' rather than 'v1'), or ''."""
+    names = list(pool)
+    same = [n for n in names if n[:1] == name[:1]]
+    for candidates, cutoff in ((same, 0.5), (names, 0.6)):
+        match = difflib.get_close_matches(name, candidates, n=1, cutoff=cutoff)
+        if match:
+            return f" (did you mean '{match[0]}'?)"
+    return ""
+
+
+def _measure_vectors(spec: Any) -> list[str]:
+    """Every vector a measurement reads."""
+    out = [spec.vector] if spec.vector else []
+    for t in (spec.trig, spec.targ):
+        if t is not None:
+            out.extend(v for v in (t.vector, t.vector2) if v)
+    return out
+
+
 def _y_kind(model_type: str) -> Any:
     """The registered Y-device class of ``.model`` type ``model_type`` (None if there is none)."""
     from xbar.devices.registry import DEVICE_KINDS, load_builtin_kinds
@@ -1096,13 +1569,87 @@ def _not_a_node(toks: list[str], k: int) -> bool:
     return t == "=" or t[0] in "{'\"" or (k + 1 < len(toks) and toks[k + 1] == "=")
 
 
+def _param_items(card: Card, *, functions_only: bool = False
+                 ) -> list[tuple[str, tuple[str, ...] | None, str, int]]:
+    """Items of a ``.param`` / ``.global_param`` card: ``(name, args, value text, column)``.
+
+    ``args`` is None for a parameter and the argument names for a function item
+    ``f(x, y) = body`` (ngspice's ``.param`` functions). The value text is unwrapped from
+    ``{...}`` or ``'...'``; the column is where it starts (1-based).
+    """
+    text = card.text
+    head = card.tokens[0]
+    head_end = text.lower().index(head.lower()) + len(head)
+    form = f"expected '{head.lower()} name=value [name=value ...]'"
+    matches = list(_PARAM_RE.finditer(text, head_end))
+    if not matches:
+        raise card.error(form, 1)
+    gap = text[head_end : matches[0].start()].strip()
+    if gap:
+        raise card.error(f"expected 'name=value', got '{gap.split()[0]}'; {form}", 1)
+    items: list[tuple[str, tuple[str, ...] | None, str, int]] = []
+    for j, m in enumerate(matches):
+        end = matches[j + 1].start() if j + 1 < len(matches) else len(text)
+        raw = text[m.end() : end]
+        value_text = raw.strip()
+        col = m.end() + (len(raw) - len(raw.lstrip())) + 1
+        args = None if m.group(2) is None else tuple(
+            a.strip().lower() for a in m.group(2)[1:-1].split(",") if a.strip())
+        if functions_only and args is None:
+            continue
+        if not value_text:
+            raise NetlistError(f"parameter '{m.group(1)}' has no value; {form}",
+                               card.location(m.start() + 1))
+        if (len(value_text) >= 2 and value_text[0] in "{'"
+                and value_text[-1] == {"{": "}", "'": "'"}[value_text[0]]):
+            value_text = value_text[1:-1]
+            col += 1
+        items.append((m.group(1).lower(), args, value_text, col))
+    return items
+
+
+_FUNC_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(([^()]*)\)\s*=?\s*")
+_FUNC_FORM = "expected '.func name(arg, ...) {expression}'"
+
+
+def _func_card(card: Card) -> tuple[str, tuple[str, ...], str, int]:
+    """Name, argument names, body text and body column of a ``.func`` card."""
+    text = card.text
+    start = text.lower().index(".func") + len(".func")
+    m = _FUNC_RE.match(text, start)
+    if m is None:
+        raise card.error(f"cannot read the function definition; {_FUNC_FORM}", 1)
+    body = text[m.end():].rstrip()
+    col = m.end() + 1
+    if len(body) >= 2 and body[0] in "{'" and body[-1] == {"{": "}", "'": "'"}[body[0]]:
+        body = body[1:-1]
+        col += 1
+    if not body.strip():
+        raise NetlistError(f"function '{m.group(1)}' has no body; {_FUNC_FORM}", card.location(len(text) + 1))
+    args = tuple(a.strip() for a in m.group(2).split(",") if a.strip())
+    return m.group(1).lower(), args, body, col
+
+
 def elaborate(deck: Deck) -> Netlist:
     """Turn a parsed deck into a :class:`Netlist` (see module docstring)."""
     el = _Elaborator(deck)
+    tops = [c for c in deck.cards if c.tokens[0][0] == "."]
+    for card in tops:
+        head = card.tokens[0].lower()
+        if head in (".func", ".param", ".global_param"):
+            el._define_functions(card, el.functions)
+        elif head == ".global":
+            if len(card.tokens) < 2:
+                raise card.error("expected '.global node [node ...]'", 1)
+            for k, tok in enumerate(card.tokens[1:], start=1):
+                if tok == "=" or tok[0] in "{'\"":
+                    raise card.error(f"expected a node name, got '{tok}'", k)
+                if tok.lower() not in GROUND_NAMES:
+                    el._global_nodes.add(tok.lower())
     # global params are evaluated first so subcircuit defaults can use them
-    scope_params: dict[str, float] = {}
-    for card in deck.cards:
-        if card.tokens[0][0] == "." and card.tokens[0].lower() == ".param":
-            el._param(card, _Scope(scope_params, [], {}, ""))
-    el._globals = dict(scope_params)
+    scope = _Scope({}, [], {}, "", el.functions)
+    for card in tops:
+        if card.tokens[0].lower() in (".param", ".global_param"):
+            el._param(card, scope)
+    el._globals = dict(scope.params)
     return el.run()

@@ -66,11 +66,11 @@ Imports only :mod:`xbar.errors` and :mod:`xbar.units`.
 
 from __future__ import annotations
 
-import itertools
 import math
 import operator
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache, reduce
 from types import MappingProxyType
 from typing import Any, NoReturn
@@ -80,7 +80,17 @@ import numpy as np
 from xbar.errors import NetlistError, SourceLocation
 from xbar.units import parse_number
 
-__all__ = ["CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "Expression", "parse_expression"]
+__all__ = [
+    "BEHAVIOURAL_FUNCTIONS",
+    "CONSTANTS",
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "VECTOR_FUNCTIONS",
+    "Dialect",
+    "Expression",
+    "FunctionTable",
+    "parse_expression",
+]
 
 #: Built-in constants (a scope entry of the same name shadows them).
 CONSTANTS: Mapping[str, float] = MappingProxyType({"pi": math.pi})
@@ -111,6 +121,7 @@ _HINTS = {
 _NUM = "num"
 _NAME = "name"
 _END = "end"
+_PROBE = "probe"
 
 
 class _Token:
@@ -301,7 +312,199 @@ _FUNCSN: dict[str, tuple[Callable[..., float], Any]] = {
 
 #: Names of all built-in functions.
 FUNCTIONS: frozenset[str] = frozenset(_FUNCS1) | _FUNCS2 | frozenset(_FUNCSN)
-_KNOWN = ", ".join(sorted(FUNCTIONS))
+
+# Functions of behavioural-source expressions only (ngspice B sources): pwl(x, x1, y1, ...),
+# the unit step u(x) (1 for x > 0), the ramp uramp(x) = x·u(x) and pwr(x, y) = sgn(x)·|x|^y.
+_BEHAVIOURAL1 = frozenset({"u", "uramp"})
+_BEHAVIOURAL2 = frozenset({"pwr"})
+BEHAVIOURAL_FUNCTIONS: frozenset[str] = _BEHAVIOURAL1 | _BEHAVIOURAL2 | {"pwl"}
+# Reductions of the control language (``let``/``print`` in ``.control``): one value per vector.
+_VECTOR_FUNCS: dict[str, Callable[[Any], float]] = {
+    "mean": lambda x: float(np.mean(x)),
+    "vecmax": lambda x: float(np.max(x)),
+    "vecmin": lambda x: float(np.min(x)),
+    "length": lambda x: float(np.size(x)),
+}
+VECTOR_FUNCTIONS: frozenset[str] = frozenset(_VECTOR_FUNCS)
+
+
+class UserFunction:
+    """One ``.func name(a, b) {body}`` (or ``.param name(a, b) = body``) definition.
+
+    The body is kept as text and parsed on first use in each dialect; calls inline it with the
+    arguments substituted (so derivatives of behavioural sources see through user functions).
+    """
+
+    def __init__(self, name: str, params: tuple[str, ...], text: str,
+                 location: SourceLocation | None, table: FunctionTable) -> None:
+        self.name = name
+        self.params = params
+        self.text = text
+        self.location = location
+        self.table = table
+        self._trees: dict[Dialect, _Node] = {}
+        self._busy = False
+
+    def where(self) -> str:
+        loc = self.location
+        return f"defined at {loc.file}:{loc.line}" if loc is not None else "user function"
+
+    def body(self, dialect: Dialect, call_offset: int) -> _Node:
+        """The parsed body in ``dialect`` (errors are reported at the call)."""
+        tree = self._trees.get(dialect)
+        if tree is not None:
+            return tree
+        if self._busy:
+            raise _Fail(f"recursive function: '{self.name}' calls itself ({self.where()})",
+                        call_offset)
+        self._busy = True
+        try:
+            tree = _Parser(self.text, dialect).parse()
+        except _Fail as fail:
+            if fail.message.startswith("recursive function"):
+                raise _Fail(fail.message, call_offset) from None
+            raise _Fail(f"{fail.message} (in the body of function '{self.name}', {self.where()})",
+                        call_offset) from None
+        finally:
+            self._busy = False
+        self._trees[dialect] = tree
+        return tree
+
+
+class FunctionTable:
+    """User functions visible in a scope (a subcircuit's table falls back to its parent's).
+
+    Tables compare by identity: a parse is cached per (text, table), so every deck or
+    subcircuit definition keeps its own functions.
+
+    Examples
+    --------
+    >>> table = FunctionTable()
+    >>> table.define("sq", ("x",), "x*x")
+    >>> parse_expression("sq(3)+1", dialect=Dialect(functions=table)).evaluate({})
+    10.0
+    """
+
+    def __init__(self, parent: FunctionTable | None = None) -> None:
+        self.parent = parent
+        self.functions: dict[str, UserFunction] = {}
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def define(self, name: str, params: tuple[str, ...], text: str,
+               location: SourceLocation | None = None) -> None:
+        """Add ``name(params) = text``; raises :class:`NetlistError` for bad definitions.
+
+        The body is checked for syntax here (in the behavioural dialect, the widest one);
+        names it uses are resolved where the function is called.
+        """
+        key = name.lower()
+        if key in FUNCTIONS or key in BEHAVIOURAL_FUNCTIONS or key in ("v", "i"):
+            raise NetlistError(f"cannot redefine the built-in function '{name}'", location)
+        if key in self.functions:
+            first = self.functions[key].where()
+            raise NetlistError(f"function '{name}' is defined twice (first {first})", location)
+        lowered = tuple(p.lower() for p in params)
+        for p in lowered:
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", p):
+                raise NetlistError(f"'{p}' is not a valid argument name of function '{name}'",
+                                   location)
+        if len(set(lowered)) != len(lowered):
+            raise NetlistError(f"function '{name}' lists an argument twice", location)
+        try:
+            _Parser(text, Dialect(probes=True, behavioural=True)).parse()
+        except _Fail as fail:
+            if not fail.message.startswith("unknown function"):
+                raise _located(fail, location) from None
+        self.functions[key] = UserFunction(key, lowered, text, location, self)
+
+    def lookup(self, name: str) -> UserFunction | None:
+        table: FunctionTable | None = self
+        while table is not None:
+            found = table.functions.get(name)
+            if found is not None:
+                return found
+            table = table.parent
+        return None
+
+    def names(self) -> list[str]:
+        out: set[str] = set()
+        table: FunctionTable | None = self
+        while table is not None:
+            out.update(table.functions)
+            table = table.parent
+        return sorted(out)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What an expression may contain besides the numparam core.
+
+    Attributes
+    ----------
+    probes : bool
+        ``v(node)``, ``v(n1, n2)`` (= ``v(n1) - v(n2)``) and ``i(element)`` are variables
+        named ``v(node)`` / ``i(element)`` (behavioural sources, ``.meas``, ``.control``).
+    behavioural : bool
+        ngspice B-source semantics: ``pwl``, ``u``, ``uramp`` and ``pwr`` are known,
+        ``x^y``, ``x**y`` and ``pow(x, y)`` are ``|x|^y`` (as ngspice's B source computes them:
+        ``(-2)^3`` = 8, ``(-8)^(1/3)`` = 2), and a divisor moves 1e-20 away from zero
+        (``1/0`` = 1e20, ngspice's ``PTdivide``) instead of raising.
+    vectors : bool
+        Control-language reductions ``mean``, ``vecmax``, ``vecmin``, ``length``.
+    functions : FunctionTable or None
+        User functions (``.func``) callable from the expression.
+    """
+
+    probes: bool = False
+    behavioural: bool = False
+    vectors: bool = False
+    functions: FunctionTable | None = None
+
+    def builtins(self) -> frozenset[str]:
+        """Function names this dialect adds to :data:`FUNCTIONS`."""
+        extra: frozenset[str] = frozenset()
+        if self.behavioural:
+            extra = extra | BEHAVIOURAL_FUNCTIONS
+        if self.vectors:
+            extra = extra | VECTOR_FUNCTIONS
+        return extra
+
+
+_PLAIN = Dialect()
+
+
+def _clone(node: _Node, subst: dict[str, _Node], start: int, end: int) -> _Node:
+    """Copy of ``node`` with variables in ``subst`` replaced, every copied node at
+    ``start:end`` (an inlined function body reports errors at its call)."""
+    if isinstance(node, _Num):
+        return _Num(node.value, start, end)
+    if isinstance(node, _Var):
+        if node.name in subst:
+            return subst[node.name]
+        return _Var(node.name, start, end)
+    if isinstance(node, _Unary):
+        out: _Node = _Unary(node.op, _clone(node.operand, subst, start, end), start)
+    elif isinstance(node, _Chain):
+        chain = _Chain(node.kind, _clone(node.operands[0], subst, start, end))
+        for (op, _), operand in zip(node.ops, node.operands[1:], strict=True):
+            chain.append(op, start, _clone(operand, subst, start, end))
+        out = chain
+    elif isinstance(node, _Compare):
+        out = _Compare(node.op, start, _clone(node.left, subst, start, end),
+                       _clone(node.right, subst, start, end))
+    elif isinstance(node, _Ternary):
+        out = _Ternary(_clone(node.cond, subst, start, end), _clone(node.then, subst, start, end),
+                       _clone(node.other, subst, start, end))
+    else:
+        assert isinstance(node, _Call)
+        out = _Call(node.name, [_clone(a, subst, start, end) for a in node.args], start, end)
+    out.start, out.end = start, end
+    return out
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
@@ -358,8 +561,9 @@ def _quote(text: str) -> str:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, dialect: Dialect | None = None) -> None:
         self.text = text
+        self.dialect = dialect if dialect is not None else _PLAIN
         self.quoted = _quote(text)
         self.tokens = self._tokenize()
         self.i = 0
@@ -368,6 +572,37 @@ class _Parser:
 
     def error(self, message: str, offset: int) -> _Fail:
         return _Fail(message, offset)
+
+    def _probe(self, letter: str, start: int, end: int) -> _Token | None:
+        """``v(node)``, ``v(n1, n2)`` or ``i(element)`` at ``start`` (None: not a probe).
+
+        Node and element names are taken verbatim up to the closing parenthesis (they may hold
+        dots, digits first, ``#``...), lower-cased; a probe reads as the variable ``v(node)``.
+        """
+        text = self.text
+        k = end
+        while k < len(text) and text[k] in " \t":
+            k += 1
+        if k >= len(text) or text[k] != "(":
+            return None
+        close = text.find(")", k)
+        inner = text[k + 1 : close] if close >= 0 else ""
+        if close < 0 or "(" in inner:
+            raise self.error(
+                f"{letter}(...) needs a closing ')' around a node or element name in expression "
+                f"{self.quoted}",
+                start,
+            )
+        parts = [p.strip().lower() for p in inner.split(",")]
+        if any(not p or any(c.isspace() for c in p) for p in parts) or len(parts) > 2 or (
+            letter == "i" and len(parts) != 1
+        ):
+            want = "v(node) or v(node1, node2)" if letter == "v" else "i(element)"
+            raise self.error(
+                f"expected {want}, got '{text[start : close + 1]}' in expression {self.quoted}",
+                start,
+            )
+        return _Token(_PROBE, (letter, tuple(parts)), start, close + 1, text[start : close + 1])
 
     # -- tokens ------------------------------------------------------------------------------
 
@@ -411,7 +646,14 @@ class _Parser:
                 tok = _Token(_NUM, value, start, end, raw)
             elif kind == "name":
                 raw = m.group(kind)
-                tok = _Token(_NAME, raw.lower(), start, end, raw)
+                low = raw.lower()
+                if self.dialect.probes and low in ("v", "i"):
+                    probe = self._probe(low, start, end)
+                    if probe is not None:
+                        tokens.append(probe)
+                        pos = probe.end
+                        continue
+                tok = _Token(_NAME, low, start, end, raw)
             else:
                 op = m.group(kind)
                 tok = _Token(op, op, start, end, op)
@@ -526,6 +768,15 @@ class _Parser:
             if self.tokens[self.i].kind == "(":
                 return self.call(tok)
             return _Var(tok.value, tok.start, tok.end)
+        if kind == _PROBE:
+            self.i += 1
+            letter, parts = tok.value
+            first = _Var(f"{letter}({parts[0]})", tok.start, tok.end)
+            if len(parts) == 1:
+                return first
+            diff = _Chain("+", first)
+            diff.append("-", tok.start, _Var(f"v({parts[1]})", tok.start, tok.end))
+            return diff
         if kind == "(":
             self.i += 1
             self.open_parens += 1
@@ -568,8 +819,16 @@ class _Parser:
 
     def call(self, name_tok: _Token) -> _Node:
         name = name_tok.value
-        if name not in FUNCTIONS:
-            raise self.error(f"unknown function '{name_tok.raw}'; known: {_KNOWN}", name_tok.start)
+        dialect = self.dialect
+        user = dialect.functions.lookup(name) if dialect.functions is not None else None
+        if user is not None and name not in FUNCTIONS:
+            return self.user_call(name_tok, user)
+        if name not in FUNCTIONS and name not in dialect.builtins():
+            known = ", ".join(sorted(FUNCTIONS | dialect.builtins()))
+            users = dialect.functions.names() if dialect.functions is not None else []
+            extra = f"; user functions (.func): {', '.join(users)}" if users else ""
+            raise self.error(f"unknown function '{name_tok.raw}'; known: {known}{extra}",
+                             name_tok.start)
         open_tok = self.tokens[self.i]
         self.i += 1
         self.open_parens += 1
@@ -590,19 +849,61 @@ class _Parser:
             )
         self._close(open_tok)
         got = len(args)
-        if name in _FUNCSN:
+        if name == "pwl":
+            if got < 5 or got % 2 == 0:
+                raise self.error(
+                    "pwl(x, x1, y1, x2, y2, ...) needs its argument and at least two (x, y) "
+                    f"points, got {got} arguments", name_tok.start
+                )
+        elif name in _FUNCSN:
             if got < 2:
                 raise self.error(
                     f"function '{name}' takes at least 2 arguments, got {got}", name_tok.start
                 )
         else:
-            want = 2 if name in _FUNCS2 else 1
+            want = 2 if name in _FUNCS2 or name in _BEHAVIOURAL2 else 1
             if got != want:
                 plural = "argument" if want == 1 else "arguments"
                 raise self.error(
                     f"function '{name}' takes {want} {plural}, got {got}", name_tok.start
                 )
         return self._check(_Call(name, args, name_tok.start, self.tokens[self.i - 1].end))
+
+    def _arguments(self) -> list[_Node]:
+        """Comma-separated arguments after the '(' at the current token, up to the ')'."""
+        open_tok = self.tokens[self.i]
+        self.i += 1
+        self.open_parens += 1
+        args: list[_Node] = []
+        if self.tokens[self.i].kind != ")":
+            while True:
+                args.append(self.expression(0))
+                if self.tokens[self.i].kind != ",":
+                    break
+                self.i += 1
+        tok = self.tokens[self.i]
+        if tok.kind not in (")", _END):
+            raise self.error(
+                f"expected ',' or ')' in the arguments in expression {self.quoted}, "
+                f"got {tok.describe()}",
+                tok.start,
+            )
+        self._close(open_tok)
+        return args
+
+    def user_call(self, name_tok: _Token, user: UserFunction) -> _Node:
+        """A call of a ``.func`` function: its body with the arguments substituted (inlined)."""
+        args = self._arguments()
+        end = self.tokens[self.i - 1].end
+        if len(args) != len(user.params):
+            plural = "argument" if len(user.params) == 1 else "arguments"
+            raise self.error(
+                f"function '{user.name}' ({user.where()}) takes {len(user.params)} {plural}, "
+                f"got {len(args)}", name_tok.start
+            )
+        body = user.body(self.dialect, name_tok.start)
+        node = _clone(body, dict(zip(user.params, args, strict=True)), name_tok.start, end)
+        return self._check(node)
 
 
 # --------------------------------------------------------------------------------------------
@@ -676,11 +977,15 @@ def _where(env: Env, bad: Any) -> str:
     return f" (at index {tuple(int(i) for i in np.unravel_index(flat, shape))})"
 
 
+_PT_DIVZERO = 1e-20
+
+
 class _Compiler:
-    def __init__(self, text: str, quoted: str, checked: bool) -> None:
+    def __init__(self, text: str, quoted: str, checked: bool, dialect: Dialect = _PLAIN) -> None:
         self.quoted = quoted
         self.text = text
         self.checked = checked
+        self.behavioural = dialect.behavioural
 
     def fail(self, message: str, offset: int, env: Env, bad: Any, *operands: Any) -> NoReturn:
         """Raise a domain error, or :class:`_NonFinite` if an operand is already inf/nan."""
@@ -796,6 +1101,12 @@ class _Compiler:
         return total
 
     def _divide(self, a: Any, b: Any, pos: int, env: Env) -> Any:
+        if self.behavioural:
+            # ngspice's B source (PTdivide): the divisor moves 1e-20 away from zero, so 1/0 is
+            # 1e20 instead of an error (Newton can start at 0 V through sqrt, 1/x ...)
+            if b.__class__ is float:
+                return a / (b + _PT_DIVZERO if b >= 0.0 else b - _PT_DIVZERO)
+            return a / np.where(b >= 0.0, b + _PT_DIVZERO, b - _PT_DIVZERO)
         if b.__class__ is float:
             if b == 0.0:
                 self.fail("division by zero", pos, env, None, a)
@@ -823,6 +1134,8 @@ class _Compiler:
         return product
 
     def _pow(self, a: Any, b: Any, pos: int, env: Env) -> Any:
+        if self.behavioural:
+            return self._abs_pow(a, b, pos, env)
         if a.__class__ is float and b.__class__ is float:
             if a < 0.0 and not b.is_integer():
                 self.fail(
@@ -840,6 +1153,22 @@ class _Compiler:
         bad = (a_arr < 0.0) & (b_arr != np.floor(b_arr))
         if bad.any():
             self.fail("power of a negative number to a non-integer exponent", pos, env, bad, a, b)
+        bad = (a_arr == 0.0) & (b_arr < 0.0)
+        if bad.any():
+            self.fail("division by zero (zero to a negative power)", pos, env, bad, a, b)
+        return np.power(a_arr, b_arr)
+
+    def _abs_pow(self, a: Any, b: Any, pos: int, env: Env) -> Any:
+        """ngspice B-source power ``|a|^b`` (zero to a negative power is an error)."""
+        if a.__class__ is float and b.__class__ is float:
+            if a == 0.0 and b < 0.0:
+                self.fail("division by zero (zero to a negative power)", pos, env, None, a, b)
+            try:
+                return abs(a) ** b
+            except OverflowError:
+                return math.inf
+        a_arr = np.abs(np.asarray(a))
+        b_arr = np.asarray(b)
         bad = (a_arr == 0.0) & (b_arr < 0.0)
         if bad.any():
             self.fail("division by zero (zero to a negative power)", pos, env, bad, a, b)
@@ -876,6 +1205,39 @@ class _Compiler:
         name = node.name
         fns = [self.compile(a) for a in node.args]
         pos = node.start
+        if name in ("pwl", "#pwlslope"):
+            return self._pwl(fns, pos, slope=name == "#pwlslope")
+        if name in _VECTOR_FUNCS:
+            reduce_fn = _VECTOR_FUNCS[name]
+            (fv,) = fns
+            return lambda env: reduce_fn(fv(env))
+        if name == "u":
+            (fu,) = fns
+
+            def step(env: Env) -> Any:
+                x = fu(env)
+                return (1.0 if x > 0.0 else 0.0) if x.__class__ is float else (x > 0.0) * 1.0
+
+            return step
+        if name == "uramp":
+            (fr,) = fns
+
+            def ramp(env: Env) -> Any:
+                x = fr(env)
+                return (x if x > 0.0 else 0.0) if x.__class__ is float else np.maximum(x, 0.0)
+
+            return ramp
+        if name == "pwr":
+            fx, fy = fns
+            abs_power = self._abs_pow
+
+            def pwr(env: Env) -> Any:
+                x = fx(env)
+                p = abs_power(x, fy(env), pos, env)
+                return math.copysign(p, x) if x.__class__ is float and p.__class__ is float \
+                    else np.sign(x) * p
+
+            return pwr
         if name in _FUNCSN:
             scalar_fn, array_fn = _FUNCSN[name]
 
@@ -927,44 +1289,369 @@ class _Compiler:
         return checked_call
 
 
+    def _pwl(self, fns: list[Fn], pos: int, slope: bool) -> Fn:
+        """``pwl(x, x1, y1, x2, y2, ...)``: linear interpolation, linear extrapolation beyond
+        the first and last segments (as ngspice's B source); ``slope`` gives dy/dx instead."""
+        fx = fns[0]
+        xs_fns = fns[1::2]
+        ys_fns = fns[2::2]
+        fail = self.fail
+
+        def pwl(env: Env) -> Any:
+            x = fx(env)
+            xs = [f(env) for f in xs_fns]
+            ys = [f(env) for f in ys_fns]
+            scalar = x.__class__ is float and all(v.__class__ is float for v in (*xs, *ys))
+            xk = np.array(np.broadcast_arrays(*xs), dtype=np.float64)  # (K, ...)
+            yk = np.array(np.broadcast_arrays(*ys), dtype=np.float64)
+            if np.any(np.diff(xk, axis=0) < 0.0):
+                fail("pwl x values must not decrease", pos, env, None)
+            xa = np.asarray(x, dtype=np.float64)
+            shape = np.broadcast_shapes(xa.shape, xk.shape[1:])
+            xa = np.broadcast_to(xa, shape)
+            xk = np.broadcast_to(_leading(xk, len(shape)), (xk.shape[0], *shape))
+            yk = np.broadcast_to(_leading(yk, len(shape)), (yk.shape[0], *shape))
+            seg = np.clip((xa[None] >= xk).sum(axis=0) - 1, 0, xk.shape[0] - 2)
+            x0 = np.take_along_axis(xk, seg[None], 0)[0]
+            x1 = np.take_along_axis(xk, seg[None] + 1, 0)[0]
+            y0 = np.take_along_axis(yk, seg[None], 0)[0]
+            y1 = np.take_along_axis(yk, seg[None] + 1, 0)[0]
+            width = x1 - x0
+            flat = width == 0.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                k = np.where(flat, 0.0, (y1 - y0) / np.where(flat, 1.0, width))
+            out = k if slope else np.where(flat, y1, y0 + k * (xa - x0))
+            return float(out) if scalar else np.array(out, dtype=np.float64)
+
+        return pwl
+
+
+def _leading(a: np.ndarray, ndim: int) -> np.ndarray:
+    """``a`` (shape (K, ...)) with axes inserted after the first to have ``1 + ndim`` axes."""
+    return a.reshape((a.shape[0],) + (1,) * (ndim - (a.ndim - 1)) + a.shape[1:])
+
+
+def _unparse(node: _Node, rename: dict[str, str], values: dict[str, float]) -> str:
+    """Text of a tree (see :meth:`Expression.to_text`)."""
+    if isinstance(node, _Num):
+        return repr(float(node.value))
+    if isinstance(node, _Var):
+        if node.name in values:
+            return repr(float(values[node.name]))
+        return rename.get(node.name, node.name)
+    if isinstance(node, _Unary):
+        return f"({node.op}{_unparse(node.operand, rename, values)})"
+    if isinstance(node, _Chain):
+        text = _unparse(node.operands[0], rename, values)
+        for (op, _), operand in zip(node.ops, node.operands[1:], strict=True):
+            text = f"({text}{op}{_unparse(operand, rename, values)})"
+        return text
+    if isinstance(node, _Compare):
+        return f"({_unparse(node.left, rename, values)}{node.op}{_unparse(node.right, rename, values)})"
+    if isinstance(node, _Ternary):
+        return (f"({_unparse(node.cond, rename, values)}?{_unparse(node.then, rename, values)}:"
+                f"{_unparse(node.other, rename, values)})")
+    assert isinstance(node, _Call)
+    return f"{node.name}({', '.join(_unparse(a, rename, values) for a in node.args)})"
+
+
+def _calls(root: _Node, name: str) -> list[_Call]:
+    """Every call of function ``name`` in the tree."""
+    out: list[_Call] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _Call):
+            if node.name == name:
+                out.append(node)
+            stack.extend(node.args)
+        elif isinstance(node, _Unary):
+            stack.append(node.operand)
+        elif isinstance(node, _Chain):
+            stack.extend(node.operands)
+        elif isinstance(node, _Compare):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, _Ternary):
+            stack.extend((node.cond, node.then, node.other))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Symbolic differentiation
+# --------------------------------------------------------------------------------------------
+
+_ZERO_DEPS = frozenset({"floor", "ceil", "sgn", "int", "nint", "u", "length"})
+
+
+def _num(value: float, at: _Node) -> _Num:
+    return _Num(value, at.start, at.end)
+
+
+def _is_num(node: _Node, value: float | None = None) -> bool:
+    return isinstance(node, _Num) and (value is None or node.value == value)
+
+
+def _add(a: _Node, b: _Node, at: _Node, subtract: bool = False) -> _Node:
+    if _is_num(b, 0.0):
+        return a
+    if _is_num(a, 0.0):
+        return _neg(b, at) if subtract else b
+    chain = _Chain("+", a)
+    chain.append("-" if subtract else "+", at.start, b)
+    chain.start, chain.end = at.start, at.end
+    return chain
+
+
+def _neg(a: _Node, at: _Node) -> _Node:
+    if isinstance(a, _Num):
+        return _num(-a.value, at)
+    node = _Unary("-", a, at.start)
+    node.end = at.end
+    return node
+
+
+def _mul(a: _Node, b: _Node, at: _Node, divide: bool = False) -> _Node:
+    if _is_num(a, 0.0) or (not divide and _is_num(b, 0.0)):
+        return _num(0.0, at)
+    if _is_num(b, 1.0):
+        return a
+    if _is_num(a, 1.0) and not divide:
+        return b
+    chain = _Chain("*", a)
+    chain.append("/" if divide else "*", at.start, b)
+    chain.start, chain.end = at.start, at.end
+    return chain
+
+
+def _call_node(name: str, args: list[_Node], at: _Node) -> _Call:
+    return _Call(name, args, at.start, at.end)
+
+
+def _power_node(a: _Node, b: _Node, at: _Node) -> _Node:
+    chain = _Chain("^", a)
+    chain.append("^", at.start, b)
+    chain.start, chain.end = at.start, at.end
+    return chain
+
+
+def _pow_derivative(a: _Node, b: _Node, da: _Node, db: _Node, at: _Node,
+                    behavioural: bool) -> _Node:
+    """d(a^b) for the power semantics in use (``|a|^b`` for behavioural sources)."""
+    out: _Node = _num(0.0, at)
+    if not _is_num(da, 0.0) and not _is_num(b, 0.0):
+        # d/da: b·a^(b-1), times sgn(a) for |a|^b
+        reduced = _power_node(a, _add(b, _num(1.0, at), at, subtract=True), at)
+        term = _mul(b, reduced, at)
+        if behavioural:
+            term = _mul(term, _call_node("sgn", [a], at), at)
+        out = _mul(term, da, at)
+    if not _is_num(db, 0.0):
+        base = _call_node("abs", [a], at) if behavioural else a
+        term = _mul(_mul(_power_node(a, b, at), _call_node("ln", [base], at), at), db, at)
+        out = _add(out, term, at)
+    return out
+
+
+def _derive(node: _Node, var: str, behavioural: bool) -> _Node:
+    """The tree of d(node)/d(var) (see :meth:`Expression.derivative`)."""
+    if isinstance(node, _Num):
+        return _num(0.0, node)
+    if isinstance(node, _Var):
+        return _num(1.0 if node.name == var else 0.0, node)
+    if isinstance(node, _Unary):
+        if node.op == "!":
+            return _num(0.0, node)
+        d = _derive(node.operand, var, behavioural)
+        return _neg(d, node) if node.op == "-" else d
+    if isinstance(node, _Compare):
+        return _num(0.0, node)
+    if isinstance(node, _Ternary):
+        then = _derive(node.then, var, behavioural)
+        other = _derive(node.other, var, behavioural)
+        if _is_num(then, 0.0) and _is_num(other, 0.0):
+            return _num(0.0, node)
+        return _Ternary(node.cond, then, other)
+    if isinstance(node, _Chain):
+        ops = node.operands
+        if node.kind in ("&&", "||"):
+            return _num(0.0, node)
+        if node.kind == "+":
+            out = _derive(ops[0], var, behavioural)
+            for (op, _), operand in zip(node.ops, ops[1:], strict=True):
+                out = _add(out, _derive(operand, var, behavioural), node, subtract=op == "-")
+            return out
+        acc: _Node = ops[0]
+        d_acc = _derive(acc, var, behavioural)
+        for (op, pos), operand in zip(node.ops, ops[1:], strict=True):
+            d_op = _derive(operand, var, behavioural)
+            step = _Chain(node.kind, acc)
+            step.append(op, pos, operand)
+            if node.kind == "*":
+                if op == "*":  # (acc·o)' = acc'·o + acc·o'
+                    d_acc = _add(_mul(d_acc, operand, node), _mul(acc, d_op, node), node)
+                else:  # (acc/o)' = (acc' - (acc/o)·o')/o
+                    d_acc = _mul(_add(d_acc, _mul(step, d_op, node), node, subtract=True),
+                                 operand, node, divide=True)
+            else:
+                d_acc = _pow_derivative(acc, operand, d_acc, d_op, node, behavioural)
+            acc = step
+        return d_acc
+    assert isinstance(node, _Call)
+    return _derive_call(node, var, behavioural)
+
+
+def _derive_call(node: _Call, var: str, behavioural: bool) -> _Node:
+    name = node.name
+    args = node.args
+    if name in _ZERO_DEPS or name == "#pwlslope":
+        return _num(0.0, node)
+    if name in _VECTOR_FUNCS:
+        raise _Fail(f"'{name}' of a vector has no derivative", node.start)
+    if name in ("min", "max"):
+        # the derivative of the argument that wins (ties: the first), argument by argument
+        best = args[0]
+        d_best = _derive(best, var, behavioural)
+        for arg in args[1:]:
+            d_arg = _derive(arg, var, behavioural)
+            keep = _Compare("<=" if name == "min" else ">=", node.start, best, arg)
+            d_best = d_best if _is_num(d_best, 0.0) and _is_num(d_arg, 0.0) else \
+                _Ternary(keep, d_best, d_arg)
+            best = _call_node(name, [best, arg], node)
+        return d_best
+    if name == "pwl":
+        d_x = _derive(args[0], var, behavioural)
+        if _is_num(d_x, 0.0):
+            return _num(0.0, node)
+        return _mul(_call_node("#pwlslope", list(args), node), d_x, node)
+    if name in ("pow", "pwr"):
+        a, b = args
+        da, db = _derive(a, var, behavioural), _derive(b, var, behavioural)
+        if name == "pow":
+            return _pow_derivative(a, b, da, db, node, behavioural)
+        # pwr(a, b) = sgn(a)·|a|^b: d/da = b·|a|^(b-1), d/db = pwr(a, b)·ln|a|
+        out: _Node = _num(0.0, node)
+        if not _is_num(da, 0.0):
+            reduced = _call_node("pow", [a, _add(b, _num(1.0, node), node, subtract=True)], node)
+            out = _mul(_mul(b, reduced, node), da, node)
+        if not _is_num(db, 0.0):
+            term = _mul(_mul(node, _call_node("ln", [_call_node("abs", [a], node)], node), node),
+                        db, node)
+            out = _add(out, term, node)
+        return out
+    if name == "atan2":
+        y, x = args
+        dy, dx = _derive(y, var, behavioural), _derive(x, var, behavioural)
+        if _is_num(dy, 0.0) and _is_num(dx, 0.0):
+            return _num(0.0, node)
+        numer = _add(_mul(x, dy, node), _mul(y, dx, node), node, subtract=True)
+        denom = _add(_mul(x, x, node), _mul(y, y, node), node)
+        return _mul(numer, denom, node, divide=True)
+    (u,) = args
+    du = _derive(u, var, behavioural)
+    if _is_num(du, 0.0):
+        return _num(0.0, node)
+    one = _num(1.0, node)
+    if name == "sqrt":
+        outer: _Node = _mul(_num(0.5, node), node, node, divide=True)
+    elif name == "exp":
+        outer = node
+    elif name in ("log", "ln"):
+        outer = _mul(one, u, node, divide=True)
+    elif name == "log10":
+        outer = _mul(one, _mul(u, _num(math.log(10.0), node), node), node, divide=True)
+    elif name == "abs":
+        outer = _call_node("sgn", [u], node)
+    elif name == "sin":
+        outer = _call_node("cos", [u], node)
+    elif name == "cos":
+        outer = _neg(_call_node("sin", [u], node), node)
+    elif name == "tan":
+        c = _call_node("cos", [u], node)
+        outer = _mul(one, _mul(c, c, node), node, divide=True)
+    elif name in ("asin", "acos"):
+        root = _call_node("sqrt", [_add(one, _mul(u, u, node), node, subtract=True)], node)
+        outer = _mul(_num(1.0 if name == "asin" else -1.0, node), root, node, divide=True)
+    elif name == "atan":
+        outer = _mul(one, _add(one, _mul(u, u, node), node), node, divide=True)
+    elif name == "sinh":
+        outer = _call_node("cosh", [u], node)
+    elif name == "cosh":
+        outer = _call_node("sinh", [u], node)
+    elif name == "tanh":
+        outer = _add(one, _mul(node, node, node), node, subtract=True)
+    elif name == "uramp":
+        outer = _call_node("u", [u], node)
+    else:  # pragma: no cover - every built-in is listed above
+        raise _Fail(f"no derivative rule for function '{name}'", node.start)
+    return _mul(outer, du, node)
+
+
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
 
 
-def _first_positions(tokens: list[_Token]) -> dict[str, int]:
-    """Offset of the first use of each identifier that is not a function call."""
+def _first_positions(root: _Node) -> dict[str, int]:
+    """Offset of the first use of each variable of the tree (in source order)."""
+    found: list[tuple[int, str]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _Var):
+            found.append((node.start, node.name))
+        elif isinstance(node, _Unary):
+            stack.append(node.operand)
+        elif isinstance(node, _Chain):
+            stack.extend(node.operands)
+        elif isinstance(node, _Compare):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, _Ternary):
+            stack.extend((node.cond, node.then, node.other))
+        elif isinstance(node, _Call):
+            stack.extend(node.args)
     positions: dict[str, int] = {}
-    for tok, nxt in itertools.pairwise(tokens):
-        if tok.kind == _NAME and nxt.kind != "(":
-            positions.setdefault(tok.value, tok.start)
+    for start, name in sorted(found):
+        positions.setdefault(name, start)
     return positions
 
 
 class _Code:
     """Everything derived from an expression's text alone (shared between equal texts)."""
 
-    __slots__ = ("checked", "consts", "fn", "names", "positions", "quoted", "root", "text", "vars")
+    __slots__ = ("checked", "consts", "derivatives", "dialect", "fn", "names", "positions",
+                 "quoted", "root", "text", "vars")
 
-    def __init__(self, text: str) -> None:
-        parser = _Parser(text)
-        root = parser.parse()
+    def __init__(self, text: str, dialect: Dialect = _PLAIN, root: _Node | None = None) -> None:
+        if root is None:
+            parser = _Parser(text, dialect)
+            root = parser.parse()
+            self.quoted = parser.quoted
+        else:
+            self.quoted = _quote(text)
         self.text = text
-        self.quoted = parser.quoted
-        self.positions = _first_positions(parser.tokens)
+        self.dialect = dialect
+        self.positions = _first_positions(root)
         identifiers = frozenset(self.positions)
         self.consts = tuple(sorted(identifiers & CONSTANTS.keys()))
         self.names = identifiers.difference(CONSTANTS)
         self.vars = tuple(sorted(self.names))
         self.root = root
-        self.fn = _Compiler(text, self.quoted, checked=False).compile(root)
+        self.fn = _Compiler(text, self.quoted, checked=False, dialect=dialect).compile(root)
         self.checked: Fn | None = None  # compiled on the first error (see Expression._diagnose)
+        self.derivatives: dict[str, _Code] = {}
+
+    def derivative(self, name: str) -> _Code:
+        code = self.derivatives.get(name)
+        if code is None:
+            tree = _derive(self.root, name, self.dialect.behavioural)
+            code = self.derivatives[name] = _Code(self.text, self.dialect, tree)
+        return code
 
 
 @lru_cache(maxsize=4096)
-def _code_for(text: str) -> _Code:
+def _code_for(text: str, dialect: Dialect = _PLAIN) -> _Code:
     """Parse and compile ``text`` once: a deck repeats the same expression per instance."""
-    return _Code(text)
+    return _Code(text, dialect)
 
 
 class Expression:
@@ -996,11 +1683,15 @@ class Expression:
     is_constant: bool
     location: SourceLocation | None
 
-    def __init__(self, text: str, location: SourceLocation | None = None) -> None:
-        try:
-            code = _code_for(text)
-        except _Fail as fail:
-            raise _located(fail, location) from None
+    def __init__(self, text: str, location: SourceLocation | None = None,
+                 dialect: Dialect | None = None, *, _code: _Code | None = None) -> None:
+        if _code is not None:
+            code = _code
+        else:
+            try:
+                code = _code_for(text, dialect if dialect is not None else _PLAIN)
+            except _Fail as fail:
+                raise _located(fail, location) from None
         init = object.__setattr__
         init(self, "source", text)
         init(self, "location", location)
@@ -1020,7 +1711,61 @@ class Expression:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Compiled closures do not pickle: rebuild from the text (cheap, and cached).
+        if self._code.dialect is not _PLAIN and self._code.dialect != _PLAIN:
+            raise TypeError("only plain expressions pickle (dialects hold function tables)")
         return (parse_expression, (self.source, self.location))
+
+    @property
+    def dialect(self) -> Dialect:
+        """The dialect the expression was parsed in."""
+        return self._code.dialect
+
+    def derivative(self, name: str) -> Expression:
+        """The exact partial derivative with respect to variable ``name``.
+
+        Taken symbolically from the parsed tree (chain rule through every operator, built-in
+        and user function; ``min``/``max``/``?:`` differentiate the branch taken; comparisons,
+        ``floor``, ``sgn``, ``u``... have derivative 0). The result evaluates like any
+        expression and reports domain errors (e.g. ``sqrt`` at 0) at the original text.
+
+        Examples
+        --------
+        >>> d = parse_expression("x^3 + 2*sin(x)").derivative("x")
+        >>> round(d.evaluate({"x": 0.0}), 12)
+        2.0
+        """
+        return Expression(self.source, self.location, _code=self._code.derivative(name.lower()))
+
+    def to_text(self, rename: Mapping[str, str] | None = None,
+                values: Mapping[str, float] | None = None) -> str:
+        """The expression as text (fully parenthesised), user functions inlined, variables in
+        ``rename`` renamed (``{"v(a)": "v(x1.a)"}``) and those in ``values`` replaced by numbers.
+
+        Used to write flat decks (:meth:`xbar.Circuit.to_netlist`).
+
+        Examples
+        --------
+        >>> parse_expression("2*a + b").to_text(values={"a": 1.5})
+        '((2.0*1.5)+b)'
+        """
+        return _unparse(self._code.root, dict(rename or {}), dict(values or {}))
+
+    def pwl_knots(self, variable: str, scope: Mapping[str, Value]) -> list[np.ndarray]:
+        """The x values of every ``pwl(<variable>, x1, y1, ...)`` call, evaluated in ``scope``.
+
+        Used for the time corners of ``pwl(time, ...)`` in behavioural sources.
+        """
+        out: list[np.ndarray] = []
+        for call in _calls(self._code.root, "pwl"):
+            first = call.args[0]
+            if not (isinstance(first, _Var) and first.name == variable):
+                continue
+            for knot in call.args[1::2]:
+                text = self._code.text
+                code = _Code(text, self._code.dialect, knot)
+                value = Expression(text, self.location, _code=code).evaluate(scope)
+                out.append(np.atleast_1d(np.asarray(value, dtype=np.float64)))
+        return out
 
     def evaluate(self, scope: Mapping[str, Value]) -> Value:
         """Value of the expression with the parameters of ``scope``.
@@ -1149,7 +1894,10 @@ def _evaluate_arrays(code: _Code, env: Env) -> np.ndarray:
             raise
         except (_NonFinite, ArithmeticError, ValueError):
             _diagnose(code, env)
-        result = np.array(np.broadcast_to(result, shape), dtype=np.float64)
+        if code.dialect.vectors:  # reductions (mean, length...) keep their own shape
+            result = np.array(result, dtype=np.float64)
+        else:
+            result = np.array(np.broadcast_to(result, shape), dtype=np.float64)
         if not np.isfinite(result).all():
             _diagnose(code, env)
     return result
@@ -1159,7 +1907,8 @@ def _diagnose(code: _Code, env: Env) -> NoReturn:
     """Re-evaluate checking every intermediate value; raise at the first non-finite one."""
     fn = code.checked
     if fn is None:
-        fn = code.checked = _Compiler(code.text, code.quoted, checked=True).compile(code.root)
+        fn = code.checked = _Compiler(code.text, code.quoted, checked=True,
+                                      dialect=code.dialect).compile(code.root)
     with np.errstate(all="ignore"):
         try:
             fn(env)
@@ -1170,7 +1919,8 @@ def _diagnose(code: _Code, env: Env) -> NoReturn:
     raise _Fail(f"expression {code.quoted} does not evaluate to a finite number", 0)
 
 
-def parse_expression(text: str, location: SourceLocation | None = None) -> Expression:
+def parse_expression(text: str, location: SourceLocation | None = None, *,
+                     dialect: Dialect | None = None) -> Expression:
     """Parse an expression (the text inside ``{...}`` or ``'...'``).
 
     Parsing and compiling are cached by text, so repeating an expression (one per subcircuit
@@ -1182,6 +1932,8 @@ def parse_expression(text: str, location: SourceLocation | None = None) -> Expre
         The expression, without the braces or quotes.
     location : SourceLocation or None
         Where ``text[0]`` was written; errors move its column to the offending character.
+    dialect : Dialect or None
+        Extensions: probes ``v()``/``i()``, behavioural-source functions, user functions.
 
     Returns
     -------
@@ -1201,4 +1953,4 @@ def parse_expression(text: str, location: SourceLocation | None = None) -> Expre
     >>> sorted(e.names), e.evaluate({"w": 4.0})
     (['w'], 1002.0)
     """
-    return Expression(text, location)
+    return Expression(text, location, dialect)

@@ -52,7 +52,8 @@ class Card:
         The logical line, continuation lines joined with a space, comments removed.
     tokens : list of str
         Tokens: words, ``=``, ``{expr}`` and ``'expr'`` groups kept whole; ``(``, ``)`` and ``,``
-        act as separators and are dropped (after a balance check).
+        act as separators and are dropped (after a balance check). Lines of ``.control``
+        blocks are split at white space only (see :func:`split_logical`).
     """
 
     file: str
@@ -311,7 +312,46 @@ def _strip_inline_comment(line: str) -> str:
     return line
 
 
-def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str | None, list[Card]]:
+def _without_parentheses(text: str) -> str:
+    """``text`` with the parentheses outside braces and quotes replaced by blanks (so columns
+    stay exact); they only separate words on a ``.model`` card."""
+    out = []
+    depth = 0
+    quote = ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+        elif ch in "()" and depth == 0:
+            ch = " "
+        out.append(ch)
+    return "".join(out)
+
+
+def _strip_control_comment(line: str) -> str:
+    """Inline comments of a control-language line: ``;`` anywhere, ``$`` only as a word of its
+    own (``$ note``), since ``$var`` and ``$&vec`` are substitutions there."""
+    cut = line.find(";")
+    if cut >= 0:
+        line = line[:cut]
+    for i, ch in enumerate(line):
+        if ch == "$" and (i == 0 or line[i - 1] in " \t") and (i + 1 == len(line) or line[i + 1] in " \t"):
+            return line[:i]
+    return line
+
+
+def _word(line: str) -> str:
+    parts = line.split(None, 1)
+    return parts[0].lower() if parts else ""
+
+
+def split_logical(lines: list[str], file: str, *, has_title: bool,
+                  control: list[Card] | None = None) -> tuple[str | None, list[Card]]:
     """Join continuation lines, drop comments and tokenise.
 
     Parameters
@@ -322,6 +362,11 @@ def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str 
         Name used in locations.
     has_title : bool
         True for the top-level deck, whose first line is the title whatever it holds.
+    control : list of Card or None
+        When given (the top-level deck), the lines of ``.control`` … ``.endc`` blocks go here
+        instead of into the cards: split at white space only, with the control language's
+        comment rules (``;`` and a lone `` $ `` start a comment; ``$var`` is kept), never
+        tokenised as netlist cards.
 
     Returns
     -------
@@ -332,7 +377,8 @@ def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str 
     ------
     NetlistError
         For a ``+`` line with no card before it, unbalanced braces or parentheses,
-        unterminated quotes, or a line with no token (such as ``( )``).
+        unterminated quotes, a line with no token (such as ``( )``), and (with ``control``)
+        a ``.control`` without ``.endc`` or an ``.endc`` without ``.control``.
     """
     title: str | None = None
     start = 0
@@ -342,11 +388,17 @@ def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str 
     cards: list[Card] = []
     current: Card | None = None
     plain = _PLAIN_START
-    for idx in range(start, len(lines)):
+    n_lines = len(lines)
+    idx = start
+    while idx < n_lines:
         raw = lines[idx]
+        idx += 1
         # fast path: a card starting in column 1 with no tab and no comment character
         if raw and raw[0] in plain and "\t" not in raw and ";" not in raw and "$" not in raw:
-            current = Card(file, idx + 1, raw.rstrip())
+            if raw[0] == "." and control is not None and _word(raw) in (".control", ".endc"):
+                current, idx = _control_block(lines, idx - 1, file, control)
+                continue
+            current = Card(file, idx, raw.rstrip())
             cards.append(current)
             continue
         if "\t" in raw:
@@ -357,9 +409,12 @@ def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str 
         first = stripped[0]
         if first == "*":
             continue
+        if first == "." and control is not None and _word(stripped) in (".control", ".endc"):
+            current, idx = _control_block(lines, idx - 1, file, control)
+            continue
         if first == "+":
             if current is None:
-                loc = SourceLocation(file, idx + 1, len(raw) - len(stripped) + 1, raw.rstrip())
+                loc = SourceLocation(file, idx, len(raw) - len(stripped) + 1, raw.rstrip())
                 raise NetlistError(
                     "continuation line '+' with no card before it (a '+' line continues the "
                     "card above it)",
@@ -375,13 +430,58 @@ def split_logical(lines: list[str], file: str, *, has_title: bool) -> tuple[str 
                 continue
         else:
             body = raw.rstrip()
-        current = Card(file, idx + 1, body)
+        current = Card(file, idx, body)
         cards.append(current)
     for card in cards:
         text = card.text
-        toks = text.split() if _SPECIAL.isdisjoint(text) else tokenize(text, file, card.line)
+        if _SPECIAL.isdisjoint(text):
+            toks = text.split()
+        else:
+            try:
+                toks = tokenize(text, file, card.line)
+            except NetlistError as exc:
+                # ngspice reads .model cards whatever their parentheses: '(is=1e-14' works
+                if not (text.lstrip()[:6].lower() == ".model" and "unbalanced '" in exc.message
+                        and ("')'" in exc.message or "'('" in exc.message)):
+                    raise
+                card.text = text = _without_parentheses(text)
+                toks = tokenize(text, file, card.line)
         if not toks:
             col = len(text) - len(text.lstrip()) + 1
             raise NetlistError(f"cannot read this line; {_NO_CARD}", card.location(col))
         card.tokens = toks
     return title, cards
+
+
+def _control_block(lines: list[str], idx: int, file: str, control: list[Card]) -> tuple[None, int]:
+    """Read the ``.control`` block starting at line ``idx`` into ``control``; return the index
+    of the line after its ``.endc`` (a ``+`` line after the block continues nothing)."""
+    head = lines[idx].replace("\t", " ").strip()
+    opened = Card(file, idx + 1, head, head.split())
+    if opened.tokens[0].lower() == ".endc":
+        raise opened.error("'.endc' without a matching '.control'", 0)
+    if len(opened.tokens) > 1:
+        raise opened.error(f"unexpected '{opened.tokens[1]}' after '.control'", 1)
+    current: Card | None = None
+    k = idx + 1
+    while k < len(lines):
+        stripped = lines[k].replace("\t", " ").strip()
+        k += 1
+        word = _word(stripped)
+        if word == ".endc":
+            return None, k
+        if word in (".end", ".control"):
+            break
+        if not stripped or stripped[0] == "*":
+            continue
+        if stripped[0] == "+" and current is not None:
+            body = _strip_control_comment(stripped[1:]).strip()
+            if body:
+                current.text = current.text + " " + body
+                current.tokens = current.text.split()
+            continue
+        body = _strip_control_comment(stripped).strip()
+        if body:
+            current = Card(file, k, body, body.split())
+            control.append(current)
+    raise opened.error("'.control' has no matching '.endc'", 0)

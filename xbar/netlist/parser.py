@@ -19,39 +19,36 @@ from xbar.netlist.lexer import Card, check_text, read_lines, split_logical, spli
 
 __all__ = ["Deck", "SubcktDef", "parse_file", "parse_text"]
 
-ELEMENT_LETTERS = frozenset("rclviefghxdy")
-_ELEMENT_FIRST = ELEMENT_LETTERS | frozenset("RCLVIEFGHXDY")
+ELEMENT_LETTERS = frozenset("rclviefghxdyb")
+_ELEMENT_FIRST = ELEMENT_LETTERS | frozenset("RCLVIEFGHXDYB")
 GROUND = frozenset({"0", "gnd"})
 
 # dot-cards handled by the elaborator (after include/lib/subckt processing here)
 CONTROL_CARDS = frozenset(
     {
         ".param", ".model", ".options", ".option", ".opt", ".ic", ".nodeset", ".op", ".dc",
-        ".tran", ".print", ".save", ".probe", ".end", ".title", ".temp",
+        ".tran", ".print", ".save", ".probe", ".end", ".title", ".temp", ".func", ".global",
+        ".global_param", ".meas", ".measure",
     }
 )
 # control cards that make no sense inside a subcircuit definition
 _TOP_LEVEL_ONLY = frozenset(
     {
         ".op", ".dc", ".tran", ".options", ".option", ".opt", ".print", ".save", ".probe", ".ic",
-        ".nodeset", ".title", ".temp",
+        ".nodeset", ".title", ".temp", ".global", ".global_param", ".meas", ".measure",
     }
 )
 UNSUPPORTED_HINTS = {
     ".ac": "small-signal .ac analysis is not implemented yet",
-    ".control": "ngspice .control scripts are not supported; use analysis cards and .print",
-    ".endc": "ngspice .control scripts are not supported",
-    ".func": ".func is not supported; use .param expressions",
-    ".global": ".global is not supported",
     ".noise": ".noise analysis is not supported",
     ".tf": ".tf analysis is not supported",
     ".sens": ".sens analysis is not supported",
     ".pz": ".pz analysis is not supported",
     ".disto": ".disto analysis is not supported",
     ".four": ".four is not supported",
-    ".meas": ".meas is not supported",
-    ".measure": ".measure is not supported",
     ".plot": ".plot is not supported; use .print",
+    ".control": "a .control block is read from the top-level deck only, not from an included file",
+    ".endc": "a .control block is read from the top-level deck only, not from an included file",
     ".width": ".width is not supported",
     ".csparam": ".csparam is not supported; use .param",
     ".if": "conditional netlists (.if/.else/.endif) are not supported",
@@ -61,7 +58,7 @@ UNSUPPORTED_HINTS = {
 }
 # SPICE element letters this build does not implement
 _UNSUPPORTED_ELEMENTS = {
-    "a": "XSPICE code models", "b": "behavioural sources", "j": "JFETs", "k": "coupled inductors",
+    "a": "XSPICE code models", "j": "JFETs", "k": "coupled inductors",
     "m": "MOSFETs", "n": "OSDI/Verilog-A devices", "o": "lossy transmission lines",
     "p": "coupled multiconductor lines", "q": "bipolar transistors", "s": "voltage switches",
     "t": "transmission lines", "u": "uniform RC lines", "w": "current switches", "z": "MESFETs",
@@ -94,6 +91,8 @@ class Deck:
     file: str
     cards: list[Card] = field(default_factory=list)
     subckts: dict[str, SubcktDef] = field(default_factory=dict)
+    control: list[Card] = field(default_factory=list)
+    """Lines of the ``.control`` … ``.endc`` blocks, in order (see :mod:`xbar.netlist.control`)."""
 
 
 # The chain of files being read, outermost first: (resolved path, name for messages).
@@ -151,10 +150,11 @@ def _parse(lines: list[str], file: str, base: Path, stack: _Stack) -> Deck:
             "the netlist is empty; expected a title line, then element and analysis cards",
             SourceLocation(file, 1, 1, ""),
         )
-    title, cards = split_logical(lines, file, has_title=True)
+    control: list[Card] = []
+    title, cards = split_logical(lines, file, has_title=True, control=control)
     cards = _expand_includes(cards, base, stack)
     top, subckts = _split_subckts(cards, None)
-    return Deck(title=title or "", file=file, cards=top, subckts=subckts)
+    return Deck(title=title or "", file=file, cards=top, subckts=subckts, control=control)
 
 
 def _path_token(card: Card, index: int, what: str, form: str) -> str:
@@ -205,9 +205,11 @@ def _include(card: Card, path: Path, stack: _Stack, section: str | None) -> list
     resolved = str(resolved_path)
     if len(stack) >= _MAX_NESTING:
         raise card.error(f"includes nested deeper than {_MAX_NESTING} files", 1)
-    if any(r == resolved for r, _ in stack):
+    key = resolved if section is None else f"{resolved}\0{section}"
+    if any(r == key for r, _ in stack):
         chain = " -> ".join([name for _, name in stack] + [str(path)])
-        raise card.error(f"include cycle: '{path}' is already being read ({chain})", 1)
+        what = f"'{path}'" if section is None else f"section '{section}' of '{path}'"
+        raise card.error(f"include cycle: {what} is already being read ({chain})", 1)
     lines = read_lines(path, location=loc)
     _, cards = split_logical(lines, str(path), has_title=False)
     for k, c in enumerate(cards):
@@ -216,8 +218,9 @@ def _include(card: Card, path: Path, stack: _Stack, section: str | None) -> list
             break
     if section is not None:
         cards = _select_section(cards, section, card, path)
-    # file names in messages stay as the user wrote them (relative paths stay relative)
-    return _expand_includes(cards, path.parent, (*stack, (resolved, str(path))))
+    # file names in messages stay as the user wrote them (relative paths stay relative); a
+    # library section may read another section of its own file ('.lib same.lib other')
+    return _expand_includes(cards, path.parent, (*stack, (key, str(path))))
 
 
 def _select_section(cards: list[Card], section: str, card: Card, path: Path) -> list[Card]:
@@ -265,10 +268,10 @@ def _check_head(card: Card) -> str:
     if first in _UNSUPPORTED_ELEMENTS:
         raise card.error(
             f"not supported: element '{tok}' at {where} ({_UNSUPPORTED_ELEMENTS[first]}; "
-            "supported letters: R C L V I E F G H D X)", 0)
+            "supported letters: R C L V I E F G H D B X Y)", 0)
     raise card.error(
         f"cannot read card '{tok}' at {where}: expected an element name starting with "
-        "R C L V I E F G H D X, or a dot-card such as .op", 0)
+        "R C L V I E F G H D B X Y, or a dot-card such as .op", 0)
 
 
 def _split_subckts(cards: list[Card], parent: Card | None,
@@ -363,8 +366,6 @@ def _make_subckt(card: Card, body: list[Card], ends: Card, level: int) -> Subckt
             raise card.error(f"expected 'name=value' after 'params:', got '{t}'; {_SUBCKT_FORM}", k)
         if t[0] in "{'\"":
             raise card.error(f"expected a port name, got '{t}'; {_SUBCKT_FORM}", k)
-        if low in GROUND:
-            raise card.error(f"the ground node '{t}' cannot be a port of '.subckt {toks[1]}'", k)
         if low in ports:
             raise card.error(f"port '{t}' is listed twice in '.subckt {toks[1]}'", k)
         ports.append(low)

@@ -81,6 +81,12 @@ def write_netlist(circuit: Circuit, analyses: Sequence[str] = ()) -> str:
                 line = f"{name} {ns} {_num(v[0])}"
             elif kind in "fh":
                 line = f"{name} {ns} {extra[i]} {_num(v[0])}"
+            elif kind == "b":
+                spec = extra[i]
+                rename = {var: (f"v({target})" if what == "node" else f"i({target})")
+                          for var, (what, target) in spec.probes.items()}
+                text = spec.expression.to_text(rename, spec.params)
+                line = f"{name} {ns} {spec.kind.upper()}={{{text}}}"
             else:  # diode
                 line = f"{name} {ns} {_model_name(extra[i])} area={_num(v[0])}"
             lines.append(line)

@@ -9,6 +9,9 @@ Used by the tests and benchmarks only; the library itself never imports this mod
 * ``python -m xbar.testing.ngspice --regen tests/golden/<case>`` (or ``--regen-all
   tests/golden``) (re)writes ``<case>.ngspice.csv`` from ``<case>/<case>.cir``. References are
   written by this explicit command only.
+* :func:`run_ngspice_batch` runs ``ngspice -b deck.cir`` without a rawfile (so ``.meas`` and
+  ``.control`` print); cases under ``tests/golden_text/`` keep its printed lines as
+  ``<case>.ngspice.txt`` and the files it wrote under ``<case>/ngspice/``.
 """
 
 from __future__ import annotations
@@ -36,12 +39,15 @@ from xbar.io.rawfile import RawPlot, normalize_vector_name, read_rawfile
 __all__ = [
     "DEBIAN_LIBNGSPICE",
     "NgspiceError",
+    "batch_output_lines",
     "main",
     "ngspice_available",
     "ngspice_version",
     "read_reference_csv",
     "regen_case",
+    "regen_text_case",
     "run_ngspice",
+    "run_ngspice_batch",
     "run_ngspice_shared",
     "write_reference_csv",
 ]
@@ -602,6 +608,99 @@ def read_reference_csv(path: str | os.PathLike[str]) -> list[RawPlot]:
 # ----------------------------------------------------------------------------------------
 
 
+# Lines of ngspice's batch output that carry no result (progress, timing, memory, notes).
+_STDOUT_NOISE_RE = re.compile(
+    r"^(Note:|Warning:|Circuit:|Doing analysis|Total (analysis|elapsed) time|Total DRAM|DRAM "
+    r"currently|Maximum ngspice|Current ngspice|Shared ngspice|Text \(code\)|Stack =|Library "
+    r"pages|No\. of Data|ngspice-\d.* done|binary raw file|ASCII raw file|Using SPARSE|Reference "
+    r"value|Initial Transient|Transient solution|Supplies reduced|Trying gmin|Source Step)",
+    re.IGNORECASE,
+)
+
+
+def run_ngspice_batch(
+    deck: str | os.PathLike[str], *, timeout: float = 600.0
+) -> tuple[str, str, dict[str, str]]:
+    """Run ``ngspice -b <deck>`` (no rawfile, so ``.meas`` and ``.control`` print) in a private
+    copy of the deck's folder.
+
+    Returns
+    -------
+    stdout, stderr, files
+        What ngspice printed, and the text of every file the run created (``wrdata`` and
+        ``write`` outputs) by name relative to the folder.
+
+    Raises
+    ------
+    NgspiceError
+        ngspice is missing, timed out or exited non-zero.
+    """
+    exe = shutil.which("ngspice")
+    if exe is None:
+        raise NgspiceError("ngspice is not installed (no 'ngspice' executable on PATH)")
+    src = Path(deck).resolve()
+    if not src.is_file():
+        raise NgspiceError(f"{os.fspath(deck)}: no such deck file")
+    with tempfile.TemporaryDirectory(prefix="xbar-ngspice-") as tmp:
+        work = Path(tmp) / "case"
+        shutil.copytree(src.parent, work)
+        before = {p.relative_to(work) for p in work.rglob("*")}
+        try:
+            proc = subprocess.run(
+                [exe, "-b", src.name], cwd=work, capture_output=True, text=True,
+                errors="replace", timeout=timeout, stdin=subprocess.DEVNULL, check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise NgspiceError(f"{os.fspath(deck)}: ngspice did not finish within {timeout:g} s",
+                               stdout=_as_text(exc.stdout), stderr=_as_text(exc.stderr)) from None
+        if proc.returncode != 0:
+            raise NgspiceError(
+                f"{os.fspath(deck)}: ngspice failed (exit code {proc.returncode}):\n"
+                + _describe(_tail(proc.stderr or proc.stdout).splitlines()),
+                stdout=proc.stdout, stderr=proc.stderr, returncode=proc.returncode)
+        files = {}
+        for p in sorted(work.rglob("*")):
+            rel = p.relative_to(work)
+            if p.is_file() and rel not in before:
+                files[rel.as_posix()] = p.read_text(errors="replace")
+        return proc.stdout, proc.stderr, files
+
+
+def batch_output_lines(stdout: str) -> list[str]:
+    """The lines of ngspice's batch output worth keeping in a text reference (noise dropped)."""
+    keep = []
+    for line in stdout.splitlines():
+        stripped = line.strip()
+        if not stripped or _STDOUT_NOISE_RE.match(stripped):
+            continue
+        keep.append(line.rstrip())
+    return keep
+
+
+def regen_text_case(case_dir: str | os.PathLike[str], *, timeout: float = 600.0) -> Path:
+    """Run ngspice in batch mode on ``<case_dir>/<case>.cir`` and (re)write the text reference
+    ``<case>.ngspice.txt`` (its printed lines) and ``ngspice/<file>`` for every file it wrote."""
+    d = Path(case_dir)
+    case = d.resolve().name
+    deck = d / f"{case}.cir"
+    if not deck.is_file():
+        raise NgspiceError(f"{deck}: no such deck (expected <case>/<case>.cir)")
+    stdout, stderr, files = run_ngspice_batch(deck, timeout=timeout)
+    out = d / f"{case}.ngspice.txt"
+    version = ngspice_version() or "ngspice-unknown"
+    failed = [ln.strip() for ln in stderr.splitlines() if ln.strip().endswith("failed!")]
+    out.write_text(f"# {version}\n# deck: {deck.name}\n" + "\n".join(batch_output_lines(stdout))
+                   + "\n" + "".join(f"# stderr: {ln}\n" for ln in failed))
+    folder = d / "ngspice"
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    for name, text in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return out
+
+
 def regen_case(case_dir: str | os.PathLike[str], *, timeout: float = 600.0) -> Path:
     """Run ngspice on ``<case_dir>/<case>.cir`` and (re)write ``<case>.ngspice.csv`` beside it.
 
@@ -650,7 +749,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     failed = 0
     for case in cases:
         try:
-            out = regen_case(case, timeout=args.timeout)
+            text_case = Path(case).resolve().parent.name == "golden_text"
+            out = (regen_text_case if text_case else regen_case)(case, timeout=args.timeout)
         except XbarError as exc:
             failed += 1
             sys.stderr.write(f"FAILED {case}: {exc}\n")
