@@ -277,9 +277,24 @@ def _waveform(src: Source) -> Any:
     return WaveformSpec(kind, tuple(args), r=r)
 
 
+def case_behavioural(src: Source) -> Any:
+    c = small_circuit()
+    good = src.chance(0.5)
+    expr = src.choice(["k*v(b)^2", "v(a,b)*2", "i(v1)*1e3", "time*1e6", "k"] if good else [
+        "nope + 1", "v(", "{k*v(b)}", "1/0", "sqrt(-v(b))", "exp(1e3*v(b))", 5, None, "pwl(time, 0, 0, 1u, 1)",
+        "", "v(b)/v(a,b)", "1e308*v(b)*v(b)"])
+    params = {"k": src.scalar(2.0)} if good else src.choice([None, {"k": "x"}, [1], {5: 1.0}, {"k": 1 + 2j}])
+    probes = None if good else src.choice([None, {"v(b)": ("node", "b")}, {"x": ("bogus", "b")}, {"x": "b"}, [1]])
+    kind = src.choice(["v", "i"]) if good else src.choice(["v", "i", "x", 5])
+    c.B(src.name("1"), src.name("c"), src.name("0"), expr, kind=kind, params=params, probes=probes)
+    if "c" in c.node_index:
+        c.R("cload", "c", "0", 1e3)
+    return _finish(c, src)
+
+
 def case_add_generic(src: Source) -> Any:
     c = small_circuit()
-    kind = src.choice(["r", "c", "l", "v", "i", "e", "g", "f", "h", "d", "q", "R", 5, None])
+    kind = src.choice(["r", "c", "l", "v", "i", "e", "g", "f", "h", "d", "b", "q", "R", 5, None])
     nodes = src.choice([["b", "c"], ["b", "0"], ("b", "c", "0", "a"), "bc", ["b"], None, [1, 0], ["b", None]])
     values = src.choice([[1e3], (1e3, 0.1), [src.scalar(1e3)], [], "1", None, [1e3, 1e3, 1e3], np.array([2.0])])
     extra = src.choice([None, "v1", "dm", 5, _waveform(src)])
@@ -597,6 +612,7 @@ def case_fixed_point(src: Source) -> Any:
 
 CASES: dict[str, Callable[[Source], Any]] = {
     "circuit_elements": case_circuit_elements,
+    "behavioural": case_behavioural,
     "add_generic": case_add_generic,
     "add_many": case_add_many,
     "y_devices": case_y_devices,

@@ -165,9 +165,9 @@ def test_crossbar_shapes_against_the_array() -> None:
     with pytest.raises(NetlistError, match="broadcastable"):
         CrossbarSpec(2, 2, cell="smtj", vg=np.zeros((2, 3)))
     xb = crossbar(2, 2, g=1e-4)
-    with pytest.raises(NetlistError, match=r"one value per row.*np\.full"):
+    with pytest.raises(NetlistError, match=r"2 row voltages.*np\.full"):
         xb.op(0.1)
-    with pytest.raises(NetlistError, match="one value per row"):
+    with pytest.raises(NetlistError, match="2 row voltages"):
         xb.solver().batch(np.zeros((4, 3)))
     with pytest.raises(NetlistError, match="finite"):
         xb.op([0.1, float("nan")])
@@ -177,7 +177,7 @@ def test_crossbar_shapes_against_the_array() -> None:
         CrossbarSpec(0, 2, g=1e-4)
     with pytest.raises(NetlistError, match="whole number"):
         CrossbarSpec(2.5, 2, g=1e-4)
-    with pytest.raises(NetlistError, match="cell must be one of"):
+    with pytest.raises(NetlistError, match="cell kind must be one of"):
         CrossbarSpec(2, 2, cell="bogus")
 
 
@@ -620,7 +620,7 @@ def test_diode_card_errors_carry_the_card_location() -> None:
 
 def test_not_supported_names_its_location_once() -> None:
     for text, where in [("t\nV1 a 0 1\nR1 a 0 1k\n.ac dec 10 1 1k\n", "d.cir:4"),
-                        ("t\nB1 a 0 v=1\n", "d.cir:2"),
+                        ("t\nK1 l1 l2 0.5\n", "d.cir:2"),
                         ("t\n.options bogus=1\n", "d.cir:2"),
                         ("t\n.model q npn\n", "d.cir:2")]:
         with pytest.raises(NetlistError, match="not supported") as info:

@@ -166,7 +166,7 @@ class CrossbarSpec:
         self.cols = validate.integer(self.cols, "cols", lo=1)
         check_memory(float(self.rows) * float(self.cols) * _BUILD_BYTES_PER_CELL,
                      f"building a {self.rows}×{self.cols} crossbar", "build a smaller array or tiles of it")
-        self.cell = validate.choice(self.cell, "cell", CELL_KINDS)
+        self.cell = validate.choice(self.cell, "cell kind", CELL_KINDS)
         self.sense = validate.choice(self.sense, "sense", _SENSE)
         self.drive = validate.choice(self.drive, "drive", ("single", "double"))
         self.sense_ends = validate.choice(self.sense_ends, "sense_ends", ("single", "double"))
@@ -397,9 +397,9 @@ class CrossbarArray:
         """``(rows,)`` or ``(k, rows)`` finite voltages (checked, memory-bounded)."""
         arr = validate.as_array(v, what)
         if arr.ndim not in (1, 2) or arr.shape[-1] != self.rows:
-            raise NetlistError(f"{what} need one value per row: shape ({self.rows},) or (k, {self.rows}), got "
-                               f"{arr.shape}" + (" (for the same voltage on every row use np.full(rows, v))"
-                                                 if arr.ndim == 0 else ""))
+            raise NetlistError(f"{what} need {self.rows} row voltages: shape ({self.rows},) or (k, {self.rows}), "
+                               f"got {arr.shape}" + (" (for the same voltage on every row use np.full(rows, v))"
+                                                     if arr.ndim == 0 else ""))
         check_memory(arr.size * 8.0 * (2 + self.cols / self.rows), f"{arr.shape[0] if arr.ndim == 2 else 1} "
                      "input vectors", "split the batch")
         return validate.array(arr, what, unit="V")
