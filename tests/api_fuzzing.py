@@ -17,7 +17,6 @@ quickly and legal ones stay small.
 
 from __future__ import annotations
 
-import math
 import random
 import signal
 import tempfile
@@ -227,10 +226,6 @@ def _finish(c: xbar.Circuit, src: Source) -> Any:
     if k == 2:
         return c.tran(src.scalar(1e-7, 0.8), src.scalar(2e-6, 0.8))
     return c.to_netlist([".op"])
-
-
-def _check_result(res: Any) -> str:
-    return nonfinite_in(res)
 
 
 # ------------------------------------------------------------------------------------------
@@ -693,6 +688,3 @@ def campaign(calls: int, seed: int) -> tuple[dict[str, int], list[str]]:
                             f"{outcome}: {detail}")
     return counts, failures
 
-
-def is_finite_number(x: Any) -> bool:
-    return isinstance(x, float) and math.isfinite(x)

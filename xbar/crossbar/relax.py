@@ -44,7 +44,8 @@ def fixed_point_solve(g: np.ndarray, v: np.ndarray, r_row: float, r_col: float, 
     """Jacobi/under-relaxed fixed-point solve of a linear L-layout crossbar (module docstring).
 
     Stops when the relative update falls below ``tol``, after ``maxiter`` sweeps, or when the
-    iterate blows up (update above 1e6 × the inputs). ``converged`` says which.
+    iterate blows up (update above 1e6 × the inputs; the last iterate before it is returned).
+    ``converged`` says which.
     """
     g = validate.array(g, "g", ndim=2, lo=0.0, unit="S")
     v = validate.array(v, "v", shape=(g.shape[0],), unit="V")
@@ -70,12 +71,12 @@ def fixed_point_solve(g: np.ndarray, v: np.ndarray, r_row: float, r_col: float, 
         new = u - w
         step = float(np.max(np.abs(new - vc))) / scale
         hist.append(step)
-        vc = vc + gamma * (new - vc)
         if not np.isfinite(step) or step > 1e6:
-            break
+            break  # diverging: keep the last (finite) iterate
+        vc = vc + gamma * (new - vc)
         if step < tol:
             converged = True
             break
-    i = g * vc
+    i = validate.finite(g * vc, "the fixed-point iterate")
     return RelaxResult(i_col=i.sum(axis=0), v_cell=vc, converged=converged, iterations=it,
                        history=np.asarray(hist))
