@@ -3,6 +3,10 @@
 Each 200 ns write pulse (0.1 ... 2 V in 0.1 V steps) across the Ta/Pt channel, in a ±6 mT assist
 field, is followed by a 0.1 V read through the 1 MΩ reference resistor. The 1-cell device shows
 two levels, the 3-cell device four (n + 1). The cards come from compact_models/kumar2024_sot.lib.
+A loop is two transients (the assist field flips between them): branch 1 applies negative
+pulses (AP -> P), branch 2 positive ones (P -> AP) from where branch 1 ended; each switching
+event is printed with its branch, the pulse amplitude it happened in, and its time within the
+branch.
 
 Run:  python examples/kumar2024_rv_loop.py [--tf 1.7] [--out kumar2024_rv_loop.png]
 """
@@ -34,10 +38,18 @@ def main() -> None:
         levels = distinct_levels(loop.r)
         print(f"{n} cell(s), t_F = {args.tf} nm: {len(levels)} read levels (kΩ): "
               + ", ".join(f"{r / 1e3:.2f}" for r in levels))
-        for ev in loop.events:
-            if ev["kind"] == "switch":
-                print(f"  cell {ev['cell']} -> {ev['to']:2s} at t = {ev['time'] * 1e6:.3f} µs, "
-                      f"channel current {ev['current'] * 1e3:+.2f} mA, barrier {ev['voltage']:+.3f} V")
+        # the loop is two transients: AP -> P with negative pulses, then P -> AP with positive ones
+        for branch, what in ((1, f"negative pulses in -{args.field:g} mT, starting all AP"),
+                             (2, f"positive pulses in +{args.field:g} mT, a second transient starting "
+                                 "where branch 1 ended")):
+            print(f"  branch {branch} ({what}):")
+            switches = [ev for ev in loop.events if ev["branch"] == branch and ev["kind"] == "switch"]
+            for ev in switches:
+                print(f"    cell {ev['cell']} -> {ev['to']:2s} during the {ev['pulse']:+.1f} V pulse "
+                      f"(t = {ev['time'] * 1e6:.3f} µs into branch {branch}), channel current "
+                      f"{ev['current'] * 1e3:+.2f} mA, barrier {ev['voltage']:+.3f} V")
+            if not switches:
+                print("    no cell switched")
         neg = loop.v < 0
         ax.plot(loop.v[neg], loop.r[neg] / 1e3, "o-", ms=3, color="tab:green", label=f"AP→P (−{args.field:g} mT)")
         ax.plot(loop.v[~neg], loop.r[~neg] / 1e3, "o-", ms=3, color="tab:red", label=f"P→AP (+{args.field:g} mT)")

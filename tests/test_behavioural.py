@@ -186,7 +186,7 @@ def test_b_current_reading_its_own_terminals_conducts() -> None:
     op = xbar.read_netlist_text("t\nI1 0 a 1m\nB1 a 0 I=v(a)/1k\n.op\n").run()[0]
     assert op["v(a)"] == pytest.approx(1.0)
     with pytest.raises(xbar.TopologyError, match=r"no DC path|current sources"):
-        xbar.read_netlist_text("t\nR1 a 0 1k\nB1 0 b I=1m\n.op\n").run()
+        xbar.read_netlist_text("t\nR1 a 0 1k\nB1 0 b I=1m\n.options nolint\n.op\n").run()
 
 
 def test_load_context_time_defaults_to_zero() -> None:

@@ -99,10 +99,3 @@ def test_compact_model_catalogue_is_current(tmp_path):
     committed = (ROOT / "compact_models" / "README.md").read_text()
     assert committed == render_catalog(ROOT / "compact_models"), (
         "compact_models/README.md is stale: run `xbar models --write compact_models/README.md`")
-
-
-def test_reproduce_writes_a_table_for_missing_modules(tmp_path, capsys):
-    out = tmp_path / "repro.md"
-    assert main(["reproduce", "--only", "no_such_paper", "--out", str(out), "--plots", str(tmp_path)]) == 0
-    text = out.read_text()
-    assert "| no_such_paper |" in text and "not reproduced" in text

@@ -59,9 +59,11 @@ def test_harmless_options_give_one_warning_line() -> None:
     text = "t\n.options nopage noacct\n.option savecurrents list node opts\nV1 a 0 1\nR1 a 0 1k\n.op\n"
     with pytest.warns(XbarWarning) as record:
         deck = xbar.read_netlist_text(text)
-    messages = [str(w.message) for w in record if issubclass(w.category, XbarWarning)]
-    assert messages == ["<netlist>:2: accepted without effect (ngspice options that do not change "
-                        "results): nopage, noacct, savecurrents, list, node, opts"]
+    ours = [w for w in record if issubclass(w.category, XbarWarning)]
+    assert [str(w.message) for w in ours] == ["accepted without effect (ngspice options that do not "
+                                              "change results): nopage, noacct, savecurrents, list, "
+                                              "node, opts"]
+    assert (ours[0].filename, ours[0].lineno) == ("<netlist>", 2)
     assert "@r1[i]" in deck.run()[0].names  # savecurrents: @r[i] of every resistor
 
 
@@ -86,10 +88,10 @@ def test_current_of_a_swept_resistor_uses_the_swept_value() -> None:
 
 def test_ground_port_of_a_subcircuit() -> None:
     a = op("t\n.subckt cell p gnd\nR1 p gnd 1k\n.ends\nV1 in 0 1\nR0 in mid 1k\nX1 mid n2 cell\n"
-           "V3 s 0 1\nR3 n2 s 1k\n.op\n")
+           "V3 s 0 1\nR3 n2 s 1k\n.options nolint\n.op\n")
     assert a["v(mid)"] == pytest.approx(0.5)
     assert a["v(n2)"] == pytest.approx(1.0)  # not joined to ground by the instance
-    b = op("t\n.subckt cell p 0\nR1 p 0 1k\n.ends\nV1 in 0 1\nR0 in mid 1k\nX1 mid n2 cell\nR3 n2 0 1k\n.op\n")
+    b = op("t\n.subckt cell p 0\nR1 p 0 1k\n.ends\nV1 in 0 1\nR0 in mid 1k\nX1 mid n2 cell\nR3 n2 0 1k\n.options nolint\n.op\n")
     assert b["v(mid)"] == pytest.approx(0.5)
 
 

@@ -90,7 +90,7 @@ def test_unknown_card_parameter_and_bounds():
         c.Y("1", ["a", "0"], "m1")
     c2 = xbar.Circuit()
     c2.model("m1", "mtj", tmr0=-1.0)
-    with pytest.raises(ModelCardError, match=r"tmr0=-1.0 is outside"):
+    with pytest.raises(ModelCardError, match=r"tmr0=-1 is outside"):
         c2.Y("1", ["a", "0"], "m1")
 
 

@@ -20,6 +20,9 @@ from xbar.errors import ConvergenceError, SingularMatrixError
 from xbar.mna import solvers_large as sl
 from xbar.mna.linsolve import SuperLUSolver
 
+# random and pruned networks: dangling nodes are intended, not typos
+pytestmark = pytest.mark.filterwarnings("ignore::xbar.errors.LintWarning")
+
 HAVE_CHOLMOD = sl.cholmod_available()
 HAVE_PYAMG = sl.pyamg_available()
 needs_cholmod = pytest.mark.skipif(not HAVE_CHOLMOD, reason="scikit-sparse (CHOLMOD) not installed")

@@ -367,7 +367,7 @@ def test_bad_parameters_raise_model_card_errors():
         c.Y("2", ["a", "b"], "k")
     c.V("1", "a", "0", 1.0)
     c.Y("3", ["a", "0", "c"], "k", tf=5e-9)
-    with pytest.raises(ModelCardError, match=r"tf=5e-09 is outside"):
+    with pytest.raises(ModelCardError, match=r"tf=5e-09 m is outside"):
         c.op()
 
 

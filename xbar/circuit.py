@@ -100,6 +100,8 @@ class _Table:
     locations: list[SourceLocation | None] = field(default_factory=list)
     chunks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     chunk_names: list[list[str]] = field(default_factory=list)
+    sources: list[tuple[int, Sequence[str], Sequence[int]]] = field(default_factory=list)
+    """Deck file and line of bulk-added elements: (first index, files, lines) per bulk add."""
 
     def flush(self) -> None:
         if not self.node_rows:
@@ -179,9 +181,10 @@ class Subcircuit:
 class Circuit:
     """A flat circuit under construction (see module docstring)."""
 
-    def __init__(self, title: str = "") -> None:
+    def __init__(self, title: str = "", *, lint: bool = True) -> None:
         self.title = title
-        self.options = SimOptions()
+        self.options = SimOptions(lint=int(bool(lint)))
+        """Simulation options; ``lint=False`` switches off the netlist lint (:mod:`xbar.lint`)."""
         self.node_index: dict[str, int] = {}
         self.node_names: list[str] = []
         self.tables: dict[str, _Table] = {k: _Table(n, cols) for k, (_, n, cols) in _KINDS.items()}
@@ -195,6 +198,11 @@ class Circuit:
         self.ic: dict[str, float] = {}
         self.nodeset: dict[str, float] = {}
         self._system: MnaSystem | None = None
+
+    def __repr__(self) -> str:
+        title = f" {self.title!r}" if self.title else ""
+        return (f"<Circuit{title}: {self.element_count()} elements, {len(self.node_names)} nodes, "
+                f"{len(self.models)} models>")
 
     # nodes -------------------------------------------------------------------------------
     def node(self, name: str) -> int:
@@ -365,6 +373,8 @@ class Circuit:
         names: Sequence[str] | str,
         nodes: Sequence[Sequence[str]] | np.ndarray,
         values: Mapping[str, Any],
+        *,
+        sources: tuple[Sequence[str], Sequence[int]] | None = None,
     ) -> list[str]:
         """Bulk-add N elements of one kind from arrays.
 
@@ -380,6 +390,9 @@ class Circuit:
             Column arrays (broadcast to N), e.g. ``{"r": r_array}``; for V and I sources
             ``"extra"`` may hold one ``WaveformSpec`` (or None) per element; for diodes
             ``"extra"`` is the model name.
+        sources : (files, lines), optional
+            Deck file and line of every element (the deck reader's bulk path), so warnings can
+            point at the element's line.
 
         Raises
         ------
@@ -440,6 +453,10 @@ class Circuit:
         table.chunks.append((idx, vals))
         table.chunk_names.append(keys)
         table.extra.extend(extras)
+        if sources is not None:
+            if len(sources) != 2 or len(sources[0]) != count or len(sources[1]) != count:
+                raise NetlistError(f"sources must be (files, lines) with one entry per element ({count})")
+            table.sources.append((len(table.locations), sources[0], sources[1]))
         table.locations.extend([None] * count)
         return keys
 
@@ -680,6 +697,9 @@ class Circuit:
     def load_models(self, path: str | Path, names: Sequence[str] | None = None) -> list[str]:
         """Define the ``.model`` cards of a library file (e.g. ``compact_models/*.lib``).
 
+        A shipped library can be named without its folder (``"kumar2024_sot.lib"``), from any
+        directory (:mod:`xbar.devices.cards`).
+
         The file is read by the deck front end, so errors name ``file:line``. ``names``
         restricts which cards are taken; returns the names defined.
         """
@@ -687,8 +707,13 @@ class Circuit:
 
         given = validate.path(path, "load_models path")
         chosen_names = None if names is None else validate.names(names, "names")
+        lib = given
+        if not lib.exists():
+            from xbar.devices.cards import shipped_fallback
+
+            lib = shipped_fallback(lib) or lib  # a shipped card by name, from any directory
         try:
-            lib = given.resolve()
+            lib = lib.resolve()
         except (OSError, RuntimeError) as exc:
             raise NetlistError(f"cannot read '{given}': {exc}") from None
         if '"' in str(lib):
@@ -912,6 +937,23 @@ class Circuit:
         if not isinstance(cards, Sequence) or not all(isinstance(a, str) for a in cards):
             raise ArgumentTypeError(f"analyses must be card lines (str), got {analyses!r:.80}")
         return write_netlist(self, list(cards))
+
+    def location_of(self, name: str) -> SourceLocation | None:
+        """Where element ``name`` was written (None for elements added from Python)."""
+        cache = self.__dict__.get("_locations")
+        if cache is None or cache[0] != len(self.element_kind):
+            index: dict[str, SourceLocation | None] = {}
+            for table in self.tables.values():
+                names = [n for chunk in table.chunk_names for n in chunk] + table.names
+                index.update(zip(names, table.locations, strict=False))
+                for start, files, lines in table.sources:
+                    for k, (file, line) in enumerate(zip(files, lines, strict=True)):
+                        index[names[start + k]] = SourceLocation(file, int(line))
+            for store in self.y_instances.values():
+                index.update(zip(store["names"], store["loc"], strict=False))
+            cache = (len(self.element_kind), index)
+            self.__dict__["_locations"] = cache
+        return cache[1].get(name.lower())
 
     def element_count(self) -> int:
         """Number of elements of all kinds."""

@@ -12,7 +12,11 @@ This module imports nothing from the rest of xbar.
 
 from __future__ import annotations
 
+import linecache
+import sys
+import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = [
     "ArgumentTypeError",
@@ -21,14 +25,17 @@ __all__ = [
     "DivergenceError",
     "InterruptedRunWarning",
     "LimitError",
+    "LintWarning",
     "MissingDependencyError",
     "ModelCardError",
     "NetlistError",
     "SingularMatrixError",
     "SourceLocation",
+    "StudyError",
     "TopologyError",
     "XbarError",
     "XbarWarning",
+    "warn",
 ]
 
 
@@ -116,6 +123,13 @@ class ModelCardError(NetlistError):
     """A ``.model`` card or device parameter is unknown or outside its bounds."""
 
 
+class StudyError(XbarError, ValueError):
+    """A study description (TOML/YAML file or dict) or a study run is invalid.
+
+    The message names the file, the key (``axes.tmr.num``) and what was expected.
+    """
+
+
 class TopologyError(XbarError):
     """The circuit is ill-posed (floating node, loop of voltage sources, cut-set of current sources)."""
 
@@ -197,7 +211,62 @@ class MissingDependencyError(XbarError, ImportError):
 
 
 class XbarWarning(UserWarning):
-    """A recoverable problem the user should know about (breakdown event, ignored AC spec)."""
+    """A recoverable problem the user should know about (breakdown event, suspicious netlist).
+
+    ``location`` is where the offending element was written (``None`` for circuits built from
+    Python); :func:`warn` reports the warning at that deck line, so Python's default display
+    shows ``deck.cir:12: XbarWarning: …`` followed by the deck line itself, and the command line
+    renders it like an error (``xbar: warning: deck.cir:12:1: …`` with the card and a caret).
+    """
+
+    def __init__(self, message: str, location: SourceLocation | None = None) -> None:
+        self.message = message
+        self.location = location
+        super().__init__(message)
+
+    def render(self) -> str:
+        """``file:line:col: message`` plus the card and a caret, as errors are shown."""
+        loc = self.location
+        if loc is None:
+            return self.message
+        text = f"{loc}: {self.message}"
+        line_text = loc.line_text or linecache.getline(loc.file, loc.line)
+        if line_text.strip():
+            line = line_text.rstrip("\n").expandtabs(1)
+            text += f"\n  {line}\n  {' ' * (max(loc.col, 1) - 1)}^"
+        return text
+
+
+class LintWarning(XbarWarning):
+    """A netlist that runs but probably does not say what was meant (e.g. a node with one
+    connection, often a typo). Switched off by ``.options nolint`` or ``Circuit(lint=False)``."""
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+def _stacklevel_outside_xbar() -> int:
+    """``stacklevel`` for :func:`warnings.warn` that points at the first caller outside xbar."""
+    level = 2  # 1 is warn() itself, 2 its caller
+    frame = sys._getframe(2)
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+def warn(message: str, location: SourceLocation | None = None,
+         category: type[XbarWarning] = XbarWarning) -> None:
+    """Issue an xbar warning at the user's source, never at an internal line of xbar.
+
+    With a ``location`` (an element or card of a deck) the warning is reported at that file and
+    line; without one (circuits built from Python) at the first caller outside the package.
+    """
+    w = category(message, location)
+    if location is not None:
+        warnings.warn_explicit(w, category, location.file or "<netlist>", location.line, module="xbar")
+    else:
+        warnings.warn(w, stacklevel=_stacklevel_outside_xbar())
 
 
 class InterruptedRunWarning(XbarWarning):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, ClassVar
 
 from xbar.errors import NetlistError, SourceLocation
 from xbar.validate import integer, real
@@ -39,6 +39,10 @@ class SimOptions:
         Truncation-error overestimation factor (SPICE's TRTOL).
     seed : int
         Seed for stochastic device models.
+    lint : int
+        1 (default): warn about netlists that run but probably say something else than meant
+        (:mod:`xbar.lint`: a node with one connection, often a typo); 0 turns the checks off
+        (``.options nolint`` or ``lint=0``).
     """
 
     reltol: float = 1e-3
@@ -51,6 +55,10 @@ class SimOptions:
     temp: float = 27.0
     trtol: float = 7.0
     seed: int = 0
+    lint: int = 1
+
+    FLAGS: ClassVar[dict[str, tuple[str, int]]] = {"nolint": ("lint", 0), "lint": ("lint", 1)}
+    """Options written without a value (``.options nolint``) -> (name, value)."""
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -63,7 +71,7 @@ class SimOptions:
         Ranges: ``reltol`` in (0, 1]; ``abstol``, ``vntol``, ``trtol`` > 0; ``gmin`` > 0 (all at
         most 1e30); ``itl1``, ``itl4`` whole numbers in [1, 100000]; ``seed`` a whole number
         in [0, 2**63); ``temp`` in (-273.15, 1000] °C (see :func:`check_temperature`);
-        ``method`` trap (trapezoidal), gear or be.
+        ``method`` trap (trapezoidal), gear or be; ``lint`` 0 or 1.
         """
         out: dict[str, Any] = {}
         known = {f.name: f for f in fields(cls)}
@@ -94,6 +102,10 @@ class SimOptions:
                     msg = f"method must be one of {', '.join(_METHODS)}, got '{raw}'"
                     raise NetlistError(msg, location)
                 out[name] = method
+            elif name == "lint":
+                if str(raw).strip() not in ("0", "1", "0.0", "1.0"):
+                    raise NetlistError(f"option 'lint' must be 0 or 1, got {raw!r}", location)
+                out[name] = int(float(raw))
             elif name in ("itl1", "itl4"):
                 out[name] = integer(raw, what, lo=1, hi=_MAX_ITERATIONS, location=location)
             elif name == "seed":

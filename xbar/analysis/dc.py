@@ -28,6 +28,7 @@ from xbar.limits import check_count, check_memory
 from xbar.mna.system import MnaSystem
 from xbar.mna.topology import check_dc_paths
 from xbar.options import check_temperature
+from xbar.reprs import short_repr
 from xbar.validate import MIN_MAGNITUDE, array
 
 __all__ = ["SweepSpec", "check_sweep_values", "run_dc", "sweep_values"]
@@ -109,6 +110,8 @@ def check_sweep_values(target: str, kind: str, values: F64, location: SourceLoca
 @dataclass
 class SweepSpec:
     """One sweep: target (element name or ``temp``) and its values."""
+
+    __repr__ = short_repr
 
     target: str
     values: F64
@@ -214,9 +217,12 @@ def run_dc(system: MnaSystem, sweeps: list[SweepSpec], *, progress: bool | None 
     all_names = [scale_name, *names]
     if len(sweeps) > 1:
         data = np.column_stack([data, np.array([p[1] for p in points])])
-        all_names.append("sweep2")
-    return SweepResult(kind="dc", names=all_names, data=data, title=circuit.title, scale_name=scale_name,
-                       analysis=".dc", events=system.events_since(start), interrupted=stop.requested)
+        all_names.append(f"{targets[1][0]}2")  # the outer sweep: v-sweep2, i-sweep2, ...
+    result = SweepResult(kind="dc", names=all_names, data=data, title=circuit.title, scale_name=scale_name,
+                         analysis=".dc", events=system.events_since(start),
+                         units=system.vector_units(all_names), interrupted=stop.requested)
+    result.sweeps = tuple(s.target for s in sweeps)
+    return result
 
 
 def _linear_sweep(system: MnaSystem, targets: list[tuple[str, DeviceGroup | None, int, str]],

@@ -30,12 +30,11 @@ from __future__ import annotations
 import math
 import signal
 import threading
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from xbar.errors import DivergenceError, InterruptedRunWarning, NetlistError, SourceLocation
+from xbar.errors import DivergenceError, InterruptedRunWarning, NetlistError, SourceLocation, warn
 from xbar.limits import check_memory, get_limits
 
 if TYPE_CHECKING:
@@ -293,5 +292,5 @@ class TimeProgress:
 
 def warn_interrupted(analysis: str, done: str) -> None:
     """Warn that ``analysis`` was interrupted and returns ``done`` (``"120 of 1000 points"``)."""
-    warnings.warn(f"{analysis} interrupted (Ctrl-C): returning the {done} computed so far",
-                  InterruptedRunWarning, stacklevel=3)
+    warn(f"{analysis} interrupted (Ctrl-C): returning the {done} computed so far",
+         category=InterruptedRunWarning)

@@ -57,4 +57,4 @@ def run_op(system: MnaSystem) -> OpResult:
         x, _ = solve_dc_point(system, t=None, x0=x, analysis="operating point", point="after a device state change")
     names, values = op_vectors(system, x)
     return OpResult(kind="op", names=names, data=values, title=system.circuit.title, analysis=".op",
-                    events=system.events_since(start))
+                    events=system.events_since(start), units=system.vector_units(names))

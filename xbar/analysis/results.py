@@ -2,7 +2,9 @@
 
 ``result["v(out)"]``, ``result["i(v1)"]``, ``result["v(a,b)"]`` (difference), a bare node name
 ``result["out"]``, ``result["time"]`` / the sweep scale, ``result["@d1[vd]"]`` for device outputs.
-Results convert to numpy (:meth:`Result.to_numpy`) and CSV (:meth:`Result.to_csv`).
+Results convert to numpy (:meth:`Result.to_numpy`) and CSV (:meth:`Result.to_csv`); device
+events (switching, breakdown) are in ``result.events`` and :meth:`Result.events_to_csv`.
+``print(result)`` shows a one-line summary, never the arrays.
 """
 
 from __future__ import annotations
@@ -19,13 +21,37 @@ import numpy as np
 from xbar.errors import ArgumentTypeError, XbarError
 from xbar.validate import array, checked_calls, output_file
 
-__all__ = ["OpResult", "Result", "SweepResult", "TranResult", "normalize_vector_name"]
+__all__ = ["OpResult", "Result", "SweepResult", "TranResult", "csv_column_name", "normalize_vector_name"]
 
 _DIFF = re.compile(r"^v\(\s*([^,()\s]+)\s*,\s*([^,()\s]+)\s*\)$")
+# characters that break common CSV readers in a header cell: the comment character of
+# numpy.genfromtxt / pandas(comment="#"), the delimiter, quotes and white space
+_CSV_UNSAFE = re.compile(r"[#,;\"'\s]")
+
+
+def csv_column_name(name: str) -> str:
+    """CSV header of vector ``name``: a plain name every common CSV reader accepts.
+
+    ``#`` (internal nodes, ``v(y1#0)``) becomes ``:``; the comma of a differential voltage
+    becomes ``-`` between two ``v()`` (``v(a,b)`` -> ``v(a)-v(b)``); any other comment,
+    delimiter, quote or space character becomes ``_``.
+
+    Examples
+    --------
+    >>> csv_column_name("v(y1#0)"), csv_column_name("v(a,b)"), csv_column_name("@y1[r]")
+    ('v(y1:0)', 'v(a)-v(b)', '@y1[r]')
+    """
+    m = _DIFF.match(name)
+    if m:
+        name = f"v({m.group(1)})-v({m.group(2)})"
+    return _CSV_UNSAFE.sub("_", name.replace("#", ":"))
 
 
 def normalize_vector_name(name: str) -> str:
     """Canonical lower-case ngspice vector name (``V(Out)`` -> ``v(out)``, ``v1#branch`` -> ``i(v1)``)."""
+    if not isinstance(name, str):
+        raise ArgumentTypeError(f"result vectors are named by strings such as 'v(out)', got "
+                                f"{type(name).__name__} {name!r:.60}")
     key = name.strip().lower().replace(" ", "")
     if key.endswith("#branch"):
         return f"i({key[:-7]})"
@@ -50,15 +76,28 @@ class Result:
     """Values of the ``.meas`` cards of this analysis by name (see :mod:`xbar.analysis.measure`)."""
     measure_outcomes: list[Any] = field(default_factory=list, repr=False)
     """Every measurement with its printed line and, when it failed, the reason."""
+    units: dict[str, str] = field(default_factory=dict)
+    """Unit of each vector (``"V"``, ``"A"``, ``"Ω"``, ``"-"`` …; missing or '' when unknown)."""
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._index = {n: i for i, n in enumerate(self.names)}
 
+    def __repr__(self) -> str:
+        points = "1 point" if self.data.ndim == 1 else f"{self.data.shape[0]} points"
+        shown = ", ".join(self.names[:6]) + (", ..." if len(self.names) > 6 else "")
+        events = f", {len(self.events)} device events" if self.events else ""
+        what = f" {self.analysis}" if self.analysis else ""
+        return (f"<{type(self).__name__}{what}: {points} x {len(self.names)} vectors "
+                f"({shown}){events}>")
+
+    __str__ = __repr__
+
+    def unit(self, key: str) -> str:
+        """Unit of vector ``key`` ('' when unknown)."""
+        return self.units.get(normalize_vector_name(key), "")
+
     def _column(self, key: str) -> np.ndarray:
-        if not isinstance(key, str):
-            raise ArgumentTypeError(f"result vectors are named by strings such as 'v(out)', got "
-                                    f"{type(key).__name__} {key!r:.60}")
         k = normalize_vector_name(key)
         if k in self._index:
             return self.data[..., self._index[k]]
@@ -98,19 +137,35 @@ class Result:
         """All vectors as one array, columns in :attr:`names` order."""
         return self.data
 
+    def scale_names(self) -> list[str]:
+        """The sweep or time vectors that index the points (outer sweep included)."""
+        return [self.scale_name] if self.scale_name else []
+
     def to_csv(self, path: str | Path, names: Sequence[str] | None = None) -> None:
-        """Write the result as CSV: a header row of vector names, full-precision numbers."""
+        """Write the result as CSV: a header row of vector names, full-precision numbers.
+
+        The scale (time or sweep values, and the outer sweep of a nested ``.dc``) comes first.
+        Headers are plain names (:func:`csv_column_name`: no ``#``, no commas), so
+        ``numpy.genfromtxt(path, delimiter=",", names=True)`` and ``pandas.read_csv(path)``
+        read the file as is.
+        """
         if names is not None and (isinstance(names, str) or not isinstance(names, Sequence)):
             raise ArgumentTypeError(f"names must be a sequence of vector names, got {names!r:.60}")
         cols = list(names) if names else list(self.names)
-        if self.scale_name and self.scale_name not in cols:
-            cols.insert(0, self.scale_name)
+        scales = self.scale_names()
+        cols = scales + [c for c in cols if c not in scales]
         arrays = [np.atleast_1d(self._column(c)) for c in cols]
         with output_file(path) as fh:
             w = csv.writer(fh)
-            w.writerow(cols)
+            w.writerow([csv_column_name(normalize_vector_name(c)) for c in cols])
             for row in zip(*arrays, strict=True):
                 w.writerow([repr(float(v)) for v in row])
+
+    def events_to_csv(self, path: str | Path) -> None:
+        """Write :attr:`events` as CSV (see :func:`xbar.io.events.write_events_csv`)."""
+        from xbar.io.events import write_events_csv
+
+        write_events_csv(path, self.events)
 
 
 @checked_calls
@@ -126,12 +181,38 @@ class OpResult(Result):
 
 @checked_calls
 class SweepResult(Result):
-    """DC sweep: vectors are 1-D arrays over the sweep points (first source fastest)."""
+    """DC sweep: vectors are 1-D arrays over the sweep points (first source fastest).
+
+    ``sweeps`` names the swept elements (inner first). A nested sweep adds the outer values as
+    the vector ``<kind>-sweep2`` (e.g. ``i-sweep2``), also reachable as ``sweep2``.
+    """
+
+    sweeps: tuple[str, ...] = ()
 
     @property
     def scale(self) -> np.ndarray:
         assert self.scale_name is not None
         return self._column(self.scale_name)
+
+    @property
+    def outer_name(self) -> str | None:
+        """Name of the outer sweep's vector (None for a single sweep)."""
+        return next((n for n in self.names if n.endswith("sweep2")), None)
+
+    @property
+    def outer(self) -> np.ndarray | None:
+        """Outer sweep value at every point (None for a single sweep)."""
+        name = self.outer_name
+        return None if name is None else self._column(name)
+
+    def scale_names(self) -> list[str]:
+        outer = self.outer_name
+        return [self.scale_name] + ([outer] if outer else []) if self.scale_name else []
+
+    def _column(self, key: str) -> np.ndarray:
+        if normalize_vector_name(key) == "sweep2" and self.outer_name is not None:
+            key = self.outer_name
+        return super()._column(key)
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self._column(key)

@@ -292,7 +292,8 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool | 
     names = ["time", *op_vectors(system, x_last)[0]]
     data = np.column_stack([tarr[keep], xarr[keep]])
     return TranResult(kind="tran", names=names, data=data, title=system.circuit.title, scale_name="time",
-                      analysis=".tran", events=system.events_since(start_events), interrupted=stop.requested)
+                      analysis=".tran", events=system.events_since(start_events),
+                      units=system.vector_units(names), interrupted=stop.requested)
 
 
 _ERR_COEF = {("be", 1): 0.5, ("trap", 1): 0.5, ("gear", 1): 0.5, ("trap", 2): 1.0 / 12.0, ("gear", 2): 2.0 / 9.0}

@@ -53,6 +53,7 @@ from xbar import validate
 from xbar.circuit import Circuit
 from xbar.errors import ArgumentTypeError, NetlistError
 from xbar.limits import check_memory
+from xbar.reprs import short_repr
 
 __all__ = [
     "CELL_KINDS",
@@ -120,6 +121,8 @@ class CrossbarSpec:
     title : str
         Circuit title.
     """
+
+    __repr__ = short_repr
 
     rows: int
     cols: int
@@ -356,6 +359,8 @@ class CrossbarArray:
     merged : bool
         Whether zero-resistance segments merged nodes.
     """
+
+    __repr__ = short_repr
 
     spec: CrossbarSpec
     circuit: Circuit

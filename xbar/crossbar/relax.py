@@ -21,6 +21,7 @@ import numpy as np
 
 from xbar import validate
 from xbar.limits import check_memory
+from xbar.reprs import short_repr
 
 __all__ = ["RelaxResult", "fixed_point_solve"]
 
@@ -28,6 +29,8 @@ __all__ = ["RelaxResult", "fixed_point_solve"]
 @dataclass
 class RelaxResult:
     """Outcome of :func:`fixed_point_solve` (currents in A, voltages in V)."""
+
+    __repr__ = short_repr
 
     i_col: np.ndarray
     v_cell: np.ndarray

@@ -13,6 +13,7 @@ from xbar import validate
 from xbar.circuit import GROUND_NAMES
 from xbar.crossbar.cells import cell_current, cell_voltage
 from xbar.errors import NetlistError
+from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
     from xbar.crossbar.builder import CrossbarArray
@@ -48,6 +49,8 @@ class CrossbarResult:
     seconds : float
         Solve time (after compilation).
     """
+
+    __repr__ = short_repr
 
     array: CrossbarArray
     x: np.ndarray
@@ -203,6 +206,8 @@ class BatchResult:
         Matrix factorisations the batch took.
     seconds : float
     """
+
+    __repr__ = short_repr
 
     inputs: np.ndarray
     currents: np.ndarray

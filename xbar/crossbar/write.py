@@ -26,7 +26,6 @@ pulsed sources.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +33,8 @@ import numpy as np
 
 from xbar import validate
 from xbar.crossbar.cells import barrier_margin, switching_probability
-from xbar.errors import ArgumentTypeError, NetlistError, XbarWarning
+from xbar.errors import ArgumentTypeError, NetlistError, warn
+from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
     from xbar.crossbar.builder import CrossbarArray
@@ -81,6 +81,8 @@ def scheme_voltages(rows: int, cols: int, target: tuple[int, int], v_write: floa
 @dataclass
 class WriteResult:
     """Outcome of :func:`write_op` (voltages in V, probabilities in [0, 1])."""
+
+    __repr__ = short_repr
 
     scheme: str
     target: tuple[int, int]
@@ -186,8 +188,8 @@ def write_op(array: CrossbarArray, target: tuple[int, int], v_write: float, *, s
               for r, c in over[:1000]]
     if events:
         e = events[0]
-        warnings.warn(f"crossbar write ({scheme}, {v_write:g} V at {tgt}): barrier breakdown in "
-                      f"{len(over)} cell(s), e.g. cell {e['cell']} with |V| = {e['voltage']:.4g} V > "
-                      f"V_B = {e['vb']:.4g} V", XbarWarning, stacklevel=2)
+        warn(f"crossbar write ({scheme}, {v_write:g} V at {tgt}): barrier breakdown in "
+             f"{len(over)} cell(s), e.g. cell {e['cell']} with |V| = {e['voltage']:.4g} V > "
+             f"V_B = {e['vb']:.4g} V")
     return WriteResult(scheme=scheme, target=tgt, v_write=float(v_write), v_cell=v_cell, p_switch=p,
                        breakdown=events, result=res, i_channel=i_ch)

@@ -75,6 +75,9 @@ class DeviceGroup:
     """Terminal pairs that give a DC path (used by the topology checks)."""
     voltage_defining: ClassVar[tuple[int, int] | None] = None
     """Terminal pair whose voltage the element fixes (V, E, H, and L at DC)."""
+    output_info: ClassVar[dict[str, tuple[str, str]]] = {}
+    """Unit and one-line meaning of every key of :meth:`outputs` (``@name[key]``). Keys that
+    end in a cell number (``v1``, ``v2`` …) are described once as ``v<k>``."""
 
     def __init__(self, names: list[str], nodes: I64) -> None:
         self.names = names
@@ -132,6 +135,17 @@ class DeviceGroup:
     def outputs(self, x: F64) -> dict[str, F64]:
         """Derived per-instance quantities exposed as ``@name[key]``."""
         return {}
+
+    @classmethod
+    def describe_output(cls, key: str) -> tuple[str, str]:
+        """Unit and meaning of output ``key`` (``("", "")`` when the kind does not say)."""
+        info = cls.output_info.get(key)
+        if info is None:
+            stem = key.rstrip("0123456789")
+            info = cls.output_info.get(f"{stem}<k>") if stem != key else None
+            if info is not None:
+                return info[0], info[1].replace("<k>", key[len(stem):])
+        return info or ("", "")
 
 
 class LoadContext:

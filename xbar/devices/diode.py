@@ -47,6 +47,7 @@ class DiodeGroup(DeviceGroup):
     letter: ClassVar[str] = "d"
     linear: ClassVar[bool] = False
     dc_conducting = ((0, 1),)
+    output_info: ClassVar[dict[str, tuple[str, str]]] = {"vd": ("V", "junction voltage")}
 
     def __init__(self, names: list[str], nodes: I64, area: F64, card: dict[str, float],
                  location: SourceLocation | None = None) -> None:

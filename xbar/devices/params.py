@@ -18,7 +18,7 @@ import numpy as np
 
 from xbar.errors import ModelCardError, SourceLocation
 
-__all__ = ["BoundCard", "Param", "bind_card", "param_table_markdown"]
+__all__ = ["BoundCard", "Param", "bind_card", "out_of_range_message", "param_table_markdown"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,44 @@ class BoundCard:
         return self.values[key]
 
 
+_SI_FACTORS: tuple[tuple[str, float], ...] = (
+    ("f", 1e-15), ("p", 1e-12), ("n", 1e-9), ("u", 1e-6), ("m", 1e-3),
+    ("k", 1e3), ("meg", 1e6), ("g", 1e9), ("t", 1e12),
+)
+
+
+def out_of_range_message(name: str, value: float, lo: float, hi: float, unit: str = "") -> str:
+    """``"tf=1.7 m is outside [1.2e-09, 3.2e-09] m; did you mean 1.7n (= 1.7e-09 m)?"``.
+
+    The hint is given when a dimensionless value read as a percentage, or the value times a
+    SPICE scale factor (f p n u m k meg g t), lands inside the bounds; when several factors fit,
+    the one nearest the middle of a positive range, else the smallest change.
+
+    Examples
+    --------
+    >>> out_of_range_message("tf", 1.7, 1.2e-9, 3.2e-9, "m")
+    'tf=1.7 m is outside [1.2e-09, 3.2e-09] m; did you mean 1.7n (= 1.7e-09 m)?'
+    >>> out_of_range_message("tmr0", 120.0, 0.0, 100.0, "-")
+    'tmr0=120 is outside [0, 100]; did you mean 1.2 (120 % as a fraction)?'
+    """
+    u = f" {unit}" if unit and unit != "-" else ""
+    msg = f"{name}={value:g}{u} is outside [{lo:g}, {hi:g}]{u}"
+    if not np.isfinite(value) or value == 0.0:
+        return msg
+    if unit in ("", "-") and lo <= value / 100.0 <= hi:
+        return f"{msg}; did you mean {value / 100.0:g} ({value:g} % as a fraction)?"
+    fits = [(sfx, f) for sfx, f in _SI_FACTORS if lo <= value * f <= hi]
+    if not fits:
+        return msg
+    if lo > 0 and hi < np.inf:  # a positive range: the factor that lands nearest its middle
+        centre = 0.5 * (np.log10(lo) + np.log10(hi))
+        fits.sort(key=lambda sf: abs(np.log10(abs(value * sf[1])) - centre))
+    else:  # a range through 0 or unbounded: the smallest change
+        fits.sort(key=lambda sf: abs(np.log10(sf[1])))
+    sfx, f = fits[0]
+    return f"{msg}; did you mean {value:g}{sfx} (= {value * f:g}{u})?"
+
+
 def bind_card(
     name: str,
     kind: str,
@@ -87,7 +125,7 @@ def bind_card(
         p = known[k]
         v = float(value)
         if not np.isfinite(v) or not p.lo <= v <= p.hi:
-            msg = f"model '{name}' ({kind}): {k}={value!r} is outside [{p.lo:g}, {p.hi:g}] {p.unit}"
+            msg = f"model '{name}' ({kind}): {out_of_range_message(k, v, p.lo, p.hi, p.unit)}"
             raise ModelCardError(msg, location)
         values[k] = v
     return BoundCard(name, kind, values, location)

@@ -29,6 +29,9 @@ class YDevice(DeviceGroup):
         Terminal names, in element-line order.
     card_params, instance_params : tuple of Param
         Declared parameters (instance parameters may also be given on the card as defaults).
+    open_terminals : tuple of str
+        Terminals that may be left unconnected (read-out arms); the single-connection lint
+        (:mod:`xbar.lint`) does not report them.
 
     Instance attributes set by the engine: ``card`` (:class:`BoundCard`), ``inst`` (dict of
     per-instance float arrays, one per instance parameter), ``rng`` (a seeded
@@ -39,6 +42,7 @@ class YDevice(DeviceGroup):
     terminals: ClassVar[tuple[str, ...]] = ()
     card_params: ClassVar[tuple[Param, ...]] = ()
     instance_params: ClassVar[tuple[Param, ...]] = ()
+    open_terminals: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, names: list[str], nodes: I64, card: BoundCard, inst: dict[str, F64],
                  rng: np.random.Generator) -> None:

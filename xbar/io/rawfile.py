@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xbar.errors import XbarError
+from xbar.reprs import short_repr
 
 __all__ = [
     "SCALE_NAMES",
@@ -131,6 +132,8 @@ class RawPlot:
         Shape ``(npoints, nvars)``; float64, complex128 for complex plots. Units are those of
         the types: V, A, s, Hz, Ohm, degC.
     """
+
+    __repr__ = short_repr
 
     title: str
     plotname: str

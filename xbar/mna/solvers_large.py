@@ -38,6 +38,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from xbar.errors import ConvergenceError, MissingDependencyError, NetlistError, SingularMatrixError
+from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
     from xbar.mna.linsolve import Factorization
@@ -126,6 +127,8 @@ class NodalReduction:
     S : scipy.sparse.csc_array
         ``A_UU``, symmetric (checked), canonical.
     """
+
+    __repr__ = short_repr
 
     n: int
     free: np.ndarray

@@ -25,8 +25,9 @@ from xbar.devices.linear import (
     VccsGroup,
     VcvsGroup,
 )
+from xbar.devices.params import out_of_range_message
 from xbar.devices.sources import CurrentSourceGroup, VoltageSourceGroup
-from xbar.errors import ModelCardError, NetlistError
+from xbar.errors import ModelCardError, NetlistError, warn
 from xbar.mna.linsolve import LinearSolver, get_solver
 
 if TYPE_CHECKING:
@@ -34,6 +35,15 @@ if TYPE_CHECKING:
     from xbar.options import SimOptions
 
 __all__ = ["MnaSystem", "build_system"]
+
+
+_SCALE_INFO: dict[str, tuple[str, str]] = {
+    "time": ("s", "time"),
+    "v-sweep": ("V", "swept source value"), "i-sweep": ("A", "swept source value"),
+    "res-sweep": ("Ω", "swept resistance"), "temp-sweep": ("°C", "swept temperature"),
+    "v-sweep2": ("V", "outer swept source value"), "i-sweep2": ("A", "outer swept source value"),
+    "res-sweep2": ("Ω", "outer swept resistance"), "temp-sweep2": ("°C", "outer swept temperature"),
+}
 
 
 @dataclass
@@ -83,6 +93,27 @@ class MnaSystem:
 
     def unknown_names(self) -> list[str]:
         return [f"v({n})" for n in self.node_names] + [f"i({b})" for b in self.branch_names]
+
+    def describe_vector(self, name: str) -> tuple[str, str]:
+        """Unit and meaning of result vector ``name`` (``v(n)``, ``i(v1)``, ``@y1[r]``, scales)."""
+        if name in _SCALE_INFO:
+            return _SCALE_INFO[name]
+        if name.startswith("v("):
+            return "V", "node voltage"
+        if name.startswith("i("):
+            return "A", "branch current"
+        if name.startswith("@") and name.endswith("]") and "[" in name:
+            device, key = name[1:-1].split("[", 1)
+            try:
+                group, _ = self.group_of(device)
+            except KeyError:
+                return "", ""
+            return group.describe_output(key)
+        return "", ""
+
+    def vector_units(self, names: list[str]) -> dict[str, str]:
+        """Unit of every vector in ``names`` ('' where unknown)."""
+        return {n: self.describe_vector(n)[0] for n in names}
 
     def index_of(self, vector: str) -> int:
         """Unknown index of ``v(node)`` or ``i(vname)``; KeyError when unknown."""
@@ -217,24 +248,52 @@ class MnaSystem:
         return b[: self.n]
 
     def after_solution(self, x: F64, t: float | None, dt: float | None) -> bool:
-        """Let stateful devices update after a converged point; True if any stamp changed."""
+        """Let stateful devices update after a converged point; True if any stamp changed.
+
+        New breakdown events become one :class:`~xbar.errors.XbarWarning` per device group,
+        reported at the deck line of the first device that broke down.
+        """
         changed = False
         for g in self.stateful:
             g.temp_c = self.options.temp  # type: ignore[attr-defined]
+            before = len(g.events)  # type: ignore[attr-defined]
             if g.after_solution(x, t, dt):  # type: ignore[attr-defined]
                 changed = True
+            new = g.events[before:]  # type: ignore[attr-defined]
+            if new:
+                self._warn_breakdowns(g, new, t)
         if changed:
             self.refresh_linear()
         return changed
 
-    def event_count(self) -> int:
-        return sum(len(g.events) for g in self.stateful)  # type: ignore[attr-defined]
+    def _warn_breakdowns(self, group: DeviceGroup, events: list[dict[str, Any]], t: float | None) -> None:
+        broke = [e for e in events if e.get("kind") == "breakdown"]
+        if not broke:
+            return
+        first = broke[0]
+        name = str(first["device"])
+        card = getattr(group, "card", None)
+        what = f"{group.kind}, model {card.name}" if card is not None else group.kind
+        cell = f"cell {first['cell']} of " if "cell" in first else ""
+        when = "at the operating point" if t is None else f"at t = {t:.6g} s"
+        more = ""
+        if len(broke) > 1:
+            at_least = "at least " if len(broke) >= 1000 else ""
+            more = f"; {at_least}{len(broke) - 1} more barrier(s) of this model broke at the same point"
+        warn(f"barrier breakdown {when}: {cell}'{name}' ({what}) with |V| = {abs(first['voltage']):.4g} V "
+             f"> V_B = {first['vb']:.4g} V{more}", self.circuit.location_of(name))
 
-    def events_since(self, start: int) -> list[dict[str, object]]:
-        """Device events (breakdown, switching …) recorded after ``start`` events."""
-        every = [e for g in self.stateful for e in g.events]  # type: ignore[attr-defined]
-        every.sort(key=lambda e: (e.get("time") is None, e.get("time") or 0.0))
-        return every[start:] if start else every
+    def event_count(self) -> list[int]:
+        """Per stateful group, how many events it has recorded (a mark for :meth:`events_since`)."""
+        return [len(g.events) for g in self.stateful]  # type: ignore[attr-defined]
+
+    def events_since(self, start: list[int] | int) -> list[dict[str, object]]:
+        """Device events (breakdown, switching …) recorded after the mark ``start`` of
+        :meth:`event_count`, in time order (operating-point events, time None, first)."""
+        marks = start if isinstance(start, list) else [0] * len(self.stateful)
+        every = [e for g, m in zip(self.stateful, marks, strict=True) for e in g.events[m:]]  # type: ignore[attr-defined]
+        every.sort(key=lambda e: -np.inf if e.get("time") is None else e["time"])
+        return every
 
     def load_context(self, gmin: float | None = None) -> LoadContext:
         o = self.options
@@ -316,6 +375,10 @@ def build_system(circuit: Circuit) -> MnaSystem:
     branch_names = [name for g in branch_groups for name in g.names]
     system = MnaSystem(circuit, groups, n_nodes, nxt, branch_names)
     check_structure(system)
+    if circuit.options.lint:
+        from xbar.lint import lint_circuit
+
+        lint_circuit(circuit)
     return system
 
 
@@ -374,7 +437,8 @@ def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:
                     card.location)
             lo, hi = DIODE_PARAMS[key][1:3]
             if not lo <= value <= hi:
-                raise ModelCardError(f"diode model '{model}': {key}={value} is outside [{lo}, {hi}]", card.location)
+                raise ModelCardError(f"diode model '{model}': {out_of_range_message(key, value, lo, hi)}",
+                                     card.location)
             params[key] = value
         ii = np.asarray(idx)
         groups.append(DiodeGroup([names[i] for i in idx], nodes[ii], vals[ii, 0], params, card.location))
@@ -406,8 +470,7 @@ def _y_groups(circuit: Circuit) -> list[DeviceGroup]:
                     v = store["params"][i].get(p.name)
                     if v is not None:
                         if not np.isfinite(v) or not p.lo <= v <= p.hi:
-                            msg = (f"'{store['names'][i]}': {p.name}={v!r} is outside "
-                                   f"[{p.lo:g}, {p.hi:g}] {p.unit}")
+                            msg = f"'{store['names'][i]}': {out_of_range_message(p.name, v, p.lo, p.hi, p.unit)}"
                             raise ModelCardError(msg, store["loc"][i])
                         arr[j] = v
                 inst[p.name] = arr

@@ -39,7 +39,6 @@ from __future__ import annotations
 import re
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,8 +46,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from xbar.errors import NetlistError, SourceLocation, XbarError, XbarWarning
+from xbar.errors import NetlistError, SourceLocation, XbarError, warn
 from xbar.netlist.lexer import Card, tokenize
+from xbar.reprs import short_repr
 
 __all__ = ["COMMANDS", "INTERACTIVE", "ControlScript", "ControlSession", "parse_control"]
 
@@ -95,6 +95,8 @@ class ControlScript:
     """The parsed ``.control`` block of a deck."""
 
     commands: list[Command] = field(default_factory=list)
+
+    __repr__ = short_repr
 
 
 def _words_with_offsets(text: str) -> list[tuple[str, int]]:
@@ -302,8 +304,7 @@ class ControlSession:
 
     def execute(self, cmd: Command) -> None:
         if cmd.name in INTERACTIVE:
-            warnings.warn(XbarWarning(f"{cmd.card.file}:{cmd.card.line}: '{cmd.name}' skipped "
-                                      "(interactive command; batch runs do not draw)"), stacklevel=2)
+            warn(f"'{cmd.name}' skipped (interactive command; batch runs do not draw)", cmd.card.location())
             return
         if "$" in cmd.rest:
             cmd = self._substituted(cmd)

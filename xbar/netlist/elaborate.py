@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import difflib
 import re
-import warnings
+from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,21 @@ import numpy as np
 
 from xbar import validate
 from xbar.circuit import GROUND_NAMES, Circuit
-from xbar.errors import ArgumentTypeError, ModelCardError, NetlistError, XbarError, XbarWarning
+from xbar.devices.params import out_of_range_message
+from xbar.errors import (
+    ArgumentTypeError,
+    ModelCardError,
+    NetlistError,
+    SourceLocation,
+    XbarError,
+    warn,
+)
 from xbar.limits import check_count
 from xbar.netlist.expr import Dialect, FunctionTable, parse_expression
 from xbar.netlist.lexer import Card, scan
 from xbar.netlist.parser import UNSUPPORTED_HINTS, Deck, SubcktDef, parse_file, parse_text
 from xbar.options import SimOptions
+from xbar.reprs import short_repr
 from xbar.units import parse_number
 from xbar.validate import real
 
@@ -91,6 +101,8 @@ _TRAN_FORM = "expected '.tran tstep tstop [tstart [tmax]] [uic]'"
 class AnalysisCard:
     """An analysis request from the deck (``.op``, ``.dc``, ``.tran``)."""
 
+    __repr__ = short_repr
+
     kind: str
     args: dict[str, Any]
     card: Card
@@ -100,6 +112,8 @@ class AnalysisCard:
 @dataclass
 class Netlist:
     """A read deck: the flat circuit, its analyses and output requests."""
+
+    __repr__ = short_repr
 
     title: str
     file: str
@@ -121,19 +135,54 @@ class Netlist:
     analysis_parser: Any = field(default=None, repr=False)
     """``parser(card, head) -> AnalysisCard``: reads analysis commands of the control language
     with the deck's parameters (set by the elaborator)."""
+    requests: list[tuple[str, SourceLocation]] = field(default_factory=list)
+    """Every ``.print``/``.save``/``.probe`` vector with where it was written."""
+
+    def check_outputs(self, system: Any | None = None) -> None:
+        """Check every requested output vector against the compiled circuit.
+
+        Nodes and element names are checked when the deck is read; device quantities
+        (``@y1[state]``) need the compiled device groups, so :meth:`run` calls this before
+        the first analysis: a typo fails at once with ``file:line:col``, not after a long
+        transient.
+        """
+        from xbar.analysis.op import op_vectors
+
+        device_vectors = [v for v, _ in self.requests if v.startswith("@") and v not in self.derived]
+        if not device_vectors:
+            return
+        system = system if system is not None else self.circuit.compile()
+        with np.errstate(all="ignore"):
+            names = op_vectors(system, np.zeros(system.n))[0]
+        available = set(names)
+        for vec, loc in self.requests:
+            if not vec.startswith("@") or vec in available or vec in self.derived:
+                continue  # derived vectors (@r1[i] …) are computed after the run
+            device, key = vec[1:-1].split("[", 1)
+            try:
+                group, _ = system.group_of(device)
+            except KeyError:
+                raise NetlistError(f"cannot output '{vec}': '{device}' is not an element of the circuit",
+                                   loc) from None
+            have = [k.split("[", 1)[1][:-1] for k in names if k.startswith(f"@{device}[")]
+            what = f"{group.kind} '{device}'"
+            listing = f"its quantities: {', '.join(have)}" if have else "it has no device quantities"
+            raise NetlistError(f"cannot output '{vec}': {what} has no quantity '{key}'; {listing}",
+                               loc.with_col(loc.col + 2 + len(device)))
 
     def run(self, progress: bool | None = None) -> list[Any]:
         """Run every analysis card in deck order; returns their results.
 
         ``.meas`` cards of each analysis kind are evaluated on its results
-        (``result.measurements``). ``progress`` shows progress bars for sweeps and transients
-        (``None``: only for runs that take more than a few seconds). After an analysis
-        interrupted with Ctrl-C (its result has ``interrupted`` set) the remaining analyses are
-        skipped.
+        (``result.measurements``). Output requests are checked first (:meth:`check_outputs`).
+        ``progress`` shows progress bars for sweeps and transients (``None``: only for runs that
+        take more than a few seconds). After an analysis interrupted with Ctrl-C (its result has
+        ``interrupted`` set) the remaining analyses are skipped.
         """
         if progress is not None:
             progress = validate.boolean(progress, "progress")
         system = self.circuit.compile()
+        self.check_outputs(system)
         results: list[Any] = []
         for a in self.analyses:
             results.append(self.run_analysis(a, system, progress=progress))
@@ -226,8 +275,12 @@ def _measure_dialect(dialect: Any) -> Dialect:
 
 
 @validate.checked_call
-def read_netlist(path: str | Path) -> Netlist:
+def read_netlist(path: str | Path, *, params: Mapping[str, float] | None = None,
+                 models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
     """Read an ngspice-dialect deck from ``path``.
+
+    ``params`` and ``models`` override ``.param`` values and ``.model`` card parameters
+    (see :func:`elaborate`).
 
     Raises
     ------
@@ -242,12 +295,14 @@ def read_netlist(path: str | Path) -> Netlist:
     >>> xbar.read_netlist(p).run()[0]["v(out)"]
     1.0
     """
-    return elaborate(parse_file(validate.path(path, "read_netlist path")))
+    return elaborate(parse_file(validate.path(path, "read_netlist path")), params=params, models=models)
 
 
 @validate.checked_call
-def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".") -> Netlist:
-    """Read a deck from a string (first line is the title).
+def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".",
+                      params: Mapping[str, float] | None = None,
+                      models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
+    """Read a deck from a string (first line is the title); overrides as in :func:`elaborate`.
 
     Examples
     --------
@@ -261,7 +316,7 @@ def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Pat
     validate.text(text, "read_netlist_text text")
     name = validate.text(name, "name")
     base = validate.path(base_dir, "base_dir")
-    return elaborate(parse_text(text, name=name, base_dir=base))
+    return elaborate(parse_text(text, name=name, base_dir=base), params=params, models=models)
 
 
 _DIALECTS: dict[int, tuple[FunctionTable, Dialect, Dialect]] = {}
@@ -397,9 +452,13 @@ class _Elaborator:
         self._r_nodes: list[int] = []
         self._r_vals: list[float] = []
         self._r_pending: set[str] = set()
+        self._r_lines = array("i")  # deck line and file of each (for warnings at the element)
+        self._r_files: list[str] = []
         self._instances: dict[str, Card] = {}
         self._active: list[SubcktDef] = []
         self._controls: list[tuple[Card, int, str, str]] = []
+        # overrides of top-level .model card parameters: model name -> {param: value}
+        self._model_overrides: dict[str, dict[str, float]] = {}
         self.functions = FunctionTable()
         self._save_currents = False
         self._global_nodes: set[str] = set()
@@ -491,6 +550,7 @@ class _Elaborator:
         node_index = c.node_index
         new_node = c.node
         names, nodes, vals = self._r_names, self._r_nodes, self._r_vals
+        lines, files = self._r_lines, self._r_files
         # value token -> value for the fast path (0.0: not a plain nonzero number)
         numbers: dict[str, float] = {}
         for card in cards:
@@ -526,6 +586,8 @@ class _Elaborator:
                     nodes.append(ia)
                     nodes.append(ib)
                     vals.append(v)
+                    lines.append(card.line)
+                    files.append(card.file)
                     pending.add(name)
                     continue
             self._element(card, scope, {}, 0)
@@ -538,7 +600,10 @@ class _Elaborator:
         # the lists are cleared in place: _elements holds references to them
         nodes = np.array(self._r_nodes, dtype=np.int64).reshape(-1, 2)
         vals = np.array(self._r_vals, dtype=np.float64)
-        self.circuit.add_many("r", list(self._r_names), nodes, {"r": vals})
+        self.circuit.add_many("r", list(self._r_names), nodes, {"r": vals},
+                              sources=(list(self._r_files), array("i", self._r_lines)))
+        self._r_files.clear()
+        del self._r_lines[:]
         self._r_names.clear()
         self._r_nodes.clear()
         self._r_vals.clear()
@@ -566,13 +631,16 @@ class _Elaborator:
                 return f" (first defined at {card.file}:{card.line})"
         return ""
 
-    def _param(self, card: Card, scope: _Scope) -> None:
+    def _param(self, card: Card, scope: _Scope, overrides: Mapping[str, float] | None = None) -> None:
         """Evaluate the ``name=value`` items of a ``.param`` card (function items are defined
-        beforehand by :meth:`_define_functions`)."""
+        beforehand by :meth:`_define_functions`); ``overrides`` replace values by name."""
         for name, args, value_text, col in _param_items(card):
             if args is not None:
                 continue
             expr = parse_expression(value_text, card.location(col), dialect=scope.dialect)
+            if overrides is not None and name.lower() in overrides:
+                scope.params[name] = float(overrides[name.lower()])
+                continue
             if name in expr.names and name not in scope.params:
                 raise NetlistError(f"parameter '{name}' is defined in terms of itself ('{name} = {value_text}'); "
                                    "give it a value that does not use it", card.location(col))
@@ -618,10 +686,21 @@ class _Elaborator:
             v = _value(card, i, scope, f"model parameter '{k}'")
             lo, hi, unit = table[k]
             if not lo <= v <= hi:
-                unit = f" {unit}" if unit and unit != "-" else ""
-                raise ModelCardError(f"{what} '{toks[1]}': {k}={v:g} is outside [{lo:g}, {hi:g}]{unit}",
+                raise ModelCardError(f"{what} '{toks[1]}': {out_of_range_message(k, v, lo, hi, unit)}",
                                      card.token_location(i))
             params[k] = v
+        if not scope.path and name in self._model_overrides:
+            for k, v in self._model_overrides.pop(name).items():
+                if k not in table:
+                    raise ModelCardError(f"override of {what} '{toks[1]}': parameter '{k}' is not "
+                                         f"supported; supported: {', '.join(table)}",
+                                         card.location(_first_col(card.text)))
+                lo, hi, unit = table[k]
+                if not lo <= v <= hi:
+                    unit = f" {unit}" if unit and unit != "-" else ""
+                    raise ModelCardError(f"override of {what} '{toks[1]}': {k}={v:g} is outside "
+                                         f"[{lo:g}, {hi:g}]{unit}", card.location(_first_col(card.text)))
+                params[k] = v
         if scope.path:
             scope.models[name] = key
         self.circuit.model(key, mtype, location=card.location(_first_col(card.text)), **params)
@@ -639,17 +718,21 @@ class _Elaborator:
             values: dict[str, Any] = {"temp": _value(card, 1, scope, "temperature")}
         else:
             pos, kv = _kv_pairs(card, 1)
-            for i in pos:
-                tok = toks[i]
-                if tok.lower() == "savecurrents":
-                    self._save_currents = True
-                if tok.lower() in HARMLESS_OPTIONS:
-                    ignored.append((tok.lower(), card))
-                    continue
-                raise card.error(f"not supported: option '{tok}' at {where}; supported options: "
-                                 f"{supported} (and, without effect on results, "
-                                 f"{', '.join(sorted(HARMLESS_OPTIONS))})", i)
             values = {}
+            for i in pos:
+                tok = toks[i].lower()
+                if tok == "savecurrents":
+                    self._save_currents = True
+                flag = SimOptions.FLAGS.get(tok)
+                if flag is None:
+                    if tok in HARMLESS_OPTIONS:
+                        ignored.append((tok, card))
+                        continue
+                    raise card.error(f"not supported: option '{toks[i]}' at {where}; options are written "
+                                     f"name=value (or one of the flags {', '.join(SimOptions.FLAGS)}), "
+                                     f"supported: {supported} (and, without effect on results, "
+                                     f"{', '.join(sorted(HARMLESS_OPTIONS))})", i)
+                values[flag[0]] = flag[1]
             known = set(SimOptions.names()) | {"maxord"}
             for k, i in kv.items():
                 if k in HARMLESS_OPTIONS and k not in known:
@@ -676,9 +759,8 @@ class _Elaborator:
             return
         names = list(dict.fromkeys(name for name, _ in ignored))
         first = ignored[0][1]
-        warnings.warn(XbarWarning(
-            f"{first.file}:{first.line}: accepted without effect (ngspice options that do not "
-            f"change results): {', '.join(names)}"), stacklevel=4)
+        warn(f"accepted without effect (ngspice options that do not change results): {', '.join(names)}",
+             first.location())
 
     def _ic(self, card: Card, head: str, scope: _Scope) -> None:
         toks = card.tokens
@@ -862,9 +944,10 @@ class _Elaborator:
             if derived and derived not in self.netlist.derived:
                 self.netlist.derived.append(derived)
             vectors.append(vec)
+            self.netlist.requests.append((vec, card.location(m.start() + 1)))
         if ignored:
-            warnings.warn(XbarWarning(f"{card.file}:{card.line}: ignored {', '.join(ignored)} (not a "
-                                      f"vector; as ngspice, {head} prints the vectors only)"), stacklevel=4)
+            warn(f"ignored {', '.join(ignored)} (not a vector; as ngspice, {head} prints the vectors only)",
+                 card.location())
         if not vectors:
             raise card.error(f"'{card.tokens[0]}' needs at least one output vector; {form}", len(card.tokens))
         if head == ".print":
@@ -1274,7 +1357,7 @@ class _Elaborator:
                                  f"'{toks[i - 2]}'; known: {', '.join(table) or 'none'}", i - 2)
             v = _value(card, i, scope, f"instance parameter '{k}'")
             if not p.lo <= v <= p.hi:
-                raise ModelCardError(f"Y device '{toks[0]}': {k}={v:g} is outside [{p.lo:g}, {p.hi:g}]",
+                raise ModelCardError(f"Y device '{toks[0]}': {out_of_range_message(k, v, p.lo, p.hi, p.unit)}",
                                      card.token_location(i))
             params[k] = v
         c.Y(full, nodes, model_key, location=card.location(_first_col(card.text)), **params)
@@ -1630,9 +1713,43 @@ def _func_card(card: Card) -> tuple[str, tuple[str, ...], str, int]:
     return m.group(1).lower(), args, body, col
 
 
-def elaborate(deck: Deck) -> Netlist:
-    """Turn a parsed deck into a :class:`Netlist` (see module docstring)."""
+def _override_values(values: Any, what: str) -> dict[str, float]:
+    """``{name: value}`` overrides checked: string keys, finite real values (lower-cased keys)."""
+    out: dict[str, float] = {}
+    for k, v in validate.mapping(values, what).items():
+        key = validate.text(k, f"{what} key", empty=False)
+        out[key.lower()] = real(v, f"{what}[{key!r}]")
+    return out
+
+
+def elaborate(deck: Deck, *, params: Mapping[str, float] | None = None,
+              models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
+    """Turn a parsed deck into a :class:`Netlist` (see module docstring).
+
+    The deck is not modified, so one parsed deck can be elaborated many times with different
+    overrides (parameter sweeps, studies).
+
+    Parameters
+    ----------
+    deck : Deck
+        A parsed deck (:func:`xbar.netlist.parser.parse_file`).
+    params : mapping, optional
+        New values of top-level ``.param`` names (like ngspice's ``alterparam``): the value
+        replaces the card's expression, and parameters defined after it from it follow.
+    models : mapping, optional
+        ``{model name: {parameter: value}}`` for top-level ``.model`` cards: the values replace
+        (or add to) the card's parameters and are checked against the parameter bounds.
+
+    Raises
+    ------
+    NetlistError
+        An override names a ``.param`` or ``.model`` the deck does not define (the message
+        lists the ones it does).
+    """
     el = _Elaborator(deck)
+    overrides = _override_values(params, "params")
+    el._model_overrides = {validate.text(m, "models key", empty=False).lower(): _override_values(ps, f"models[{m!r}]")
+                           for m, ps in validate.mapping(models, "models").items()}
     tops = [c for c in deck.cards if c.tokens[0][0] == "."]
     for card in tops:
         head = card.tokens[0].lower()
@@ -1650,6 +1767,17 @@ def elaborate(deck: Deck) -> Netlist:
     scope = _Scope({}, [], {}, "", el.functions)
     for card in tops:
         if card.tokens[0].lower() in (".param", ".global_param"):
-            el._param(card, scope)
+            el._param(card, scope, overrides)
+    unknown = sorted(set(overrides) - {k.lower() for k in scope.params})
+    if unknown:
+        have = ", ".join(sorted(scope.params)) or "none"
+        raise NetlistError(f"{deck.file}: no top-level .param '{unknown[0]}' to override; "
+                           f"the deck's .params: {have}")
     el._globals = dict(scope.params)
-    return el.run()
+    netlist = el.run()
+    if el._model_overrides:
+        name = sorted(el._model_overrides)[0]
+        have = ", ".join(m for m in el.circuit.models if ":" not in m) or "none"
+        raise NetlistError(f"{deck.file}: no top-level .model '{name}' to override; "
+                           f"the deck's models: {have}")
+    return netlist

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from xbar.errors import NetlistError, SourceLocation
 from xbar.netlist.lexer import Card, check_text, read_lines, split_logical, split_text_lines
+from xbar.reprs import short_repr
 
 __all__ = ["Deck", "SubcktDef", "parse_file", "parse_text"]
 
@@ -75,6 +76,8 @@ class SubcktDef:
     ``params`` holds ``(name, value token, card, token index)`` per default, in card order.
     """
 
+    __repr__ = short_repr
+
     name: str
     ports: list[str]
     params: list[tuple[str, str, Card, int]]
@@ -86,6 +89,8 @@ class SubcktDef:
 @dataclass
 class Deck:
     """A parsed deck: title, top-level cards and subcircuit definitions."""
+
+    __repr__ = short_repr
 
     title: str
     file: str
@@ -201,6 +206,10 @@ def _expand_includes(cards: list[Card], base: Path, stack: _Stack) -> list[Card]
 
 def _include(card: Card, path: Path, stack: _Stack, section: str | None) -> list[Card]:
     loc = card.token_location(1)
+    if not path.exists():
+        from xbar.devices.cards import shipped_fallback
+
+        path = shipped_fallback(Path(card.tokens[1].strip("\"'"))) or path  # '.include kumar2024_sot.lib' anywhere
     resolved_path = _resolve(path, loc)
     resolved = str(resolved_path)
     if len(stack) >= _MAX_NESTING:

@@ -19,8 +19,10 @@ import numpy as np
 
 import xbar
 from xbar.devices.base import F64
+from xbar.devices.cards import library_path
 from xbar.devices.mtj.strain import SMTJ_CARD, StrainDerived, derive, read_lib_card, transfer
 from xbar.reproduce import ReproRow
+from xbar.reprs import short_repr
 
 __all__ = [
     "LIB",
@@ -38,7 +40,7 @@ __all__ = [
 ]
 
 PAPER = "Bandyopadhyay 2024"
-LIB = Path(__file__).resolve().parents[2] / "compact_models" / "bandyopadhyay2024_smtj.lib"
+LIB = library_path("bandyopadhyay2024_smtj.lib")
 COMMAND = "xbar reproduce --only bandyopadhyay2024"
 
 
@@ -188,6 +190,8 @@ class MultiplierMetrics:
     relative to the largest ideal output magnitude (full scale), ``*_rel`` pointwise.
     """
 
+    __repr__ = short_repr
+
     vin1: F64
     vin2: F64
     vout: F64
@@ -267,6 +271,8 @@ def _metrics(a: F64, b: F64, vout: F64, ideal_paper: F64, ideal_affine: F64, ins
 @dataclass(frozen=True)
 class VmmMetrics:
     """Crossbar VMM: simulated and ideal column currents for a set of input vectors."""
+
+    __repr__ = short_repr
 
     weights: F64
     inputs: F64
@@ -386,7 +392,7 @@ def rows(outdir: Path) -> list[ReproRow]:
                     "bandyopadhyay2024_fig5_transfer.png",
                     "strain is a uniaxial anisotropy (quadratic in m), so cos φ = Γ/(|V_G| − ν) "
                     "(a hyperbola) beyond the onset; its onset slope equals |κ| but the response is "
-                    "not linear and stops at 90° (PHYSICS.md §5.2). eq. (2) needs a crossed/idealised geometry"))
+                    "not linear and stops at 90° (docs/models/bandyopadhyay2024.md, Level 2). eq. (2) needs a crossed/idealised geometry"))
     # Sec. 6 claim: larger R_AP extends the linear region
     widths = {}
     for law in (0.0, 2.0):

@@ -24,11 +24,13 @@ import numpy as np
 
 import xbar
 from xbar.devices.base import F64
+from xbar.devices.cards import library_path
 from xbar.devices.mtj.sot import SotMtj, load_lib, read_lib
 from xbar.devices.waveforms import WaveformSpec
 from xbar.errors import XbarWarning
 from xbar.mna.linsolve import SuperLUSolver
 from xbar.reproduce import ReproRow
+from xbar.reprs import short_repr
 
 __all__ = [
     "LIB",
@@ -46,7 +48,7 @@ __all__ = [
 ]
 
 PAPER = "Kumar 2024"
-LIB = Path(__file__).resolve().parents[2] / "compact_models" / "kumar2024_sot.lib"
+LIB = library_path("kumar2024_sot.lib")
 COMMAND = "xbar reproduce --only kumar2024"
 THICKNESSES = (1.6, 1.8, 2.0, 2.2, 2.4, 2.6)
 R_REF = 1e6
@@ -95,6 +97,8 @@ def _groups(c: xbar.Circuit) -> list[SotMtj]:
 class PulsePlan:
     """A train of write pulses, each optionally followed by a read pulse (PWL knots)."""
 
+    __repr__ = short_repr
+
     amplitudes: F64
     read: float | None = None
     width: float = WIDTH
@@ -142,6 +146,8 @@ class PulsePlan:
 @dataclass
 class Staircase:
     """Switching voltages of many devices under one pulse staircase."""
+
+    __repr__ = short_repr
 
     devices: list[str]
     tf_nm: F64
@@ -217,6 +223,8 @@ def staircase(thicknesses: Sequence[float], ncell: int, count: int, amplitudes: 
 class RVLoop:
     """An R(V) loop: write amplitude, field and the read resistance after each pulse."""
 
+    __repr__ = short_repr
+
     v: F64
     ha: F64
     r: F64
@@ -233,7 +241,9 @@ def rv_loop(card: str = "kumar_sot_t17", ncell: int = 1, *, field_t: float = 6e-
     parallel plus the channel halves; the 1 MΩ reference excluded) after each pulse. The two
     branches are two transients (the field is an instance parameter); the second rebuilds the
     same device (same card, name and seed, hence the same drawn cell parameters) in the state
-    the first one left it in, and continues the first one's random stream.
+    the first one left it in, and continues the first one's random stream. Each event carries
+    ``branch`` (1: negative pulses, 2: positive), ``field`` [T] and ``pulse`` (the amplitude
+    [V] of the write pulse it happened in); its ``time`` counts from the start of its branch.
     """
     amps = np.round(np.arange(vstep, vmax + vstep / 2, vstep), 12)
     state = (1 << ncell) - 1
@@ -257,7 +267,9 @@ def rv_loop(card: str = "kumar_sot_t17", ncell: int = 1, *, field_t: float = 6e-
         naps.append(tr.at(f"@{name}[nap]", mid))
         vs.append(plan.amplitudes)
         has.append(np.full(len(amps), sign * field_t))
-        events.extend(tr.events)
+        branch = 1 if sign < 0 else 2
+        events.extend(dict(ev, branch=branch, field=sign * field_t,
+                           pulse=float(plan.amplitudes[plan.pulse_of(ev["time"])])) for ev in tr.events)
         state = int(tr[f"@{name}[state]"][-1])
         rng_state = group.rng.bit_generator.state
     return RVLoop(np.concatenate(vs), np.concatenate(has), np.concatenate(rs), np.concatenate(naps), events)

@@ -26,9 +26,11 @@ from scipy.optimize import curve_fit
 
 import xbar
 from xbar.devices.base import F64
+from xbar.devices.cards import library_path
 from xbar.devices.mtj.cogd import OE
 from xbar.devices.waveforms import WaveformSpec
 from xbar.reproduce import ReproRow
+from xbar.reprs import short_repr
 
 __all__ = [
     "DEMAG_AMPLITUDES",
@@ -55,7 +57,7 @@ __all__ = [
 ]
 
 PAPER = "Li2022"
-LIB = Path(__file__).resolve().parents[2] / "compact_models" / "li2022_cogd.lib"
+LIB = library_path("li2022_cogd.lib")
 COMMAND = "xbar reproduce --only li2022"
 THICKNESSES = (0.0, 0.5, 1.0, 1.5, 2.0)
 """AlOx thicknesses of the paper's samples [nm] (Sec. 2)."""
@@ -207,6 +209,8 @@ def loop_metrics(amps: F64, r: F64, rahe: float) -> LoopMetrics:
 
 @dataclass
 class Fig2Result:
+
+    __repr__ = short_repr
     amps: F64
     conditions: list[tuple[str, str, float]]  # (panel, card, hx)
     r: F64  # (conditions × devices, pulses)

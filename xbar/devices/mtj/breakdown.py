@@ -1,22 +1,20 @@
-"""Barrier breakdown shared by every MTJ kind (PHYSICS.md §1.9).
+"""Barrier breakdown shared by every MTJ kind (docs/models/mtj_physics.md §1.9).
 
 After every converged point each barrier's voltage is compared with its breakdown voltage
 ``V_B`` (drawn once per instance from ``vb`` and ``vb_sigma``): crossing it records an event
-``{"kind": "breakdown", "time", "device", "voltage", "vb"}``, warns with
-:class:`~xbar.errors.XbarWarning`, and with ``bdshort=1`` turns the barrier into an ``rbd``
-resistor from then on.
+``{"kind": "breakdown", "time", "device", "voltage", "vb"}`` (the engine turns new breakdown
+events into one :class:`~xbar.errors.XbarWarning` at the device's deck line), and with
+``bdshort=1`` turns the barrier into an ``rbd`` resistor from then on.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
 from xbar.devices.base import F64
 from xbar.devices.params import Param
-from xbar.errors import XbarWarning
 
 __all__ = ["BREAKDOWN_PARAMS", "BarrierBreakdown"]
 
@@ -24,7 +22,7 @@ BREAKDOWN_PARAMS: tuple[Param, ...] = (
     Param("vb", 1.8, "V", 1e-3, 100.0, "barrier breakdown voltage (mean)", "generic default; set per card"),
     Param("vb_sigma", 0.0, "V", 0.0, 10.0, "spread of breakdown voltage", "generic default; set per card"),
     Param("bdshort", 0.0, "-", 0.0, 1.0, "1: a broken barrier becomes a rbd resistor", "generic default"),
-    Param("rbd", 100.0, "Ω", 1e-3, 1e9, "post-breakdown resistance", "PHYSICS.md §1.9"),
+    Param("rbd", 100.0, "Ω", 1e-3, 1e9, "post-breakdown resistance", "docs/models/mtj_physics.md §1.9"),
 )
 
 
@@ -50,12 +48,6 @@ class BarrierBreakdown:
         for i in idx[:1000]:
             self.events.append({"kind": "breakdown", "time": t, "device": self.names[i],
                                 "voltage": float(v[i]), "vb": float(self.vb[i])})
-        first = idx[0]
-        when = "at the operating point" if t is None else f"at t = {t:.6g} s"
-        warnings.warn(
-            f"MTJ barrier breakdown {when}: {len(idx)} device(s), e.g. '{self.names[first]}' with "
-            f"|V| = {abs(v[first]):.4g} V > V_B = {self.vb[first]:.4g} V",
-            XbarWarning, stacklevel=3)
         self.broken |= over
         if self.card["bdshort"] >= 0.5:
             self.shorted |= over

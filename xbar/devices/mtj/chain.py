@@ -55,11 +55,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from xbar.devices.base import F64, I64
-from xbar.devices.mtj.physics import hazard_rate, switch_probability
+from xbar.devices.mtj.physics import hazard_rate
 from xbar.devices.mtj.stt import MTJ_CARD, StaticMtj
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import register
 from xbar.errors import NetlistError
+from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
     import xbar
@@ -112,7 +113,7 @@ def field_switch_rate(i: F64, state: F64 | np.ndarray, *, hx: float, hk: F64 | f
 
     Examples
     --------
-    With no field this is the ``mtj`` kind's Néel–Brown rate (PHYSICS.md §1.5: Δ = 40,
+    With no field this is the ``mtj`` kind's Néel–Brown rate (docs/models/mtj_physics.md §1.5: Δ = 40,
     I/I_c = 0.9 → τ = 54.6 ns):
 
     >>> r = field_switch_rate(np.array([-0.9e-3]), np.array([1]), hx=0.0, hk=1e4, ic_p2ap=1e-3,
@@ -155,8 +156,7 @@ class FieldBiasedMtj(StaticMtj):
     def _switch(self, v: F64, t: float | None, dt: float) -> bool:
         g, _ = self.conductance(v)
         i = g * v
-        p = switch_probability(self.rates(i), dt)
-        flip = ~self.shorted & (self.rng.random(len(self)) < p)
+        flip = self.clock().advance(np.where(self.shorted, 0.0, self.rates(i)), dt)
         return self.apply_flips(flip, i, t)
 
 
@@ -212,6 +212,8 @@ class Schedule:
     >>> [round(v * 1e6) for v in s.source_values()[:, 0]]   # I_dc1 = I_C1 + I_input
     [-500, 0]
     """
+
+    __repr__ = short_repr
 
     durations: Sequence[float]
     i_input: Sequence[float]

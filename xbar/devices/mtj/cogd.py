@@ -33,11 +33,12 @@ ratio at large ``|H_x|/H_k`` ([1]_, discussion of Figs. 2(a)–(c)); ``tilt=0`` 
   group's seeded generator, ``Ē = ½·m_n·μ0H_k·(1 − h)²`` (``m_n = M_s·V_n`` the moment of the
   nucleation volume, ``h = |H_x|/H_k``; Stoner–Wohlfarth scaling of the barrier).
   Under the drive: ``E_b,k = E_k·(1 − u_k)^p`` for ``u_k < 1`` (0 above), with
-  ``u_k = −s_k·d·H_DL/H_n`` and the nucleation field ``H_n = k_n·H_k`` (PHYSICS.md §6.1).
-* After every accepted time step each region leaves its state with probability
-  ``1 − exp(−Δt/τ0·exp(−E_b,k(J)/k_BT))``, ``J`` at the end of the step (exact for the
-  piecewise-constant pulses of the paper), drawn from the seeded generator. Steps in which no
-  region reaches a probability of 1e-12 (e.g. during reads) draw no random numbers.
+  ``u_k = −s_k·d·H_DL/H_n`` and the nucleation field ``H_n = k_n·H_k`` (docs/models/li2022.md §2).
+* Each region leaves its state at the rate ``exp(−E_b,k(J)/k_BT)/τ0``, ``J`` at the end of
+  every accepted step (exact for the piecewise-constant pulses of the paper): it switches when
+  the rate integrated over the steps reaches an exponential threshold drawn from the seeded
+  generator (:mod:`~xbar.devices.mtj.hazard`), the same statistics as a switching probability
+  ``1 − exp(−Δt·rate)`` per step, but a seeded run does not depend on the time steps.
 * Domain-wall propagation (``dwprop=1``): when ``H_DL ≥ H_prop`` and at least one region of the
   device is already in the favoured state, its walls sweep the whole cross (every region
   switches). If the lowest nucleation threshold lies above ``H_prop`` one nucleus reverses
@@ -68,6 +69,7 @@ from typing import ClassVar
 import numpy as np
 
 from xbar.devices.base import F64, I64
+from xbar.devices.mtj.hazard import HazardClock
 from xbar.devices.mtj.physics import K_B
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
@@ -116,8 +118,8 @@ COGD_CARD: tuple[Param, ...] = (
           f"fitted; {_LI} Sec. 3: E_b normally distributed"),
     Param("eb_min", 0.85 * EV, "J", 0.0, 1e-16, "lower cut of the barrier distribution (stability at rest)",
           "assumption (≈ 33 k_BT: non-volatile states, Fig. 4(a))"),
-    Param("pexp", 2.0, "-", 0.5, 4.0, "barrier-lowering exponent p", "PHYSICS.md §6.1"),
-    Param("tau0", 1e-9, "s", 1e-15, 1.0, "attempt time", "PHYSICS.md §6.1"),
+    Param("pexp", 2.0, "-", 0.5, 4.0, "barrier-lowering exponent p", "assumption (Stoner–Wohlfarth-like; docs/models/li2022.md §2)"),
+    Param("tau0", 1e-9, "s", 1e-15, 1.0, "attempt time", "assumption (docs/models/mtj_physics.md §1.5)"),
     Param("hprop", 0.011, "T", 0.0, 10.0, "domain-wall propagation field μ0H_prop", "fitted (see .lib)"),
     Param("dwprop", 1.0, "-", 0.0, 1.0, "1: domain walls sweep the cross when H_DL ≥ H_prop", "model switch"),
     Param("chir", 1.0, "-", -1.0, 1.0, "chirality sign (±1): favoured m_z = −chir·sign(I_xx·H_x)",
@@ -132,9 +134,6 @@ COGD_INSTANCE: tuple[Param, ...] = (
 )
 
 _NT = 5  # local unknowns: i+, i-, h+, h-, c
-_P_SKIP = 1e-12
-"""Steps in which no region has a switching probability above this draw no random numbers
-(saves time at rest; the neglected probability per step is below N·1e-12)."""
 
 
 def dl_field(j: F64 | float, chi: float) -> F64:
@@ -187,8 +186,17 @@ class CoGdHallBar(YDevice):
     dc_conducting = ((0, 4), (1, 4), (2, 4), (3, 4))
     model_type: ClassVar[str] = "cogd"
     terminals: ClassVar[tuple[str, ...]] = ("i+", "i-", "h+", "h-")
+    open_terminals: ClassVar[tuple[str, ...]] = ("h+", "h-")
     card_params: ClassVar[tuple[Param, ...]] = COGD_CARD
     instance_params: ClassVar[tuple[Param, ...]] = COGD_INSTANCE
+    output_info: ClassVar[dict[str, tuple[str, str]]] = {
+        "mz": ("-", "mean out-of-plane magnetisation <m_z>"),
+        "rhall": ("Ω", "Hall resistance R_AHE <m_z> + R_off"),
+        "nup": ("-", "nucleation regions with m_z = +1"),
+        "ixx": ("A", "channel current i+ → i-"),
+        "hdl": ("T", "damping-like SOT field μ0 H_DL, signed by the favoured m_z"),
+        "vh": ("V", "Hall EMF I_xx R_hall"),
+    }
 
     @classmethod
     def regions(cls, card: BoundCard) -> int:
@@ -235,6 +243,17 @@ class CoGdHallBar(YDevice):
         up = round((1.0 + mz0) / 2.0 * self.nreg)
         self.s[i] = -1
         self.s[i, :up] = 1
+        if "_clock" in self.__dict__:
+            rows = np.zeros(self.s.shape, dtype=bool)
+            rows[i] = True
+            self.clock().rearm(rows)
+
+    def clock(self) -> HazardClock:
+        """The regions' switching clocks, shape (N, nreg) (created on first use)."""
+        clock = self.__dict__.get("_clock")
+        if clock is None:
+            clock = self.__dict__["_clock"] = HazardClock(self.rng, self.s.shape)
+        return clock
 
     def _update_fields(self) -> None:
         """Per-instance quantities that depend on ``hx``: tilt, barriers."""
@@ -354,10 +373,8 @@ class CoGdHallBar(YDevice):
         if dt is None or dt <= 0:
             return False
         ixx = self.channel_current(x)
-        p = -np.expm1(-dt * self.rates(ixx))
-        if p.max() < _P_SKIP:
-            return False
-        flip = self.rng.random(self.s.shape) < p
+        flip = self.clock().advance(self.rates(ixx), dt)
+        before = self.s.copy()
         nucleated = flip.sum(axis=1)
         self.s[flip] *= -1
         propagated = np.zeros(len(self), dtype=np.int64)
@@ -372,6 +389,7 @@ class CoGdHallBar(YDevice):
         changed = (nucleated + propagated) > 0
         if not np.any(changed):
             return False
+        self.clock().rearm(flip | (self.s != before))
         mz = self.mz()
         for i in np.flatnonzero(changed)[:1000]:
             self.events.append({"kind": "switch", "time": t, "device": self.names[i],

@@ -1,6 +1,6 @@
 """Shared MTJ physics, vectorised: bias-dependent TMR, angle laws, switching hazard rates.
 
-Equations (see ``../shared/design/PHYSICS.md`` §1):
+Equations (``docs/models/mtj_physics.md`` §1.1, §1.2, §1.5, with the references there):
 
 * Lorentzian TMR roll-off [1]_: ``TMR(V) = TMR0 / (1 + V²/Vh²)``; ``R_P`` bias independent,
   ``R_AP(V) = R_P (1 + TMR(V))``.
@@ -12,7 +12,7 @@ Equations (see ``../shared/design/PHYSICS.md`` §1):
 * Precessional switching (Sun 2000 [4]_): ``1/τ = 2/(C + ln(π²Δ/4)) · μB P/(m (1+P²)) · (I − Ic)/e``
   for ``I > Ic``; the hazard rate used is the larger of the two, continuous at ``I = Ic``.
 * Per-step switching probability ``p = 1 − exp(−Δt/τ)``: integrating a hazard rate keeps the
-  statistics independent of the time step [PHYSICS.md §1.5].
+  statistics independent of the time step (``docs/models/mtj_physics.md`` §1.5, §1.11).
 
 References
 ----------
@@ -99,7 +99,7 @@ def hazard_rate(i_ratio: F64, delta: F64 | float, tau0: F64 | float, beta: F64 |
     Examples
     --------
     >>> tau = 1 / hazard_rate(np.array([0.9]), 40.0, 1e-9, 1.0, 1e-3, 0.6, 1e-16)
-    >>> round(float(tau[0]) * 1e9, 1)   # 54.6 ns (PHYSICS.md §1.5 table)
+    >>> round(float(tau[0]) * 1e9, 1)   # 54.6 ns (docs/models/mtj_physics.md §1.5)
     54.6
     """
     i = np.maximum(np.asarray(i_ratio, dtype=np.float64), 0.0)

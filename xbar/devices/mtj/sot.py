@@ -34,8 +34,10 @@ Network (one instance, ``n = ncell`` internal nodes ``<name>#0 … <name>#(n-1)`
   Sharrock's law ``H_c = H_K (1 − sqrt(ln(tmeas/τ0)/Δ0))``. The switching rate is Néel–Brown
   ``exp(−Δ_eff (1 − I/I_c)^β)/τ0`` below ``I_c`` and the larger of that and Sun's
   precessional rate above (:func:`~xbar.devices.mtj.physics.hazard_rate`); each cell flips
-  with probability ``1 − exp(−Δt·rate)`` drawn from the group's seeded generator, the rate
-  taken as the trapezoidal mean over the step, so statistics do not depend on the step.
+  when its rate, integrated over the accepted steps (trapezoidal mean per step), reaches an
+  exponential threshold drawn from the group's seeded generator
+  (:mod:`~xbar.devices.mtj.hazard`), so neither the statistics nor a seeded run's events
+  depend on the time steps.
 * Breakdown: after every converged point every cell with ``|V(t) − V(x_k)| > V_B`` (per cell;
   ``V_B(t_F)`` from Fig. 4h) records ``{"kind": "breakdown", "time", "device", "cell",
   "voltage", "vb"}`` and warns; with ``bdshort=1`` its barrier becomes an ``rbd`` resistor.
@@ -60,7 +62,6 @@ References
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -68,10 +69,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from xbar.devices.base import F64, I64, LoadContext, two_terminal_stamp
-from xbar.devices.mtj.physics import E_CHARGE, K_B, ap_conductance, hazard_rate, switch_probability
+from xbar.devices.mtj.hazard import HazardClock
+from xbar.devices.mtj.physics import E_CHARGE, K_B, ap_conductance, hazard_rate
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
-from xbar.errors import ModelCardError, XbarWarning
+from xbar.errors import ModelCardError
 
 __all__ = [
     "MAX_TF",
@@ -121,7 +123,7 @@ SOT_CARD: tuple[Param, ...] = (
     Param("tmr_b", 0.113262601, "-", 0.0, 100.0, "TMR law amplitude", "fitted with tmr_a"),
     Param("tmr_l", 0.623427043e-9, "m", 1e-12, 1e-6, "TMR law growth length", "fitted with tmr_a"),
     Param("tref", 1.6e-9, "m", 0.0, 1e-8, "reference thickness of the TMR and V_B laws", f"{_KUMAR} (wedge start)"),
-    Param("vh", 0.5, "V", 1e-3, 1e6, "bias at which the TMR halves", "assumption (PHYSICS.md §1.2)"),
+    Param("vh", 0.5, "V", 1e-3, 1e6, "bias at which the TMR halves", "assumption (docs/models/mtj_physics.md §1.2)"),
     Param("ms", 1.2e6, "A/m", 1e3, 1e7, "free-layer saturation magnetisation", "assumption (CoFeB; not in the paper)"),
     Param("alpha", 0.00689466524, "-", 1e-5, 1.0, "Gilbert damping in eq. (1)",
           f"fitted: V_c 0.7 V (1.6 nm) and 2.0 V (2.6 nm), {_KUMAR} Fig. 4c"),
@@ -129,8 +131,8 @@ SOT_CARD: tuple[Param, ...] = (
     Param("hc", 10e-3, "T", 1e-6, 10.0, "device coercivity μ0H_c (at tmeas)", f"{_KUMAR} Fig. 3d (≈10 mT ± 15 %)"),
     Param("ks", 1.27581154e-3, "A", -1.0, 1.0, "interfacial anisotropy K_s of eq. (1) (field × length)",
           "fitted with alpha"),
-    Param("tau0", 1e-9, "s", 1e-15, 1.0, "attempt time", "PHYSICS.md §1.5"),
-    Param("beta", 1.0, "-", 0.5, 3.0, "barrier-lowering exponent of the current", "PHYSICS.md §1.5"),
+    Param("tau0", 1e-9, "s", 1e-15, 1.0, "attempt time", "docs/models/mtj_physics.md §1.5"),
+    Param("beta", 1.0, "-", 0.5, 3.0, "barrier-lowering exponent of the current", "docs/models/mtj_physics.md §1.5"),
     Param("tmeas", 1.0, "s", 1e-12, 1e6, "time scale of the R(H) coercivity (Sharrock)", "assumption"),
     Param("vb", 0.0, "V", 0.0, 100.0, "barrier breakdown voltage override; 0: vb_ref + vb_slope·(t_F − tref)", "card"),
     Param("vb_ref", 1.8, "V", 1e-3, 100.0, "V_B of a 1-cell device at tref", f"{_KUMAR} Fig. 4h"),
@@ -138,7 +140,7 @@ SOT_CARD: tuple[Param, ...] = (
     Param("vb_sigma", 0.118, "V", 0.0, 10.0, "cell-to-cell spread of V_B",
           f"fitted: weakest of 3 cells 0.1 V lower ({_KUMAR} Fig. 4h, 1.7–1.9 vs 1.8–2.0 V)"),
     Param("bdshort", 1.0, "-", 0.0, 1.0, "1: a broken barrier becomes an rbd resistor", "card"),
-    Param("rbd", 100.0, "Ω", 1e-3, 1e9, "post-breakdown resistance", "PHYSICS.md §1.9"),
+    Param("rbd", 100.0, "Ω", 1e-3, 1e9, "post-breakdown resistance", "docs/models/mtj_physics.md §1.9"),
     Param("rp_sigma", 0.0, "-", 0.0, 1.0, "relative spread of R_P", "card"),
     Param("tmr_sigma", 0.0, "-", 0.0, 1.0, "relative spread of TMR", "card"),
     Param("hc_sigma", 0.0, "-", 0.0, 1.0, "relative spread of the coercivity", "card"),
@@ -241,7 +243,7 @@ def sot_rate(i_ratio: F64, h: F64, delta0: F64, tau0: float, beta: float, ic: F6
     --------
     >>> r = sot_rate(np.array([0.9]), np.array([0.0]), np.array([40.0]), 1e-9, 1.0,
     ...              np.array([1e-3]), np.array([1e-16]))
-    >>> round(1e9 / float(r[0]), 1)   # τ = 54.6 ns (PHYSICS.md §1.5)
+    >>> round(1e9 / float(r[0]), 1)   # τ = 54.6 ns (docs/models/mtj_physics.md §1.5)
     54.6
     """
     d_eff = np.asarray(delta0) * np.clip(1.0 - np.asarray(h), 0.0, None) ** 2
@@ -329,6 +331,16 @@ class SotMtj(YDevice):
     terminals: ClassVar[tuple[str, ...]] = ("w1", "w2", "t")
     card_params: ClassVar[tuple[Param, ...]] = SOT_CARD
     instance_params: ClassVar[tuple[Param, ...]] = SOT_INSTANCE
+    output_info: ClassVar[dict[str, tuple[str, str]]] = {
+        "state": ("-", "AP cells as a bit mask (cell k adds 2^(k-1))"),
+        "nap": ("-", "number of cells in AP"),
+        "r": ("Ω", "read resistance of the parallel cells"),
+        "it": ("A", "total barrier current into the top electrode"),
+        "broken": ("-", "number of broken barriers"),
+        "s<k>": ("-", "state of cell <k>: 0 = P, 1 = AP"),
+        "v<k>": ("V", "barrier voltage of cell <k>"),
+        "ich<k>": ("A", "channel current under cell <k>"),
+    }
 
     @classmethod
     def internal_nodes(cls, card: BoundCard, params: dict[str, float]) -> int:
@@ -429,6 +441,9 @@ class SotMtj(YDevice):
             mask = round(value)
             self.state[index] = (mask >> np.arange(self.ncell)) & 1
             self.inst["state"][index] = float(mask)
+            rows = np.zeros(self.state.shape, dtype=bool)
+            rows[index] = True
+            self.clock().rearm(rows)
         else:
             raise KeyError(name)
 
@@ -463,12 +478,6 @@ class SotMtj(YDevice):
         for r, k in list(zip(rows.tolist(), cols.tolist(), strict=True))[:1000]:
             self.events.append({"kind": "breakdown", "time": t, "device": self.names[r], "cell": k + 1,
                                 "voltage": float(v[r, k]), "vb": float(self.vb[r, k])})
-        r0, k0 = int(rows[0]), int(cols[0])
-        when = "at the operating point" if t is None else f"at t = {t:.6g} s"
-        warnings.warn(
-            f"SOT-MTJ barrier breakdown {when}: {len(rows)} cell(s), e.g. cell {k0 + 1} of "
-            f"'{self.names[r0]}' with |V| = {abs(v[r0, k0]):.4g} V > V_B = {self.vb[r0, k0]:.4g} V",
-            XbarWarning, stacklevel=2)
         self.broken |= over
         self._shorts = bool(self.card["bdshort"] >= 0.5)
         return self._shorts
@@ -482,9 +491,15 @@ class SotMtj(YDevice):
         return sot_rate(sgn * i_cell / ic, assist / self.hk, self.delta0, c["tau0"], c["beta"], ic,
                         self.moment_eff)
 
+    def clock(self) -> HazardClock:
+        """The cells' switching clocks, shape (N, n) (created on first use)."""
+        clock = self.__dict__.get("_clock")
+        if clock is None:
+            clock = self.__dict__["_clock"] = HazardClock(self.rng, self.state.shape)
+        return clock
+
     def _switch(self, r_avg: F64, i_cell: F64, v: F64, t: float | None, dt: float) -> bool:
-        p = switch_probability(r_avg, dt)
-        flip = (self.rng.random(self.state.shape) < p) & ~self.broken
+        flip = self.clock().advance(np.where(self.broken, 0.0, r_avg), dt)
         if not np.any(flip):
             return False
         rows, cols = np.nonzero(flip)
@@ -493,6 +508,7 @@ class SotMtj(YDevice):
                                 "to": "AP" if self.state[r, k] == 0 else "P",
                                 "current": float(i_cell[r, k]), "voltage": float(v[r, k])})
         self.state[flip] ^= 1
+        self.clock().rearm(flip)
         return True
 
     def outputs(self, x: F64) -> dict[str, F64]:

@@ -38,7 +38,7 @@ minimum is found once per card on a grid of ``ntab`` gate voltages (dense φ gri
 (``angle_law=0``), and ``G(V_G)`` is a monotone piecewise-cubic Hermite spline (PCHIP) whose exact
 derivative feeds the Jacobian. Outside [``vgmin``, ``vgmax``] G is held constant. The collinear
 geometry (``phis = phid = 0``, ``phiref = 180``) gives ``cos φ = −Γ/(V_G + ν)`` beyond the onset
-``V_G = −(Γ + ν)`` and saturates at the 90° conductance, not at G_P (PHYSICS.md §5.2).
+``V_G = −(Γ + ν)`` and saturates at the 90° conductance, not at G_P (docs/models/bandyopadhyay2024.md, Level 2).
 
 Results: ``@y1[g]`` (S), ``@y1[r]`` (Ω), ``@y1[dgdvg]`` (S/V), ``@y1[vg]``, ``@y1[v]``, ``@y1[i]``,
 ``@y1[cos]`` (cos θ), ``@y1[theta]`` (deg), ``@y1[s]``, and the card constants ``gamma``,
@@ -69,6 +69,7 @@ from xbar.devices.mtj.breakdown import BREAKDOWN_PARAMS, BarrierBreakdown
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
 from xbar.errors import ModelCardError
+from xbar.reprs import short_repr
 
 __all__ = [
     "EPS0",
@@ -109,8 +110,8 @@ SMTJ_CARD: tuple[Param, ...] = (
     Param("lmaj", 800e-9, "m", 1e-10, 1e-2, "major-axis length of the elliptical soft layer", "Fig. 5 caption"),
     Param("lmin", 700e-9, "m", 1e-10, 1e-2, "minor-axis length (≤ lmaj)", "Fig. 5 caption"),
     Param("tf", 2.2e-9, "m", 1e-11, 1e-3, "soft-layer thickness", "Fig. 5 caption"),
-    Param("demag", 0.0, "-", 0.0, 2.0, "0 exact ellipsoid (Carlson R_D), 1 Chikazumi series, 2 Osborn thin limit", "PHYSICS.md §5.3"),
-    Param("angle_law", 0.0, "-", 0.0, 2.0, "0 G linear in cos θ, 1 R linear in cos θ (eq. 1), 2 eq. (2) literally", "PHYSICS.md §5.2"),
+    Param("demag", 0.0, "-", 0.0, 2.0, "0 exact ellipsoid (Carlson R_D), 1 Chikazumi series, 2 Osborn thin limit", "Osborn 1945, DOI 10.1103/PhysRev.67.351"),
+    Param("angle_law", 0.0, "-", 0.0, 2.0, "0 G linear in cos θ, 1 R linear in cos θ (eq. 1), 2 eq. (2) literally", "docs/models/mtj_physics.md §1.1; paper eqs. (1), (2)"),
     Param("smooth", 1e-3, "-", 1e-9, 0.1, "softplus corner width of the clip, in units of the AP→P fraction s", "assumption"),
     Param("vgref", 0.0, "-", 0.0, 1.0, "gate voltage reference: 0 ground (back gate, Fig. 4), 1 the n- terminal", "assumption"),
     Param("epsr", 0.0, "-", 0.0, 1e6, "piezo relative permittivity for the gate capacitance (0: none)", "assumption"),
@@ -286,6 +287,8 @@ def level1_conductance(vg: F64, d: StrainDerived, law: int, w: float) -> tuple[F
 class Level2Table:
     """Tabulated Level-2 transfer characteristic of one card."""
 
+    __repr__ = short_repr
+
     vg: F64
     phi: F64
     cos_theta: F64
@@ -388,6 +391,22 @@ class StraintronicMtj(BarrierBreakdown, YDevice):
     terminals: ClassVar[tuple[str, ...]] = ("n+", "n-", "g")
     card_params: ClassVar[tuple[Param, ...]] = SMTJ_CARD
     instance_params: ClassVar[tuple[Param, ...]] = ()
+    output_info: ClassVar[dict[str, tuple[str, str]]] = {
+        "g": ("S", "junction conductance G(V_G)"),
+        "r": ("Ω", "junction resistance 1/G"),
+        "dgdvg": ("S/V", "dG/dV_G"),
+        "vg": ("V", "gate voltage V_G"),
+        "v": ("V", "junction voltage V(n+) − V(n-)"),
+        "i": ("A", "junction current n+ → n-"),
+        "cos": ("-", "cos θ (θ: angle between the layers' magnetisations)"),
+        "theta": ("deg", "angle θ between the layers' magnetisations"),
+        "s": ("-", "fraction of the way from AP (0) to P (1)"),
+        "broken": ("-", "1 once the barrier has broken down"),
+        "gamma": ("V", "Γ of eq. (2) (card constant)"),
+        "nu": ("V", "ν of eq. (2) (card constant)"),
+        "delta": ("V", "δ = Γ − ν (card constant)"),
+        "kappa": ("S/V", "κ = −1/(2 R_AP Γ) (card constant)"),
+    }
 
     def __init__(self, names: list[str], nodes: I64, card: BoundCard, inst: dict[str, F64],
                  rng: np.random.Generator) -> None:

@@ -6,9 +6,11 @@ P→AP, negative current AP→P.
 
 * Conductance: P ``1/R_P``; AP ``G_AP(V)`` of the Lorentzian TMR roll-off (physics module);
   ``I = G(V)·V`` with the exact Jacobian ``G + V dG/dV``.
-* Switching: after every accepted time step each junction switches with probability
-  ``1 − exp(−Δt·rate(I))`` (Néel–Brown below ``Ic``, Sun above), drawn from the group's
-  seeded generator (``.options seed=``), so statistics do not depend on the step size.
+* Switching: each junction leaves its state at ``rate(I)`` (Néel–Brown below ``Ic``, Sun
+  above); it switches when the rate integrated over the accepted steps reaches an exponential
+  threshold drawn from the group's seeded generator (``.options seed=``; see
+  :mod:`~xbar.devices.mtj.hazard`), so neither the statistics nor a seeded run's events depend
+  on the time steps.
 * Breakdown: after every converged point ``|V| > V_B`` (per instance) records an event
   ``{"kind": "breakdown", "time", "device", "voltage", "vb"}`` and warns; with ``bdshort=1`` the
   barrier becomes a ``rbd`` resistor from then on.
@@ -27,7 +29,8 @@ import numpy as np
 
 from xbar.devices.base import F64, I64, LoadContext, node_values
 from xbar.devices.mtj.breakdown import BREAKDOWN_PARAMS, BarrierBreakdown
-from xbar.devices.mtj.physics import ap_conductance, hazard_rate, switch_probability
+from xbar.devices.mtj.hazard import HazardClock
+from xbar.devices.mtj.physics import ap_conductance, hazard_rate
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
 
@@ -37,13 +40,13 @@ MTJ_CARD: tuple[Param, ...] = (
     Param("rp", 1e3, "Ω", 1e-3, 1e12, "parallel resistance at zero bias (ignored when ra > 0)", "generic default; set per card"),
     Param("ra", 0.0, "Ω m²", 0.0, 1.0, "resistance-area product; rp = ra/area when > 0", "generic default; set per card"),
     Param("tmr0", 1.0, "-", 0.0, 100.0, "zero-bias TMR, R_AP/R_P − 1", "generic default; set per card"),
-    Param("vh", 0.5, "V", 1e-3, 1e6, "bias at which TMR halves (Lorentzian roll-off)", "PHYSICS.md §1.2"),
+    Param("vh", 0.5, "V", 1e-3, 1e6, "bias at which TMR halves (Lorentzian roll-off)", "docs/models/mtj_physics.md §1.2"),
     Param("ic_p2ap", 1e-3, "A", 1e-9, 1.0, "critical current P→AP (positive current)", "generic default; set per card"),
     Param("ic_ap2p", 1e-3, "A", 1e-9, 1.0, "critical current AP→P (negative current)", "generic default; set per card"),
     Param("delta", 40.0, "-", 1.0, 1e4, "thermal stability factor at 300 K", "generic default; set per card"),
-    Param("tau0", 1e-9, "s", 1e-15, 1.0, "attempt time", "PHYSICS.md §1.5"),
-    Param("beta", 1.0, "-", 0.5, 3.0, "barrier-lowering exponent", "PHYSICS.md §1.5"),
-    Param("pol", 0.6, "-", 0.01, 0.99, "spin polarisation (precessional rate)", "PHYSICS.md §1.5"),
+    Param("tau0", 1e-9, "s", 1e-15, 1.0, "attempt time", "docs/models/mtj_physics.md §1.5"),
+    Param("beta", 1.0, "-", 0.5, 3.0, "barrier-lowering exponent", "docs/models/mtj_physics.md §1.5"),
+    Param("pol", 0.6, "-", 0.01, 0.99, "spin polarisation (precessional rate)", "docs/models/mtj_physics.md §1.5"),
     Param("moment", 1e-16, "A m²", 1e-22, 1e-10, "free-layer moment Ms·V (precessional rate)", "generic default; set per card"),
     *BREAKDOWN_PARAMS,
     Param("rp_sigma", 0.0, "-", 0.0, 1.0, "relative spread of R_P", "generic default; set per card"),
@@ -68,6 +71,13 @@ class StaticMtj(BarrierBreakdown, YDevice):
         Param("state", 0.0, "-", 0.0, 1.0, "0 = parallel, 1 = antiparallel", "instance"),
         Param("area", 1e-14, "m²", 1e-20, 1e-6, "junction area (used with ra)", "instance"),
     )
+    output_info: ClassVar[dict[str, tuple[str, str]]] = {
+        "state": ("-", "magnetic state: 0 = P, 1 = AP"),
+        "r": ("Ω", "junction resistance V/I"),
+        "v": ("V", "barrier voltage V(n+) − V(n-)"),
+        "i": ("A", "junction current n+ → n-"),
+        "broken": ("-", "1 once the barrier has broken down"),
+    }
 
     def __init__(self, names: list[str], nodes: I64, card: BoundCard, inst: dict[str, F64],
                  rng: np.random.Generator) -> None:
@@ -129,9 +139,15 @@ class StaticMtj(BarrierBreakdown, YDevice):
         delta = self.card["delta"] * (self.card["tref"] + 273.15) / (self.temp_c + 273.15)
         rate = hazard_rate(ratio, delta, self.card["tau0"], self.card["beta"], ic, self.card["pol"],
                            self.card["moment"])
-        p = switch_probability(rate, dt)
-        flip = live & (ratio > 0) & (self.rng.random(len(self)) < p)
+        flip = self.clock().advance(np.where(live & (ratio > 0), rate, 0.0), dt)
         return self.apply_flips(flip, i, t)
+
+    def clock(self) -> HazardClock:
+        """The junctions' switching clocks (created on first use)."""
+        clock = self.__dict__.get("_clock")
+        if clock is None:
+            clock = self.__dict__["_clock"] = HazardClock(self.rng, (len(self),))
+        return clock
 
     def apply_flips(self, flip: np.ndarray, i: F64, t: float | None) -> bool:
         """Toggle the states of ``flip`` and record switching events; True if any flipped."""
@@ -141,6 +157,7 @@ class StaticMtj(BarrierBreakdown, YDevice):
             self.events.append({"kind": "switch", "time": t, "device": self.names[k],
                                 "to": "AP" if self.state[k] == 0 else "P", "current": float(i[k])})
         self.state[flip] ^= 1
+        self.clock().rearm(flip)
         return True
 
     @classmethod
