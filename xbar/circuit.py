@@ -229,6 +229,18 @@ class Circuit:
         self.node_names.append(key)
         return idx
 
+    def _node_key(self, key: str) -> int:
+        """Index of the checked, lower-case node name ``key`` (created on first use)."""
+        idx = self.node_index.get(key)
+        if idx is not None:
+            return idx
+        if key in GROUND_NAMES:
+            return -1
+        idx = len(self.node_names)
+        self.node_index[key] = idx
+        self.node_names.append(key)
+        return idx
+
     def nodes(self, names: Iterable[str]) -> np.ndarray:
         """Indices of many nodes at once (creating them)."""
         if isinstance(names, str | bytes) or not isinstance(names, Iterable):
@@ -264,19 +276,23 @@ class Circuit:
         self.element_kind[key] = kind
         self._system = None
 
-    def _check_new_names(self, keys: list[str]) -> None:
-        """Raise if any of ``keys`` repeats or is already an element."""
-        if len(set(keys)) != len(keys):
+    def _check_new_names(self, keys: list[str], *, distinct: bool = False) -> None:
+        """Raise if any of ``keys`` repeats or is already an element (``distinct``: the keys are
+        known not to repeat, e.g. ``prefix0 … prefixN``)."""
+        unique = keys if distinct else set(keys)
+        if len(unique) != len(keys):
             seen: set[str] = set()
             dup = next(k for k in keys if k in seen or seen.add(k))  # type: ignore[func-returns-value]
             raise NetlistError(f"duplicate element name '{dup}' in the bulk add")
-        clash = next((k for k in keys if k in self.element_kind), None)
-        if clash is not None:
+        if not self.element_kind.keys().isdisjoint(unique):
+            clash = next(k for k in keys if k in self.element_kind)
             raise NetlistError(f"duplicate element name '{clash}'")
 
-    def _register_many(self, keys: list[str], kind: str) -> None:
-        """Register many names at once, or none of them (no half-added bulk on error)."""
-        self._check_new_names(keys)
+    def _register_many(self, keys: list[str], kind: str, *, checked: bool = False) -> None:
+        """Register many names at once, or none of them (no half-added bulk on error);
+        ``checked``: :meth:`_check_new_names` has passed already."""
+        if not checked:
+            self._check_new_names(keys)
         self.element_kind.update(dict.fromkeys(keys, kind))
         self._system = None
 
@@ -357,7 +373,7 @@ class Circuit:
                                         location)
         if key in self.element_kind:
             raise NetlistError(f"duplicate element name '{key}'", location)
-        node_idx = tuple(self._node(n, location) for n in node_names)
+        node_idx = tuple(self._node_key(n) for n in node_names)
         self._register(key, letter, location)
         table = self.tables[letter]
         table.names.append(key)
@@ -443,11 +459,11 @@ class Circuit:
             extras = [validate.name(e, "model name of a diode in add_many") for e in extras]
         elif extra is not None:
             raise NetlistError(f"'extra' is for V/I sources (waveforms) and diodes (model names), not kind '{letter}'")
-        self._check_new_names(keys)
+        self._check_new_names(keys, distinct=isinstance(names, str))
         if idx is None:
-            flat = [validate.name(n, "node name in add_many") for n in arr.ravel().tolist()]
+            flat = validate.names(arr.ravel().tolist(), "node name in add_many")
             idx = self.nodes(flat).reshape(count, n_nodes)
-        self._register_many(keys, letter)
+        self._register_many(keys, letter, checked=True)
         table = self.tables[letter]
         table.flush()
         table.chunks.append((idx, vals))
@@ -637,11 +653,10 @@ class Circuit:
             p = table[k.lower()]
             cols[k.lower()] = validate.array(v, f"instance parameter '{k}'", shape=(count,), lo=p.lo, hi=p.hi,
                                              unit=p.unit if p.unit != "-" else "")
-        self._check_new_names(keys)
+        self._check_new_names(keys, distinct=isinstance(names, str))
         if idx is None:
-            idx = self.nodes([validate.name(v, "node name in add_y_many") for v in arr.ravel().tolist()]
-                             ).reshape(count, n_t)
-        self._register_many(keys, "y")
+            idx = self.nodes(validate.names(arr.ravel().tolist(), "node name in add_y_many")).reshape(count, n_t)
+        self._register_many(keys, "y", checked=True)
         store = self.y_instances.setdefault(key_model, {"names": [], "nodes": [], "params": [], "loc": []})
         store["names"].extend(keys)
         store["nodes"].extend(idx.tolist())

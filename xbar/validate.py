@@ -557,9 +557,10 @@ def checked_call(func: _F) -> _F:
 
 def checked_calls(cls: type) -> type:
     """Class decorator: :func:`checked_call` on every public method (and ``__init__``,
-    ``__getitem__``, ``__contains__``) the class defines itself."""
+    ``__call__``) the class defines itself. Subscripts and ``in`` always pass one argument, so
+    ``__getitem__``/``__contains__`` stay unwrapped (they are the hot paths of results)."""
     for attr, value in list(vars(cls).items()):
-        if attr.startswith("_") and attr not in ("__init__", "__getitem__", "__contains__", "__call__"):
+        if attr.startswith("_") and attr not in ("__init__", "__call__"):
             continue
         if inspect.isfunction(value) and not getattr(value, "__xbar_checked__", False):
             setattr(cls, attr, checked_call(value))
