@@ -688,3 +688,47 @@ def campaign(calls: int, seed: int) -> tuple[dict[str, int], list[str]]:
                             f"{outcome}: {detail}")
     return counts, failures
 
+
+
+def main(argv: list[str] | None = None) -> int:
+    """One shard of the slow campaign from the command line (the shards of a campaign can run
+    side by side with different seeds)::
+
+        python tests/api_fuzzing.py --api 40000 --seed 1
+        python tests/api_fuzzing.py --decks 10000 --seed 2
+
+    Prints the counts and the failures; the exit status is 1 when anything failed.
+    """
+    import argparse
+    import json
+    import time
+
+    parser = argparse.ArgumentParser(description="a shard of the API/deck fuzz campaign")
+    parser.add_argument("--api", type=int, default=0, help="API calls")
+    parser.add_argument("--decks", type=int, default=0, help="deck mutations")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    found: list[str] = []
+    if args.api:
+        t0 = time.perf_counter()
+        counts, failures = campaign(args.api, seed=args.seed)
+        print(json.dumps({"api_calls": args.api, "seed": args.seed, "seconds": round(time.perf_counter() - t0),
+                          "counts": counts, "failures": len(failures)}), flush=True)
+        found += failures
+    if args.decks:
+        from test_fuzz import fuzz
+
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory() as tmp:
+            counts = fuzz(Path(tmp), args.decks, args.seed, check=False)
+        failures = counts.pop("failures", [])
+        print(json.dumps({"deck_mutations": args.decks, "seed": args.seed, "seconds": round(time.perf_counter() - t0),
+                          "counts": counts, "failures": len(failures)}), flush=True)
+        found += failures
+    for f in found[:20]:
+        print("\n" + f)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
