@@ -302,7 +302,7 @@ def test_mtj_write_disturb_and_breakdown() -> None:
 
 def test_sot_write_channel_drop() -> None:
     rng = np.random.default_rng(6)
-    xb = build_crossbar(_nonlinear_spec("sotmtj", 4, 4, rng, r_row=5.0, r_col=5.0))
+    xb = build_crossbar(_nonlinear_spec("sotmtj", 4, 4, rng, r_row=5.0, r_col=5.0, write_lines="ground"))
     w = write_op(xb, (0, 3), 0.8, scheme="v/2", pulse=200e-9)
     assert 0 < w.drop < 0.2  # write lines and driver network eat part of the voltage
     assert w.i_channel is not None and w.i_channel[0, 3] > 0

@@ -9,6 +9,8 @@ the line before a block steers the test:
 * ``<!-- readme-test: slow -->`` — run only with ``-m slow``;
 * ``<!-- readme-test: expect: <regex> -->`` — the output must match.
 
+A ``python`` line ``print(...)  # 0.5`` promises that the snippet prints 0.5.
+
 Snippets run in a scratch folder that links the repository's ``netlists``, ``examples``,
 ``compact_models``, ``benchmarks`` and ``docs``, so files they write land there. Inline
 ``xbar …`` commands in the prose are parsed by the CLI's own argument parser, and inline
@@ -116,6 +118,12 @@ def test_readme_snippet(snippet: Snippet, scratch: Path, tmp_path: Path):
         script = tmp_path / "snippet.py"
         script.write_text(snippet.code)
         out = _run([sys.executable, str(script)], scratch)
+        # 'print(...)  # 0.5' promises that the line prints 0.5
+        printed = [float(w) for w in out.split() if re.fullmatch(r"[-+]?[0-9.]+(e[-+]?[0-9]+)?", w, re.I)]
+        for m in re.finditer(r"^print\(.*?\)\s+#\s*([-+0-9.eE]+)\s*$", snippet.code, re.M):
+            value = float(m.group(1))
+            assert any(abs(v - value) <= 1e-9 * max(1.0, abs(value)) for v in printed), \
+                f"{snippet.ident}: expected {value} in the output:\n{out}"
     else:
         deck = tmp_path / "snippet.cir"
         deck.write_text(snippet.code)

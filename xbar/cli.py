@@ -7,7 +7,7 @@ deck.cir:12:1: …`` with the deck line), never with a line of xbar's own source
 Subcommands live in one table: a subcommand is a function decorated with
 :func:`subcommand` that adds its arguments to the sub-parser it is given and returns the
 handler ``(args) -> exit status``. Adding one (``xbar study``, ``xbar nn …``) is one decorated
-function here, or in its own module imported by :func:`_load_subcommands`.
+function here (whose body may import its own module, as ``xbar nn`` does).
 """
 
 from __future__ import annotations
@@ -453,6 +453,15 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
     else:
         text = f"{message} ({category.__name__})"
     print(f"xbar: warning: {text}", file=sys.stderr)
+
+
+# xbar nn -----------------------------------------------------------------------------------
+@subcommand("nn", "train, map and evaluate neural networks on simulated crossbars")
+def _setup_nn(p: argparse.ArgumentParser) -> Handler:
+    from xbar.nn.cli import configure, run
+
+    configure(p)
+    return run
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -29,6 +29,7 @@ __all__ = [
     "MissingDependencyError",
     "ModelCardError",
     "NetlistError",
+    "ParameterError",
     "SingularMatrixError",
     "SourceLocation",
     "StudyError",
@@ -208,6 +209,11 @@ class MissingDependencyError(XbarError, ImportError):
 
     The message says what to install; it is an ``ImportError`` too.
     """
+
+
+class ParameterError(XbarError, ValueError):
+    """A Python-API argument has the wrong type, value or shape; the message names the
+    argument and what was expected."""
 
 
 class XbarWarning(UserWarning):

@@ -117,7 +117,18 @@ class CrossbarSpec:
         ``sotmtj``: write-word-line segment resistance (default ``r_row``) and write-driver
         resistance [Ω].
     write_lines : str
-        ``sotmtj`` in read: ``"ground"`` (write drivers at 0 V) or ``"open"`` (no write driver).
+        ``sotmtj``: how the write terminal ``w1`` of every cell is connected in the circuit.
+        ``"float"`` (default, the read configuration): each cell's write access is off, so
+        its ``w1`` end floats on its own and the whole read current flows through the barrier
+        and the channel into the column; ``"ground"``: the cells sit on write word lines
+        (``ww{r}``) held at 0 V by write drivers — needed by :func:`~xbar.crossbar.write_op`;
+        in a read, part of every cell current leaks into the write lines; ``"open"``: the
+        write word lines are wired but undriven, so read currents spread along them into
+        other columns of the same row.
+    present : array_like of bool, optional
+        ``(rows, cols)`` mask of cross-points that hold a cell; ``False`` leaves the
+        cross-point empty (no device, e.g. a signed weight whose partner device is not
+        used). Default: every cross-point holds a cell.
     title : str
         Circuit title.
     """
@@ -146,7 +157,8 @@ class CrossbarSpec:
     r_access: Any = None
     r_write: Any = None
     r_write_driver: float = 0.0
-    write_lines: str = "ground"
+    write_lines: str = "float"
+    present: Any = None
     title: str = ""
 
     def __post_init__(self) -> None:
@@ -173,13 +185,16 @@ class CrossbarSpec:
         self.sense = validate.choice(self.sense, "sense", _SENSE)
         self.drive = validate.choice(self.drive, "drive", ("single", "double"))
         self.sense_ends = validate.choice(self.sense_ends, "sense_ends", ("single", "double"))
-        self.write_lines = validate.choice(self.write_lines, "write_lines", ("ground", "open"))
+        self.write_lines = validate.choice(self.write_lines, "write_lines", ("float", "ground", "open"))
         self.title = validate.text(self.title, "title")
         self.model = validate.name(self.model, "model")
         shape = (self.rows, self.cols)
+        present = self.present_mask()
         if self.g is not None:
-            validate.array(self.g, "cell conductance g", shape=shape, lo=0.0, lo_open=True,
-                           min_magnitude=validate.MIN_MAGNITUDE, unit="S")
+            g = validate.array(self.g, "cell conductance g", shape=shape, lo=0.0, lo_open=present is None,
+                               min_magnitude=validate.MIN_MAGNITUDE, unit="S")
+            if present is not None and np.any(np.broadcast_to(g, shape)[present] == 0):
+                raise NetlistError("cell conductance g must be > 0 at every present cell")
         if self.card is not None:
             for k, v in validate.mapping(self.card, "card").items():
                 validate.real(v, f"card parameter '{validate.name(k, 'card parameter name')}'")
@@ -206,6 +221,41 @@ class CrossbarSpec:
         validate.real(self.r_feedback, "r_feedback", lo=0.0, lo_open=True, min_magnitude=validate.MIN_MAGNITUDE,
                       unit="Ω")
         validate.real(self.tia_gain, "tia_gain", nonzero=True)
+
+    def present_mask(self) -> np.ndarray | None:
+        """The checked ``present`` mask as a ``(rows, cols)`` bool array (None: every cell).
+
+        Raises
+        ------
+        NetlistError
+            Not a mask of booleans (or 0/1), a shape that does not broadcast to the array, or a
+            mask without any cell.
+        """
+        if self.present is None:
+            return None
+        shape = (self.rows, self.cols)
+        if isinstance(self.present, bool | np.bool_):
+            mask = np.asarray(self.present)
+        else:
+            try:
+                mask = np.asarray(self.present)
+            except (TypeError, ValueError):
+                raise NetlistError(f"present must be a boolean mask broadcastable to {shape}") from None
+            if mask.dtype.kind != "b":
+                if mask.dtype.kind not in "iuf":
+                    raise ArgumentTypeError(f"present must be a boolean mask broadcastable to {shape}, got "
+                                            f"{type(self.present).__name__} of {mask.dtype}")
+                values = validate.array(mask, "present", allow_nan=False)
+                if not np.all((values == 0) | (values == 1)):
+                    raise NetlistError(f"present must be a boolean mask (True where a cell is built) "
+                                       f"broadcastable to {shape}; got values other than 0 and 1")
+        try:
+            mask = np.broadcast_to(mask.astype(bool), shape)
+        except ValueError:
+            raise NetlistError(f"present of shape {mask.shape} does not broadcast to the array's {shape}") from None
+        if not mask.any():
+            raise NetlistError("present: the mask leaves the array without any cell")
+        return None if mask.all() else mask.copy()
 
     def segment_shapes(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """Shapes of the row- and column-segment arrays.
@@ -383,6 +433,14 @@ class CrossbarArray:
     gate_sources: list[str] = field(default_factory=list)
     tia_outputs: np.ndarray | None = None
     tia_outputs_top: np.ndarray | None = None
+    present: np.ndarray | None = None
+
+    @property
+    def cell_positions(self) -> np.ndarray:
+        """Flat row-major positions ``r·cols + c`` of the cells in device-group order."""
+        if self.present is None:
+            return np.arange(self.rows * self.cols)
+        return np.flatnonzero(self.present.ravel())
 
     @property
     def rows(self) -> int:
@@ -450,6 +508,13 @@ def _names(fmt: str, rows: int, cols: int) -> list[str]:
     return [f"{head}{r}{mid}{c}{end}" for r in range(rows) for c in range(cols)]
 
 
+def _pick(names: list[str], keep: Any) -> list[str]:
+    """The names at the present cells (all of them when ``keep`` is a full slice)."""
+    if isinstance(keep, slice):
+        return names
+    return [n for n, k in zip(names, keep.tolist(), strict=True) if k]
+
+
 def _define_model(circuit: Circuit, spec: CrossbarSpec) -> None:
     if spec.model.lower() in circuit.models:
         return
@@ -504,7 +569,11 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
         raise ArgumentTypeError(f"circuit must be an xbar.Circuit or None, got {type(circuit).__name__}")
     spec.validate()
     N, M = spec.rows, spec.cols
-    c = circuit if circuit is not None else Circuit(spec.title or f"crossbar {N}x{M} ({spec.cell})")
+    present = spec.present_mask()
+    keep = slice(None) if present is None else present.ravel()
+    # no lint: a generated array has wire ends by design (after an absent cell, floating SOT write
+    # lines), which the single-connection check would report as misspelt nodes
+    c = circuit if circuit is not None else Circuit(spec.title or f"crossbar {N}x{M} ({spec.cell})", lint=False)
     (rs_shape, cs_shape) = spec.segment_shapes()
     r_row = _grid(spec.r_row, rs_shape, "r_row")
     r_col = _grid(spec.r_col, cs_shape, "r_col")
@@ -525,8 +594,15 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
         top = nodes.block(_names("ac{r}_{c}", N, M), rr.ravel(), cc.ravel()).reshape(N, M)
     ww = ww_port = None
     if spec.cell == "sotmtj":
-        ww_port = nodes.block([f"ww{r}" for r in range(N)], np.arange(N), 0, h=True)
-        ww = nodes.block(_names("ww{r}_{c}", N, M), rr.ravel(), cc.ravel(), h=True).reshape(N, M)
+        lines = spec.write_lines != "float"
+        if lines:
+            ww_port = nodes.block([f"ww{r}" for r in range(N)], np.arange(N), 0, h=True)
+        if lines or present is None:
+            ww = nodes.block(_names("ww{r}_{c}", N, M), rr.ravel(), cc.ravel(), h=lines).reshape(N, M)
+        else:  # floating write terminals exist only where there is a cell
+            ww = np.full((N, M), -1, dtype=np.int64)
+            ww[present] = nodes.block(_pick(_names("ww{r}_{c}", N, M), present.ravel()), rr[present],
+                                      cc[present])
     drv = nodes.block([f"wld{r}" for r in range(N)]) if np.any(r_drv > 0) else None
     drv_far = nodes.block([f"wldf{r}" for r in range(N)]) if double_drive and np.any(r_drv > 0) else None
 
@@ -547,8 +623,7 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
         assert bl_top is not None
         seg_keys.append("col_top")
         seg_lists.append(([f"rblt{j}" for j in range(M)], bl_top[None, :], bl[:1, :], r_col[:1, :]))
-    if ww is not None:
-        assert ww_port is not None
+    if ww is not None and ww_port is not None:
         r_w = _grid(spec.r_row if spec.r_write is None else spec.r_write, (N, M), "r_write")
         seg_keys.append("write")
         seg_lists.append((_names("rww{r}_{c}", N, M), np.column_stack([ww_port, ww[:, :-1]]), ww, r_w))
@@ -642,33 +717,38 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
     if spec.cell == "resistor":
         if spec.g is None:
             raise NetlistError("resistor cells need conductances g (S)")
-        g = _grid(spec.g, (N, M), "cell conductance g", allow_zero=False)
-        cell_names = _names("rc{r}_{c}", N, M)
-        c.add_many("r", cell_names, np.column_stack([top_c.ravel(), bl_c.ravel()]), {"r": 1.0 / g.ravel()})
+        g = _grid(spec.g, (N, M), "cell conductance g", allow_zero=present is not None)
+        if present is not None and np.any(g[present] == 0):
+            raise NetlistError("cell conductance g must be > 0 at every present cell")
+        cell_names = _pick(_names("rc{r}_{c}", N, M), keep)
+        c.add_many("r", cell_names, np.column_stack([top_c.ravel()[keep], bl_c.ravel()[keep]]),
+                   {"r": 1.0 / g.ravel()[keep]})
     else:
         _define_model(c, spec)
-        cell_names = _names("yc{r}_{c}", N, M)
+        cell_names = _pick(_names("yc{r}_{c}", N, M), keep)
         params: dict[str, np.ndarray] = {k.lower(): validate.array(v, f"instance parameter '{k}'",
-                                                                   shape=(N, M)).ravel()
+                                                                   shape=(N, M)).ravel()[keep]
                                          for k, v in spec.params.items()}
         if spec.state is not None:
-            params["state"] = validate.array(spec.state, "state", shape=(N, M)).ravel()
+            params["state"] = validate.array(spec.state, "state", shape=(N, M)).ravel()[keep]
         if spec.cell == "mtj":
-            c.add_y_many(cell_names, np.column_stack([top_c.ravel(), bl_c.ravel()]), spec.model, params)
+            c.add_y_many(cell_names, np.column_stack([top_c.ravel()[keep], bl_c.ravel()[keep]]), spec.model, params)
         elif spec.cell == "smtj":
             if spec.vg is None:
                 raise NetlistError("smtj cells need gate voltages vg (V)")
-            vg = validate.array(spec.vg, "gate voltages vg", shape=(N, M), unit="V")
-            gates = _bulk_nodes(c, _names("g{r}_{c}", N, M))
-            gate_sources = _names("vg{r}_{c}", N, M)
-            c.add_many("v", gate_sources, np.column_stack([gates, np.full(N * M, gnd)]), {"dc": vg.ravel()})
-            c.add_y_many(cell_names, np.column_stack([top_c.ravel(), bl_c.ravel(), gates]), spec.model, params)
+            vg = validate.array(spec.vg, "gate voltages vg", shape=(N, M), unit="V").ravel()[keep]
+            gates = _bulk_nodes(c, _pick(_names("g{r}_{c}", N, M), keep))
+            gate_sources = _pick(_names("vg{r}_{c}", N, M), keep)
+            c.add_many("v", gate_sources, np.column_stack([gates, np.full(len(gates), gnd)]), {"dc": vg})
+            c.add_y_many(cell_names, np.column_stack([top_c.ravel()[keep], bl_c.ravel()[keep], gates]),
+                         spec.model, params)
         else:
-            assert ww is not None and ww_port is not None
-            ww_c = cmap[ww]
-            _add_y_internal(c, cell_names, np.column_stack([ww_c.ravel(), bl_c.ravel(), top_c.ravel()]),
-                            spec.model, params)
+            assert ww is not None
+            ww_c = np.where(ww >= 0, cmap[np.maximum(ww, 0)], -1)
+            _add_y_internal(c, cell_names, np.column_stack([ww_c.ravel()[keep], bl_c.ravel()[keep],
+                                                            top_c.ravel()[keep]]), spec.model, params)
             if spec.write_lines == "ground":
+                assert ww_port is not None
                 port = cmap[ww_port]
                 write_drivers = [f"vww{r}" for r in range(N)]
                 if spec.r_write_driver > 0:
@@ -685,16 +765,16 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
     if spec.cell == "sotmtj":
         # internal channel nodes of cell (r, c) sit at the cell's grid position
         store = c.y_instances[spec.model.lower()]
-        internal = np.asarray(store["nodes"][-N * M :], dtype=np.int64)[:, 3:]
-        node_info[internal, 0] = np.repeat(rr.ravel(), internal.shape[1]).reshape(internal.shape)
-        node_info[internal, 1] = np.repeat(cc.ravel(), internal.shape[1]).reshape(internal.shape)
+        internal = np.asarray(store["nodes"][-len(cell_names) :], dtype=np.int64)[:, 3:]
+        node_info[internal, 0] = np.repeat(rr.ravel()[keep], internal.shape[1]).reshape(internal.shape)
+        node_info[internal, 1] = np.repeat(cc.ravel()[keep], internal.shape[1]).reshape(internal.shape)
     return CrossbarArray(
         spec=spec, circuit=c, wl=wl_c, bl=bl_c, top=top_c, row_port=cmap[wl_port], col_port=cmap[bl_port],
         col_port_top=cmap[bl_top] if bl_top is not None else None, row_drivers=row_drivers,
         row_drivers_far=row_drivers_far, sense_sources=sense_sources, sense_sources_top=sense_top,
         node_info=node_info, merged=merged, cell_names=cell_names, segments=segments,
         ww=ww_c, write_drivers=write_drivers, gate_sources=gate_sources,
-        tia_outputs=tia_out, tia_outputs_top=tia_top)
+        tia_outputs=tia_out, tia_outputs_top=tia_top, present=present)
 
 
 @validate.checked_call

@@ -15,7 +15,15 @@ from xbar.devices.mtj.physics import hazard_rate, switch_probability
 if TYPE_CHECKING:
     from xbar.crossbar.builder import CrossbarArray
 
-__all__ = ["cell_current", "cell_group", "cell_voltage", "switching_probability", "zero_bias_conductance"]
+__all__ = [
+    "cell_current",
+    "cell_group",
+    "cell_voltage",
+    "scatter_cells",
+    "sot_read_conductance",
+    "switching_probability",
+    "zero_bias_conductance",
+]
 
 
 def cell_group(array: CrossbarArray) -> tuple[Any, slice]:
@@ -30,7 +38,7 @@ def cell_group(array: CrossbarArray) -> tuple[Any, slice]:
     group = next(g for g in system.groups if g.letter == letter and g.names and
                  (first_name in g.names if letter == "y" else True))
     first = group.names.index(first_name)
-    n = array.rows * array.cols
+    n = len(array.cell_names)
     sl = slice(first, first + n)
     if group.names[sl][-1] != array.cell_names[-1]:  # pragma: no cover - builder keeps them contiguous
         raise AssertionError("crossbar cells are not contiguous in their device group")
@@ -38,31 +46,56 @@ def cell_group(array: CrossbarArray) -> tuple[Any, slice]:
     return group, sl
 
 
+def sot_read_conductance(group: Any, mode: str = "float", index: Any = slice(None)) -> np.ndarray:
+    """Zero-bias read conductance [S] of the compound SOT-MTJs ``index`` of a ``sotmtj``
+    group, from the top electrode to the channel end ``w2``
+    (:func:`xbar.devices.mtj.sot.read_conductance`; ``mode`` is the write terminal:
+    ``"float"`` or ``"ground"``)."""
+    from xbar.devices.mtj.sot import read_conductance
+
+    g, _ = group.conductance(np.zeros(group.state.shape))
+    return read_conductance(np.asarray(g)[index], group.rseg, w1=mode)
+
+
 def zero_bias_conductance(array: CrossbarArray) -> np.ndarray:
-    """Cell conductance at zero bias [S], ``(rows, cols)``.
+    """Cell conductance at zero bias [S], ``(rows, cols)``; 0 at empty cross-points.
 
     Resistors: ``1/R``; MTJs: ``1/R_P`` (P) or ``1/(R_P (1 + TMR0))`` (AP); s-MTJs: ``G(V_G)``
-    at their gate voltages; SOT cells: the parallel barrier conductance of their MTJs (the
-    channel is not included).
+    at their gate voltages; SOT cells: the read conductance from the row to the column
+    (:func:`sot_read_conductance`: barriers and channel, with the write terminal as
+    ``write_lines`` connects it — floating, or at 0 V for ``"ground"``; ``"open"`` lines
+    spread currents into other columns and are described by the floating value).
     """
     N, M = array.rows, array.cols
     group, sl = cell_group(array)
     kind = array.spec.cell
     if kind == "resistor":
-        return (1.0 / group.r[sl]).reshape(N, M)
+        return scatter_cells(array, 1.0 / group.r[sl])
     if kind == "mtj":
         g, _ = group.conductance(np.zeros(len(group)))
-        return g[sl].reshape(N, M)
+        return scatter_cells(array, g[sl])
     if kind == "smtj":
-        vg = np.broadcast_to(np.asarray(array.spec.vg, dtype=np.float64), (N, M)).ravel()
+        vg = np.broadcast_to(np.asarray(array.spec.vg, dtype=np.float64), (N, M)).ravel()[array.cell_positions]
         g, _ = group.conductance(vg)
-        return np.asarray(g).reshape(N, M)
-    g, _ = group.conductance(np.zeros(group.state.shape))
-    return g[sl].sum(axis=1).reshape(N, M)
+        return scatter_cells(array, np.asarray(g))
+    mode = "ground" if array.spec.write_lines == "ground" else "float"
+    return scatter_cells(array, sot_read_conductance(group, mode, sl))
 
 
 def _pad(x: np.ndarray) -> np.ndarray:
     return np.append(x, 0.0)
+
+
+def scatter_cells(array: CrossbarArray, values: np.ndarray, fill: float = 0.0) -> np.ndarray:
+    """Per-cell values in device-group order (``(n_cells, …)``) as a ``(rows, cols, …)`` grid;
+    empty cross-points (``present`` mask) get ``fill``."""
+    vals = np.asarray(values)
+    N, M = array.rows, array.cols
+    if array.present is None:
+        return vals.reshape(N, M, *vals.shape[1:])
+    out = np.full((N * M, *vals.shape[1:]), fill, dtype=np.result_type(vals.dtype, np.float64))
+    out[array.cell_positions] = vals
+    return out.reshape(N, M, *vals.shape[1:])
 
 
 def cell_voltage(array: CrossbarArray, x: np.ndarray) -> np.ndarray:
@@ -73,14 +106,14 @@ def cell_voltage(array: CrossbarArray, x: np.ndarray) -> np.ndarray:
 
 def cell_current(array: CrossbarArray, x: np.ndarray) -> np.ndarray:
     """Current through every cell from its row side to its column side [A], ``(rows, cols)``."""
-    N, M = array.rows, array.cols
+    _N, _M = array.rows, array.cols
     group, sl = cell_group(array)
     kind = array.spec.cell
     if kind == "resistor":
-        return cell_voltage(array, x) / group.r[sl].reshape(N, M)
+        return scatter_cells(array, cell_voltage(array, x).ravel()[array.cell_positions] / group.r[sl])
     out = group.outputs(x)
     key = "it" if kind == "sotmtj" else "i"
-    return np.asarray(out[key])[sl].reshape(N, M)
+    return scatter_cells(array, np.asarray(out[key])[sl])
 
 
 def switching_probability(array: CrossbarArray, x: np.ndarray, pulse: float) -> np.ndarray:
@@ -106,12 +139,12 @@ def switching_probability(array: CrossbarArray, x: np.ndarray, pulse: float) -> 
         delta = card["delta"] * (card["tref"] + 273.15) / (temp + 273.15)
         rate = hazard_rate(ratio, delta, card["tau0"], card["beta"], ic, card["pol"], card["moment"])
         p = np.where(group.shorted, 0.0, switch_probability(rate, pulse))
-        return p[sl].reshape(N, M)
+        return scatter_cells(array, p[sl])
     if kind == "sotmtj":
         i_cell = group.cell_current(x)
         rate = group.rate(i_cell)
         p = np.where(group.broken, 0.0, switch_probability(rate, pulse))
-        return (1.0 - np.prod(1.0 - p, axis=1))[sl].reshape(N, M)
+        return scatter_cells(array, (1.0 - np.prod(1.0 - p, axis=1))[sl])
     return np.zeros((N, M))
 
 
@@ -124,11 +157,11 @@ def barrier_margin(array: CrossbarArray, x: np.ndarray) -> tuple[np.ndarray, np.
     if array.spec.cell == "mtj":
         group, sl = cell_group(array)
         v = np.abs(group._voltage(x))[sl]
-        return v.reshape(N, M), np.asarray(group.vb)[sl].reshape(N, M)
+        return scatter_cells(array, v), scatter_cells(array, np.asarray(group.vb)[sl], np.inf)
     if array.spec.cell == "sotmtj":
         group, sl = cell_group(array)
         v = np.abs(group.barrier_voltage(x))[sl]
         k = np.argmax(v / group.vb[sl], axis=1)
         rows = np.arange(len(k))
-        return v[rows, k].reshape(N, M), group.vb[sl][rows, k].reshape(N, M)
+        return scatter_cells(array, v[rows, k]), scatter_cells(array, group.vb[sl][rows, k], np.inf)
     return np.abs(cell_voltage(array, x)), np.full((N, M), np.inf)

@@ -28,7 +28,7 @@ from xbar.errors import ArgumentTypeError, DataError, NetlistError
 if TYPE_CHECKING:
     from xbar.crossbar.builder import CrossbarArray
 
-__all__ = ["PERIPHERY_PREFIXES", "deck_text", "write_deck"]
+__all__ = ["PERIPHERY_PREFIXES", "deck_text", "subckt_text", "write_deck"]
 
 PERIPHERY_PREFIXES = ("vwl", "vbl", "rdrv", "rsense", "etia", "rtia", "vww", "rdww")
 """Element-name prefixes of the periphery (kept outside the array subcircuit)."""
@@ -114,12 +114,25 @@ def deck_text(array: CrossbarArray, *, form: str = "flat", dialect: str = "ngspi
             params = " ".join(f"{k}={_num(v)}" for k, v in m.params.items())
             models.append(f".model {m.name} {m.type} ({params})")
     tail: list[str] = []
+    if dialect == "xbar":
+        # wire ends after absent cells and floating SOT write lines are single-connection nodes
+        # by design: no lint warnings for them
+        tail.append(".options nolint")
     if options:
         tail.append(".options " + " ".join(f"{k}={_num(v)}" for k, v in options.items()))
     tail.extend(analyses)
     tail.append(".end")
     if form == "flat":
         return "\n".join(head + models + [e[2] for e in elements] + tail) + "\n"
+    sub = f"xbar{spec.rows}x{spec.cols}"
+    body, ports, outer = _subckt(array, elements, sub)
+    inst = [f"xa {' '.join(ports)} {sub}"]
+    return "\n".join(head + models + body + inst + [e[2] for e in outer] + tail) + "\n"
+
+
+def _subckt(array: CrossbarArray, elements: list[tuple[str, list[str], str]], sub: str
+            ) -> tuple[list[str], list[str], list[tuple[str, list[str], str]]]:
+    """The ``.subckt`` lines of the array core, its ports, and the periphery elements."""
     outer = [e for e in elements if e[0].startswith(PERIPHERY_PREFIXES)]
     inner = [e for e in elements if not e[0].startswith(PERIPHERY_PREFIXES)]
     inner_nodes = {n for e in inner for n in e[1]}
@@ -135,10 +148,21 @@ def deck_text(array: CrossbarArray, *, form: str = "flat", dialect: str = "ngspi
         if n in inner_nodes and n not in seen and n != "0":
             seen.add(n)
             ports.append(n)
-    sub = f"xbar{spec.rows}x{spec.cols}"
     body = [f".subckt {sub} {' '.join(ports)}", *(e[2] for e in inner), f".ends {sub}"]
-    inst = [f"xa {' '.join(ports)} {sub}"]
-    return "\n".join(head + models + body + inst + [e[2] for e in outer] + tail) + "\n"
+    return body, ports, outer
+
+
+def subckt_text(array: CrossbarArray, name: str, *, dialect: str = "ngspice") -> tuple[str, list[str]]:
+    """The array core (cells, wires, access devices, gate sources) as ``.subckt name …``.
+
+    Returns the text and the port node names in order (``wl<r>`` row ports, then ``bl<c>``
+    column ports, …, as :func:`deck_text` documents). Drivers and sense circuits are left
+    to the caller (used by :mod:`xbar.nn.deck` to wire tiles into a network).
+    """
+    if dialect not in ("ngspice", "xbar"):
+        raise NetlistError("dialect must be 'ngspice' or 'xbar'")
+    body, ports, _ = _subckt(array, _element_lines(array, dialect, {}), name)
+    return "\n".join(body) + "\n", ports
 
 
 @validate.checked_call

@@ -76,16 +76,18 @@ class _NdSuperLU:
         self._s = s
         self.nnz = int(self._lu.L.nnz + self._lu.U.nnz)
 
-    def solve(self, b: np.ndarray) -> np.ndarray:
+    def solve(self, b: np.ndarray, trans: bool = False) -> np.ndarray:
+        """Solve ``A x = b`` (``trans``: ``Aᵀ x = b``) for one or many right-hand sides."""
+        t = "T" if trans else "N"
         if b.ndim == 1:
-            x = self._s * self._lu.solve(self._s * b)
+            x = self._s * self._lu.solve(self._s * b, trans=t)
         else:
             # scipy's SuperLU is 2-3x slower per right-hand side on a 2-D block than on
             # one vector at a time (measured on 128x128 arrays), so solve column by column
             sb = self._s[:, None] * b
             x = np.empty_like(sb)
             for j in range(sb.shape[1]):
-                x[:, j] = self._lu.solve(np.ascontiguousarray(sb[:, j]))
+                x[:, j] = self._lu.solve(np.ascontiguousarray(sb[:, j]), trans=t)
             x *= self._s[:, None]
         if not np.all(np.isfinite(x)):
             raise SingularMatrixError("the crossbar matrix is numerically singular")
@@ -518,6 +520,82 @@ class CrossbarSolver:
             self._transfer = (i[1:], i[0])
         return self._transfer
 
+    def _output_functional(self) -> tuple[sp.csr_array, sp.csr_array]:
+        """Column currents as a linear function of the unknowns: ``I = F_f x_f + F_d x_d``.
+
+        Ammeter/resistor sense: KCL at the fixed column node (``I = s·(b_p − A_p x)``, the
+        ``b_p`` part being constant); TIA sense: ``(v(bl) − v(tia))/R_f``. Rows are columns.
+        """
+        arr = self.array
+        red = self.red
+        M = arr.cols
+        n = self.system.n
+        if arr.spec.sense == "tia":
+            assert arr.tia_outputs is not None
+            ports = [(arr.col_port, arr.tia_outputs)]
+            if arr.tia_outputs_top is not None and arr.col_port_top is not None:
+                ports.append((arr.col_port_top, arr.tia_outputs_top))
+            rows, cols, vals = [], [], []
+            for port, out in ports:
+                rows += [np.arange(M), np.arange(M)]
+                cols += [port, out]
+                vals += [np.full(M, 1.0 / arr.spec.r_feedback), np.full(M, -1.0 / arr.spec.r_feedback)]
+            F = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(M, n))
+        else:
+            F = None
+            for which in (self._sense, self._sense_top):
+                if len(which) == 0:
+                    continue
+                nodes = red.dirichlet[which]
+                part = -red.rows_of(nodes, self.system.g_data) * red.dir_sign[which][:, None]
+                F = part if F is None else F + part
+            assert F is not None
+        F = sp.csc_array(F)
+        return sp.csr_array(F[:, red.free]), sp.csr_array(F[:, red.dirichlet])
+
+    def effective_matrix(self, method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+        """``(T, i0)`` with column currents ``I = V @ T + i0`` (linear arrays; exact).
+
+        ``method="adjoint"`` solves the transposed system once per output column
+        (``Aᵀ y_c = f_c`` for the column-current functional ``f_c``), ``"forward"`` once per
+        row input (:meth:`transfer_matrix`); ``"auto"`` takes the one with fewer solves.
+        Both equal a direct solve to rounding; the adjoint is the cheaper one whenever an
+        array has fewer columns than rows.
+        """
+        if not self.linear:
+            raise NetlistError("the effective matrix is defined for linear cells only; use batch()")
+        N, M = self.array.rows, self.array.cols
+        if method == "auto":
+            method = "adjoint" if M < N and self.solver_name == "superlu" and self.ordering == "nd" else "forward"
+        if method == "forward":
+            return self.transfer_matrix()
+        if method != "adjoint":
+            raise NetlistError(f"unknown method '{method}'; use 'adjoint', 'forward' or 'auto'")
+        if self._transfer is not None:
+            return self._transfer
+        fac = self._linear_factor()
+        Ff, Fd = self._output_functional()
+        data = self.system.g_data
+        A_fd = self.red.a_fd(data)
+        b = self.base_rhs()
+        if self.red.nf:
+            t0 = time.perf_counter()
+            Y = fac.solve(np.asarray(Ff.T.toarray()), trans=True)  # (nf, M)
+            self.stats.solve_time += time.perf_counter() - t0
+            self.stats.solves += M
+        else:
+            Y = np.zeros((0, M))
+        # I = Ff xf + Fd xd (+ sense constants) with xf = A⁻¹ (b_f − A_fd xd)
+        drv = np.concatenate([self._drv, self._drv_far]) if len(self._drv_far) else self._drv
+        G = np.asarray(Fd.toarray()) - Y.T @ np.asarray(A_fd.toarray())  # (M, n_dirichlet)
+        T = np.zeros((N, M))
+        np.add.at(T, np.arange(N) if not len(self._drv_far) else np.tile(np.arange(N), 2), G[:, drv].T)
+        xd0 = self.dirichlet(np.zeros(N))
+        x0 = self._linear_solve(xd0, b)
+        i0 = self.column_currents(x0, data, b)
+        self._transfer = (T, i0)
+        return self._transfer
+
     def batch(self, V: Any, *, method: str = "auto", tol: float = 1e-12, maxiter: int = 60,
               chunk: int | None = None) -> BatchResult:
         """Column currents for many input vectors ``V`` (``(k, rows)``).
@@ -589,7 +667,80 @@ class CrossbarSolver:
             iters[j] = it
         return I, iters
 
+    def nonlinear_currents(self, X: np.ndarray) -> np.ndarray:
+        """Nonlinear device currents leaving every node for solutions ``X`` (``(n, k)``).
+
+        Vectorised over the ``k`` solutions through :meth:`DeviceGroup.nl_current_batch`
+        (one sparse scatter per device group); kinds without it are evaluated per solution.
+        """
+        n, k = X.shape
+        out = np.zeros((n, k))
+        cache = self.__dict__.setdefault("_scatter", {})
+        for g in self.system.nonlinear_groups:
+            batch = g.nl_current_batch(X.T)
+            if batch is not None:
+                rows, cur = batch
+                key = id(g)
+                S = cache.get(key)
+                if S is None or S.shape[1] != len(rows):
+                    S = sp.csr_array((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(n, len(rows)))
+                    cache[key] = S
+                out += S @ cur.T
+                continue
+            ctx = self.system.load_context()
+            ctx.initialise = False
+            ctx.cold = False
+            prow, pcol = g.nl_pattern()
+            for j in range(k):
+                vals, rows, ieq = g.nl_load(X[:, j], ctx)
+                okp = (prow >= 0) & (pcol >= 0)
+                out[:, j] += np.bincount(prow[okp], weights=vals[okp] * X[pcol[okp], j], minlength=n)
+                okr = rows >= 0
+                out[:, j] += np.bincount(rows[okr], weights=ieq[okr], minlength=n)
+        return out
+
     def _batch_chord(self, VV: np.ndarray, *, tol: float, maxiter: int) -> tuple[np.ndarray, np.ndarray]:
+        """Chord iterations for all vectors at once (zero-bias Jacobian, vectorised residuals)."""
+        if any(g.nl_current_batch(np.zeros((1, self.system.n))) is None for g in self.system.nonlinear_groups):
+            return self._batch_chord_loop(VV, tol=tol, maxiter=maxiter)
+        fac, pdata = self._precond()
+        b = self.base_rhs()
+        free = self.red.free
+        A = self.system.matrix(self.system.g_data)
+        k = VV.shape[0]
+        size = max(1, int(_CHUNK_BYTES // (8 * 6 * max(self.system.n, 1))))
+        I = np.empty((k, self.array.cols))
+        iters = np.ones(k, dtype=np.int64)
+        for s0 in range(0, k, size):
+            sl = slice(s0, min(k, s0 + size))
+            xd = self.dirichlet(VV[sl])
+            rhs = b[free][:, None] - self.red.a_fd(pdata) @ xd
+            X = self.red.assemble(self._solve(fac, rhs), xd)
+            active = np.arange(X.shape[1])
+            it = np.ones(X.shape[1], dtype=np.int64)
+            for _ in range(maxiter):
+                if len(active) == 0 or self.red.nf == 0:
+                    break
+                Xa = X[:, active]
+                R = (A @ Xa + self.nonlinear_currents(Xa) - b[:, None])[free]
+                dX = self._solve(fac, R)
+                X[np.ix_(free, active)] -= dX
+                it[active] += 1
+                scale = np.max(np.abs(X[np.ix_(free, active)]), axis=0)
+                done = np.max(np.abs(dX), axis=0) <= tol * np.maximum(scale, 1e-300) + 1e-18
+                active = active[~done]
+            if len(active):
+                self.stats.notes.append(f"chord: {len(active)} vector(s) finished by Newton")
+                for col in active:
+                    x, extra = self._newton(xd[:, col], b, X[:, col], True)
+                    X[:, col] = x
+                    it[col] += extra
+            ieq = self.nonlinear_currents(X)
+            I[sl] = self.column_currents(X, self.system.g_data, b, ieq)
+            iters[sl] = it
+        return I, iters
+
+    def _batch_chord_loop(self, VV: np.ndarray, *, tol: float, maxiter: int) -> tuple[np.ndarray, np.ndarray]:
         fac, pdata = self._precond()
         b = self.base_rhs()
         k = VV.shape[0]

@@ -169,15 +169,17 @@ def write_op(array: CrossbarArray, target: tuple[int, int], v_write: float, *, s
     i_ch = None
     if array.spec.cell == "sotmtj":
         if array.spec.write_lines != "ground":
-            raise NetlistError("SOT writes need driven write lines (write_lines='ground')")
+            raise NetlistError("SOT writes need driven write lines: build the array with "
+                               f"write_lines='ground' (it has write_lines='{array.spec.write_lines}', "
+                               "the read configuration)")
         res = s.solve_sources(rows=vr / 2.0, columns=vc, write_rows=vr)
         assert array.ww is not None
         xp = np.append(res.x, 0.0)
         v_cell = xp[array.ww] - xp[array.bl]
-        from xbar.crossbar.cells import cell_group
+        from xbar.crossbar.cells import cell_group, scatter_cells
 
         group, sl = cell_group(array)
-        i_ch = group.cell_current(res.x)[sl][:, 0].reshape(N, M)
+        i_ch = scatter_cells(array, group.cell_current(res.x)[sl][:, 0])
     else:
         res = s.solve_sources(rows=vr, columns=vc)
         v_cell = res.v_cell

@@ -128,6 +128,17 @@ class DeviceGroup:
         equivalent currents ``(rows, ieq)`` such that device current ≈ J·x + ieq."""
         raise NotImplementedError
 
+    def nl_current_batch(self, X: F64) -> tuple[I64, F64] | None:
+        """Device currents for many solutions at once (batched array solves).
+
+        ``X`` holds ``k`` solutions as rows, shape ``(k, n)``. Returns ``(rows, I)``: the
+        unknown index of every current term (ground terms left out) and the current
+        leaving that node through the device, shape ``(k, len(rows))``, so that the
+        nonlinear part of KCL is ``I`` scattered to ``rows``. ``None`` (the default): not
+        available for this kind; callers fall back to :meth:`nl_load` per solution.
+        """
+        return None
+
     def nl_converged(self, x: F64, ctx: LoadContext) -> bool:
         """Device-level convergence test (SPICE checks currents of nonlinear devices)."""
         return True

@@ -27,7 +27,17 @@ import numpy.typing as npt
 from scipy.optimize import curve_fit
 from scipy.special import expit
 
-__all__ = ["LI2022_FIT", "DeviceSigmoid", "fit_li2022_sigmoid", "li2022_sigmoid"]
+__all__ = [
+    "ACTIVATIONS",
+    "LI2022_CURVE",
+    "LI2022_FIT",
+    "Activation",
+    "DeviceSigmoid",
+    "TabulatedSigmoid",
+    "fit_li2022_sigmoid",
+    "get_activation",
+    "li2022_sigmoid",
+]
 
 F64 = npt.NDArray[np.float64]
 
@@ -144,3 +154,160 @@ def fit_li2022_sigmoid() -> DeviceSigmoid:
 
     currents, r_hall = sigmoid_curve()
     return DeviceSigmoid.from_fit(currents, r_hall)
+
+
+LI2022_CURVE: tuple[float, ...] = (
+    -0.949918, -0.949918, -0.949918, -0.949918, -0.949918, -0.949918, -0.949918, -0.949918,
+    -0.949918, -0.949918, -0.949918, -0.949918, -0.949918, -0.949918, -0.949918, -0.949918,
+    -0.949918, -0.949918, -0.949918, -0.949918, -0.949918, -0.949918, -0.949918, -0.949918,
+    -0.949918, -0.949918, -0.949918, -0.949918, -0.949918, -0.886590, -0.949918, -0.949918,
+    -0.886590, -0.949918, -0.886590, -0.949918, -0.886590, -0.886590, -0.886590, -0.886590,
+    -0.823262, -0.823262, -0.823262, -0.759934, -0.823262, -0.759934, -0.696606, -0.633279,
+    -0.633279, -0.633279, -0.569951, -0.633279, -0.569951, -0.443295, -0.316639, -0.063328,
+    0.253311, 0.316639, 0.569951, 0.759934, 0.949918, 0.949918, 0.949918, 0.949918,
+    0.949918, 0.949918, 0.949918, 0.949918, 0.949918, 0.949918, 0.949918,
+)
+"""Simulated ``R_hall`` [Ω] of the ``li2022_t20`` Hall bar after SET pulses of −5 … 30 mA in
+0.5 mA steps (:func:`xbar.reproduce.li2022.sigmoid_curve`, seeded; ``tests/test_nn_activations.py``
+recomputes it). The staircase and the non-monotonic steps are the device's multidomain
+switching, which the fitted :data:`LI2022_FIT` smooths away."""
+
+LI2022_CURRENTS: tuple[float, float, float] = (-5e-3, 30e-3, 0.5e-3)
+"""Start, stop and step [A] of the pulse currents of :data:`LI2022_CURVE`."""
+
+
+class Activation:
+    """A neuron activation ``y = f(z)`` with the derivative used for back-propagation.
+
+    Subclasses implement :meth:`__call__` and :meth:`grad`; ``grad`` receives both the
+    pre-activation ``z`` and the output ``y`` so that ``sigmoid`` can reuse ``y``.
+    """
+
+    name: str = ""
+
+    def __call__(self, z: F64) -> F64:
+        raise NotImplementedError
+
+    def grad(self, z: F64, y: F64) -> F64:
+        """``df/dz`` at ``z`` (``y = f(z)``)."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<activation {self.name}>"
+
+
+class _Sigmoid(Activation):
+    name = "sigmoid"
+
+    def __call__(self, z: F64) -> F64:
+        return expit(z)
+
+    def grad(self, z: F64, y: F64) -> F64:
+        return y * (1.0 - y)
+
+
+class _Relu(Activation):
+    name = "relu"
+
+    def __call__(self, z: F64) -> F64:
+        return np.maximum(z, 0.0)
+
+    def grad(self, z: F64, y: F64) -> F64:
+        return (z > 0).astype(z.dtype)
+
+
+class _Tanh(Activation):
+    name = "tanh"
+
+    def __call__(self, z: F64) -> F64:
+        return np.tanh(z)
+
+    def grad(self, z: F64, y: F64) -> F64:
+        return 1.0 - y * y
+
+
+class TabulatedSigmoid(Activation):
+    """A measured (or simulated) device response used as a neuron, normalised to [0, 1].
+
+    The pre-activation ``z`` sets the device input ``X = x0 + k·z`` (the write-pulse current,
+    scaled by the neuron's input converter so that ``z = 0`` sits at the device's rising point
+    ``x0`` and one unit of ``z`` is the width ``k`` of its fitted sigmoid); the output is the
+    device's response ``Y(X)``, linearly interpolated between the tabulated points and held
+    at the end values outside them, normalised as ``(Y − min Y)/(max Y − min Y)``.
+
+    Back-propagation uses the derivative of the fitted logistic ``σ(z)`` (rescaled to the
+    table's span), a smooth surrogate of the staircase (the straight-through practice of
+    device-in-the-loop training), so training sees the device in the forward pass only.
+
+    Parameters
+    ----------
+    x, y : 1-D arrays
+        Device input [A] (increasing) and response (any unit).
+    fit : DeviceSigmoid
+        Logistic fitted to the same curve (gives ``x0``, ``k`` and the surrogate derivative).
+    name : str
+    """
+
+    def __init__(self, x: F64, y: F64, fit: DeviceSigmoid, name: str = "tabulated") -> None:
+        xx = np.asarray(x, dtype=np.float64)
+        yy = np.asarray(y, dtype=np.float64)
+        if xx.ndim != 1 or xx.shape != yy.shape or len(xx) < 2 or np.any(np.diff(xx) <= 0):
+            msg = "TabulatedSigmoid needs two 1-D arrays of equal length with increasing x"
+            raise ValueError(msg)
+        lo, hi = float(yy.min()), float(yy.max())
+        if not hi > lo:
+            msg = "TabulatedSigmoid: the response is constant"
+            raise ValueError(msg)
+        self.name = name
+        self.fit = fit
+        self.z_table = (xx - fit.x0) / fit.k
+        self.y_table = (yy - lo) / (hi - lo)
+        self._gain = (fit.y_max - fit.y_min) / (hi - lo)
+
+    def __call__(self, z: F64) -> F64:
+        return np.interp(z, self.z_table, self.y_table)
+
+    def grad(self, z: F64, y: F64) -> F64:
+        s = expit(z)
+        return self._gain * s * (1.0 - s)
+
+
+def _li2022_tabulated() -> TabulatedSigmoid:
+    start, stop, step = LI2022_CURRENTS
+    x = np.round(np.arange(start, stop + step / 2, step) / step) * step
+    return TabulatedSigmoid(x, np.asarray(LI2022_CURVE), DeviceSigmoid(*LI2022_FIT), name="li2022")
+
+
+ACTIVATIONS: dict[str, str] = {
+    "sigmoid": "logistic 1/(1 + exp(-z))",
+    "relu": "max(z, 0)",
+    "tanh": "tanh(z)",
+    "li2022": "Co/Gd Hall-bar neuron of Li 2022 (simulated R_hall(I) staircase, normalised; "
+              "fitted-sigmoid surrogate gradient)",
+}
+"""Activation names accepted by :func:`get_activation` and the network trainer."""
+
+
+def get_activation(name: str | Activation) -> Activation:
+    """The activation called ``name`` (see :data:`ACTIVATIONS`), or ``name`` itself.
+
+    Raises
+    ------
+    ValueError
+        Unknown name (the message lists the known ones).
+    """
+    if isinstance(name, Activation):
+        return name
+    key = str(name).lower()
+    if key == "sigmoid":
+        return _Sigmoid()
+    if key == "relu":
+        return _Relu()
+    if key == "tanh":
+        return _Tanh()
+    if key == "li2022":
+        return _li2022_tabulated()
+    from xbar.errors import ParameterError
+
+    msg = f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}"
+    raise ParameterError(msg)

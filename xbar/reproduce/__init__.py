@@ -43,6 +43,7 @@ MODULES: tuple[str, ...] = (
     "xbar.reproduce.lopez2024",
     "xbar.reproduce.bandyopadhyay2024",
     "xbar.reproduce.li2022",
+    "xbar.reproduce.networks",
 )
 
 

@@ -634,8 +634,4 @@ def rows(outdir: Path) -> list[ReproRow]:
     out.extend(_rows_vc(outdir))
     out.extend(_rows_fig4g(outdir))
     out.extend(_rows_fig4h(outdir))
-    out.append(_row("Fig. 5", "ANN test accuracy with device-quantised weights", "up to 91.7 / 77.4 (3 cells, 1.9 nm)",
-                    "-", "%", "not reproduced", "",
-                    "network-level TensorFlow study; this module covers the device (its read levels are "
-                    "what a quantised-weight network would take, see read_levels())"))
     return out

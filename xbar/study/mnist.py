@@ -1,18 +1,19 @@
-"""Minimal MNIST reader (IDX files, gzipped or not) for the built-in accuracy experiment.
+"""MNIST for the built-in accuracy experiment: a folder given by the study or ``$XBAR_MNIST_DIR``.
 
-The IDX format (LeCun et al., http://yann.lecun.com/exdb/mnist/): a 4-byte magic number
-(two zero bytes, the element type 0x08 = unsigned byte, the number of dimensions), one
-big-endian 32-bit size per dimension, then the data in C order.
+The files are read by :mod:`xbar.datasets` (the IDX reader and split of the neural-network
+layer), so a study sees exactly the images and the train/test split ``xbar nn`` sees: the four
+standard files give the official sets; one image/label pair (the 10k-digit set) is split
+8,000/2,000 by the seeded permutation of :func:`xbar.datasets.load_mnist10k`.
 """
 
 from __future__ import annotations
 
-import gzip
 import os
 from pathlib import Path
 
 import numpy as np
 
+from xbar.datasets.idx import read_idx
 from xbar.errors import DataError
 
 __all__ = ["ENV_VAR", "find_mnist", "load_mnist", "read_idx"]
@@ -24,36 +25,6 @@ _PAIRS = (
     ("images-idx3-ubyte", "labels-idx1-ubyte"),
 )
 _TEST_PAIR = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-
-
-def read_idx(path: str | Path) -> np.ndarray:
-    """Read one IDX file of unsigned bytes (``.gz`` or plain) as a ``uint8`` array.
-
-    Raises
-    ------
-    DataError
-        Missing file, bad magic number, unsupported element type or truncated data.
-    """
-    p = Path(path)
-    try:
-        raw = gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{p}: IDX file not found") from None
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise DataError(f"{p}: cannot read the IDX file ({exc})") from None
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise DataError(f"{p}: not an IDX file (expected a magic number 0x0000TTDD)")
-    if raw[2] != 0x08:
-        raise DataError(f"{p}: IDX element type 0x{raw[2]:02x} is not supported (expected 0x08, unsigned byte)")
-    ndim = raw[3]
-    head = 4 + 4 * ndim
-    if len(raw) < head:
-        raise DataError(f"{p}: IDX header truncated")
-    shape = tuple(int.from_bytes(raw[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim))
-    size = int(np.prod(shape)) if shape else 0
-    if len(raw) - head != size:
-        raise DataError(f"{p}: IDX data has {len(raw) - head} bytes; the header {shape} needs {size}")
-    return np.frombuffer(raw, dtype=np.uint8, offset=head).reshape(shape)
 
 
 def _file(folder: Path, stem: str) -> Path | None:
@@ -91,21 +62,11 @@ def load_mnist(folder: str | Path | None = None) -> tuple[np.ndarray, np.ndarray
     """``(train images, train labels, test images, test labels)`` as uint8 arrays.
 
     With the four standard files, train and test are the official sets; with one image/label
-    pair (e.g. a 10k subset), the test set is the pair's last 20 % and train the rest.
+    pair (the 10k-digit set), the split of :func:`xbar.datasets.load_mnist10k` (8,000/2,000).
     """
+    from xbar.datasets import load_idx_folder, load_mnist10k
+
     p = find_mnist(folder)
-    for a, b in _PAIRS:
-        fa, fb = _file(p, a), _file(p, b)
-        if fa and fb:
-            images, labels = read_idx(fa), read_idx(fb)
-            break
-    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-        raise DataError(f"{p}: images {images.shape} and labels {labels.shape} do not match "
-                        "(expected N×28×28 and N)")
-    if labels.size and labels.max() > 9:
-        raise DataError(f"{p}: labels outside 0-9")
-    ta, tb = _file(p, _TEST_PAIR[0]), _file(p, _TEST_PAIR[1])
-    if ta and tb and a.startswith("train"):
-        return images, labels, read_idx(ta), read_idx(tb)
-    n_test = len(images) // 5
-    return images[:-n_test], labels[:-n_test], images[-n_test:], labels[-n_test:]
+    four = all(_file(p, stem) for stem in (*_PAIRS[0], *_TEST_PAIR))
+    data = load_idx_folder(p) if four else load_mnist10k(p, n_test=None)
+    return data.x_train, data.y_train, data.x_test, data.y_test

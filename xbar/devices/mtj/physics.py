@@ -25,6 +25,7 @@ References
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from xbar.devices.base import F64
 
@@ -69,6 +70,18 @@ def ap_conductance(v: F64, rp: F64 | float, tmr0: F64 | float, vh: F64 | float) 
     den = 1.0 + u + tmr0
     g = (1.0 + u) / (rp * den)
     dg = (2.0 * v / np.asarray(vh) ** 2) * tmr0 / (rp * den**2)
+    return g, dg
+
+
+def barrier_conductance(v: F64, rp: F64 | float, tmr0: F64 | float, vh: F64 | float,
+                        ap: npt.ArrayLike) -> tuple[F64, F64]:
+    """Conductance [S] and ``dG/dV`` [S/V] of MgO barriers in state ``ap`` (True: AP) at bias ``v``.
+
+    P: ``1/R_P`` (bias-independent); AP: :func:`ap_conductance`. Shapes broadcast.
+    """
+    gap, dgap = ap_conductance(v, rp, tmr0, vh)
+    g = np.where(ap, gap, 1.0 / np.asarray(rp))
+    dg = np.where(ap, dgap, 0.0)
     return g, dg
 
 

@@ -70,7 +70,12 @@ import numpy as np
 
 from xbar.devices.base import F64, I64, LoadContext, two_terminal_stamp
 from xbar.devices.mtj.hazard import HazardClock
-from xbar.devices.mtj.physics import E_CHARGE, K_B, ap_conductance, hazard_rate
+from xbar.devices.mtj.physics import (
+    E_CHARGE,
+    K_B,
+    barrier_conductance,
+    hazard_rate,
+)
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
 from xbar.errors import ModelCardError
@@ -87,6 +92,7 @@ __all__ = [
     "critical_current",
     "fit_eq1",
     "load_lib",
+    "read_conductance",
     "read_lib",
     "sot_rate",
     "threshold_current",
@@ -173,6 +179,48 @@ def channel_segments(c: Mapping[str, float], n: int) -> F64:
     seg = np.full(n + 1, c["rsheet"] * c["pitch"] / c["wch"])
     seg[0] = seg[-1] = c["rlead"] + c["rsheet"] * c["lend"] / c["wch"]
     return seg
+
+
+def read_conductance(g_cells: F64, rseg: F64, *, w1: str = "float") -> F64:
+    """Two-terminal read conductance [S] from the top electrode ``t`` to the channel end ``w2``.
+
+    The ``n`` barriers of every device (conductances ``g_cells[:, k]`` from ``t`` to the channel
+    nodes ``x_k``, shape ``(devices, n)``) feed the channel chain
+    ``w1 –R_0– x_1 –R_1– … – x_n –R_n– w2`` (``rseg``, ``n + 1`` segments [Ω]) with ``w2`` at
+    0 V. ``w1="float"``: the ``w1`` end is open (write access off), so all the read current
+    reaches ``w2``; ``w1="ground"``: ``w1`` is at 0 V and the result is the transfer
+    conductance to ``w2`` only (part of the current leaks out through ``w1``). Exact nodal
+    solve of every device's ``n × n`` network, vectorised.
+
+    Examples
+    --------
+    >>> round(float(read_conductance(np.array([[1e-4]]), np.array([150.0, 150.0]))[0]) * 1e6, 4)
+    98.5222
+    >>> round(float(read_conductance(np.array([[1e-4]]), np.array([150.0, 150.0]), w1="ground")[0]) * 1e6, 4)
+    49.6278
+    """
+    g = np.atleast_2d(np.asarray(g_cells, dtype=np.float64))
+    seg = 1.0 / np.asarray(rseg, dtype=np.float64)
+    k, n = g.shape
+    if seg.shape != (n + 1,):
+        msg = f"read_conductance: {n} cells need {n + 1} channel segments, got {seg.shape}"
+        raise ValueError(msg)
+    if w1 not in ("float", "ground"):
+        msg = f"read_conductance: w1 must be 'float' or 'ground', got {w1!r}"
+        raise ValueError(msg)
+    A = np.zeros((k, n, n))
+    idx = np.arange(n)
+    A[:, idx, idx] = g
+    for j in range(n - 1):  # internal segments x_j – x_{j+1}
+        A[:, j, j] += seg[j + 1]
+        A[:, j + 1, j + 1] += seg[j + 1]
+        A[:, j, j + 1] -= seg[j + 1]
+        A[:, j + 1, j] -= seg[j + 1]
+    A[:, n - 1, n - 1] += seg[n]
+    if w1 == "ground":
+        A[:, 0, 0] += seg[0]
+    x = np.linalg.solve(A, g[:, :, None])[:, :, 0]
+    return x[:, n - 1] * seg[n]
 
 
 def rp_law(c: Mapping[str, float], tf: F64) -> F64:
@@ -406,14 +454,18 @@ class SotMtj(YDevice):
 
     def conductance(self, v: F64) -> tuple[F64, F64]:
         """Barrier conductance ``G(V)`` [S] and ``dG/dV`` [S/V] of every cell, shape (N, n)."""
-        gap, dgap = ap_conductance(v, self.rp, self.tmr0, self.card["vh"])
-        ap = self.state == 1
-        g = np.where(ap, gap, 1.0 / self.rp)
-        dg = np.where(ap, dgap, 0.0)
+        g, dg = barrier_conductance(v, self.rp, self.tmr0, self.card["vh"], self.state == 1)
         if self._shorts:
             g = np.where(self.broken, 1.0 / self.card["rbd"], g)
             dg = np.where(self.broken, 0.0, dg)
         return g, dg
+
+    def barrier_arrays(self) -> tuple[F64, F64, np.ndarray, float] | None:
+        """``(R_P, TMR0, AP mask, V_h)`` per cell, shape ``(N, n)``, of the conductance law
+        (for batched solvers); None once a barrier has broken down and shorts."""
+        if self._shorts:
+            return None
+        return self.rp, self.tmr0, self.state == 1, float(self.card["vh"])
 
     def g_stamp(self) -> tuple[I64, I64, F64]:
         return self._g_stamp
@@ -428,6 +480,17 @@ class SotMtj(YDevice):
         ieq = (g * v).ravel() - gd * v.ravel()
         return (np.concatenate([gd, gd, -gd, -gd]), np.concatenate([self._a, self._b]),
                 np.concatenate([ieq, -ieq]))
+
+    def nl_current_batch(self, X: F64) -> tuple[I64, F64] | None:
+        k = X.shape[0]
+        Xp = np.concatenate([X, np.zeros((k, 1))], axis=1)
+        v = Xp[:, self.top][:, :, None] - Xp[:, self.xn]
+        g, _ = self.conductance(v)
+        i = (g * v).reshape(k, -1)
+        rows = np.concatenate([self._a, self._b])
+        cur = np.concatenate([i, -i], axis=1)
+        keep = rows >= 0
+        return rows[keep], cur[:, keep]
 
     # parameters --------------------------------------------------------------------------
     def param_names(self) -> tuple[str, ...]:

@@ -30,7 +30,10 @@ import numpy as np
 from xbar.devices.base import F64, I64, LoadContext, node_values
 from xbar.devices.mtj.breakdown import BREAKDOWN_PARAMS, BarrierBreakdown
 from xbar.devices.mtj.hazard import HazardClock
-from xbar.devices.mtj.physics import ap_conductance, hazard_rate
+from xbar.devices.mtj.physics import (
+    barrier_conductance,
+    hazard_rate,
+)
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import YDevice, register
 
@@ -102,12 +105,16 @@ class StaticMtj(BarrierBreakdown, YDevice):
 
     def conductance(self, v: F64) -> tuple[F64, F64]:
         """Conductance ``G(V)`` [S] and ``dG/dV`` [S/V] of every instance at barrier voltage ``v``."""
-        gp = 1.0 / self.rp
-        gap, dgap = ap_conductance(v, self.rp, self.tmr0, self.card["vh"])
-        ap = self.state == 1
-        g = np.where(ap, gap, gp)
-        dg = np.where(ap, dgap, 0.0)
+        g, dg = barrier_conductance(v, self.rp, self.tmr0, self.card["vh"], self.state == 1)
         return self.apply_short(g, dg)
+
+    def barrier_arrays(self) -> tuple[F64, F64, np.ndarray, float] | None:
+        """``(R_P, TMR0, AP mask, V_h)`` per instance of the conductance law (for batched
+        solvers that evaluate :func:`~xbar.devices.mtj.physics.barrier_conductance` on their
+        own layout); None while a barrier is shorted."""
+        if np.any(self.shorted):
+            return None
+        return self.rp, self.tmr0, self.state == 1, float(self.card["vh"])
 
     def nl_pattern(self) -> tuple[I64, I64]:
         a, b = self.nodes[:, 0], self.nodes[:, 1]
@@ -120,6 +127,17 @@ class StaticMtj(BarrierBreakdown, YDevice):
         ieq = g * v - gd * v
         a, b = self.nodes[:, 0], self.nodes[:, 1]
         return np.concatenate([gd, gd, -gd, -gd]), np.concatenate([a, b]), np.concatenate([ieq, -ieq])
+
+    def nl_current_batch(self, X: F64) -> tuple[I64, F64] | None:
+        a, b = self.nodes[:, 0], self.nodes[:, 1]
+        Xp = np.concatenate([X, np.zeros((X.shape[0], 1))], axis=1)
+        v = Xp[:, a] - Xp[:, b]
+        g, _ = self.conductance(v)
+        i = g * v
+        rows = np.concatenate([a, b])
+        cur = np.concatenate([i, -i], axis=1)
+        keep = rows >= 0
+        return rows[keep], cur[:, keep]
 
     # state -------------------------------------------------------------------------------
     def after_solution(self, x: F64, t: float | None, dt: float | None) -> bool:
