@@ -44,6 +44,7 @@ from xbar.crossbar import (
     write_deck,
     write_op,
 )
+from xbar.crossbar.ports import PortSolver
 from xbar.crossbar.write import WriteResult
 from xbar.devices.waveforms import WaveformSpec
 from xbar.errors import XbarError
@@ -493,6 +494,13 @@ def _spec_kwargs(src: Source) -> dict[str, Any]:
         kw["params"] = src.choice([{"state": 1.0}, {"bogus": 1.0}, [1], {5: 1}, {"state": np.ones((5, 5))}])
     if src.chance(0.05):
         kw[src.choice(["bogus", "title", "write_lines"])] = src.choice(["x", 5, None, "open"])
+    if cell == "sotmtj" and src.chance(0.3):
+        kw["write_lines"] = src.choice(["float", "ground", "open", "x"])
+    if src.chance(0.15):
+        mask = np.ones(shape, dtype=bool)
+        mask[0, 0] = False
+        kw["present"] = src.choice([mask, mask.astype(int), None, False, True, np.zeros(shape, dtype=bool),
+                                    [[1, 0]], [[2.0]], "x", np.ones((7, 7), dtype=bool), [[np.nan]], {}])
     return kw
 
 
@@ -605,6 +613,19 @@ def case_fixed_point(src: Source) -> Any:
                              maxiter=src.choice([1000, 0, 10**12, 2.5, "x", 50]))
 
 
+def case_crossbar_ports(src: Source) -> Any:
+    xb = _small_array(src)
+    solver = PortSolver(src.choice([xb, xb, xb, 5, None, xb.spec]))
+    if src.chance(0.2):
+        return solver.linear_map()
+    V = src.array((3, xb.rows), np.linspace(0.0, 0.2, 3 * xb.rows).reshape(3, xb.rows))
+    start = src.choice([None, None, "map", np.ones(3), "x"])
+    res = solver.batch(V, tol=src.scalar(1e-11, 0.8), max_newton=src.choice([30, 30, 0, -1, 2.5, "x", 10**6]),
+                       block=src.choice([None, None, 1, 0, 2.5]), inner=src.choice(["float32", "float64", "x", 5]),
+                       start=solver.linear_map() if isinstance(start, str) and start == "map" else start)
+    return res.currents
+
+
 CASES: dict[str, Callable[[Source], Any]] = {
     "circuit_elements": case_circuit_elements,
     "behavioural": case_behavioural,
@@ -623,6 +644,7 @@ CASES: dict[str, Callable[[Source], Any]] = {
     "crossbar_solve": case_crossbar_solve,
     "crossbar_write": case_crossbar_write,
     "crossbar_deck": case_crossbar_deck,
+    "crossbar_ports": case_crossbar_ports,
     "crossbar_results": case_crossbar_results,
     "differential": case_differential,
     "fixed_point": case_fixed_point,
