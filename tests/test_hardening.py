@@ -181,6 +181,52 @@ def test_crossbar_shapes_against_the_array() -> None:
         CrossbarSpec(2, 2, cell="bogus")
 
 
+def test_crossbar_present_mask_and_write_lines_are_checked() -> None:
+    mask = np.ones((2, 3), dtype=bool)
+    mask[0, 0] = False
+    g = np.full((2, 3), 1e-4)
+    g[0, 0] = 0.0  # an absent cell may have no conductance
+    res = crossbar(2, 3, g=g, present=mask).op([0.1, 0.2])
+    assert np.all(np.isfinite(res.i_col)) and res.i_col[0] == pytest.approx(0.2 * 1e-4, rel=1e-9)
+    with pytest.raises(NetlistError, match="> 0 at every present cell"):
+        CrossbarSpec(2, 3, g=np.where(mask, 0.0, 1e-4), present=mask)
+    with pytest.raises(NetlistError, match="without any cell"):
+        CrossbarSpec(2, 3, g=1e-4, present=np.zeros((2, 3), dtype=bool))
+    with pytest.raises(NetlistError, match=r"shape \(3, 3\) does not broadcast to the array's \(2, 3\)"):
+        CrossbarSpec(2, 3, g=1e-4, present=np.ones((3, 3), dtype=bool))
+    with pytest.raises(NetlistError, match="other than 0 and 1"):
+        CrossbarSpec(2, 3, g=1e-4, present=[[2.0]])
+    with pytest.raises(ArgumentTypeError, match="boolean mask"):
+        CrossbarSpec(2, 3, g=1e-4, present="all")
+    with pytest.raises(NetlistError, match="write_lines must be one of 'float', 'ground', 'open'"):
+        CrossbarSpec(2, 3, g=1e-4, write_lines="floating")
+
+
+def test_port_solver_arguments() -> None:
+    from xbar.crossbar.ports import PortSolver
+
+    xb = crossbar(2, 3, g=1e-4, r_row=1.0, r_col=1.0)
+    with pytest.raises(ArgumentTypeError, match="takes a CrossbarArray"):
+        PortSolver(xb.spec)
+    solver = PortSolver(xb)
+    V = np.array([[0.1, 0.2], [0.0, 0.3]])
+    assert np.all(np.isfinite(solver.batch(V).currents))
+    with pytest.raises(NetlistError, match="2 row voltages"):
+        solver.batch(np.zeros((4, 3)))
+    with pytest.raises(ArgumentTypeError, match="complex"):
+        solver.batch(V + 1j)
+    with pytest.raises(NetlistError, match="tol must be finite"):
+        solver.batch(V, tol=float("nan"))
+    with pytest.raises(NetlistError, match="inner must be one of"):
+        solver.batch(V, inner="float16")
+    with pytest.raises(NetlistError, match="linear map"):
+        solver.batch(V, start=np.ones(3))
+    with pytest.raises(LimitError, match="input vectors"):
+        solver.batch(np.broadcast_to(np.ones(2), (10**9, 2)))
+    with pytest.raises(ArgumentTypeError, match="unexpected keyword"):
+        solver.batch(V, tolerance=1e-9)
+
+
 def test_no_nan_or_inf_from_finite_looking_calls() -> None:
     with pytest.raises(NetlistError, match="finite"):
         differential_conductances(np.array([[np.nan]]), 1e-6, 1e-5)
