@@ -98,14 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     rows.append({"case": "linear set-up (all tiles)", "images": 0, "seconds": setup, "ms_per_image": float("nan"),
                  "images_per_s": float("nan"), "peak_mb": _rss_mb(), "note": f"{tiles} tiles"})
     for name, xs, ys in sets:
+        # the network is trained on MNIST: on Fashion-MNIST images only the throughput means anything
+        mnist = name.startswith("MNIST")
         t0 = time.perf_counter()
         acc_q = hn.evaluate(xs, ys, modes=("quantized",))["quantized"].accuracy
-        add(f"ideal (quantised numpy), {name}", len(xs), time.perf_counter() - t0, f"accuracy {acc_q * 100:.2f} %")
+        add(f"ideal (quantised numpy), {name}", len(xs), time.perf_counter() - t0,
+            f"accuracy {acc_q * 100:.2f} %" if mnist else "throughput only (MNIST weights)")
         t0 = time.perf_counter()
         z, _ = hn.logits(xs, "linear")
         dt = time.perf_counter() - t0
         acc = float(np.mean(np.argmax(z, axis=1) == ys))
-        add(f"linear cells, exact IR drop, {name}", len(xs), dt, f"accuracy {acc * 100:.2f} %")
+        add(f"linear cells, exact IR drop, {name}", len(xs), dt,
+            f"accuracy {acc * 100:.2f} %" if mnist else "throughput only (MNIST weights)")
 
     # naive: one circuit solve per image and tile --------------------------------------------
     lay0 = hn.hardware_layers("linear")
