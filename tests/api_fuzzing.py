@@ -50,7 +50,7 @@ from xbar.devices.waveforms import WaveformSpec
 from xbar.errors import XbarError
 
 ROOT = Path(__file__).resolve().parent.parent
-CALL_DEADLINE = 20.0  # seconds; a call running longer is reported as a hang
+CALL_DEADLINE = 20.0  # CPU seconds; a call computing longer is reported as a hang (wall: 10 times that)
 FUZZ_LIMITS = {"max_memory": 64 * 1024**2, "max_sweep_points": 500, "max_tran_points": 500,
                "max_dc_iterations": 2000}
 
@@ -666,8 +666,9 @@ def run_call(name: str, src: Source) -> tuple[str, str]:
     def on_alarm(signum: int, frame: Any) -> None:
         raise _Deadline
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, CALL_DEADLINE)
+    previous = signal.signal(signal.SIGALRM, on_alarm), signal.signal(signal.SIGPROF, on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, CALL_DEADLINE)  # CPU time: independent of the machine's load
+    signal.setitimer(signal.ITIMER_REAL, CALL_DEADLINE * 10)  # a call blocked without computing
     delay = guards.PROGRESS_DELAY
     guards.PROGRESS_DELAY = 1e9  # no progress bars from long calls
     try:
@@ -690,7 +691,9 @@ def run_call(name: str, src: Source) -> tuple[str, str]:
         return "escaped", f"{type(exc).__name__}: {exc}\n{tb}"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGALRM, previous[0])
+        signal.signal(signal.SIGPROF, previous[1])
         guards.PROGRESS_DELAY = delay
 
 
