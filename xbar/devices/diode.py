@@ -86,7 +86,7 @@ class DiodeGroup(DeviceGroup):
     def nl_load(self, x: F64, ctx: LoadContext) -> tuple[F64, I64, F64]:
         nvt, is_t = self._thermal(ctx.temp)
         vnew = self._voltage(x)
-        vcrit = nvt * np.log(nvt / (np.sqrt(2.0) * is_t))
+        vcrit = nvt * (np.log(nvt) - np.log(np.sqrt(2.0) * is_t))  # no overflow for a tiny IS(T)
         if ctx.initialise:
             # SPICE MODEINITJCT: a cold start evaluates junctions at Vcrit; a warm start
             # (sweep point, time step) starts from the given iterate without limiting
