@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -242,11 +243,55 @@ class Circuit:
         return idx
 
     def nodes(self, names: Iterable[str]) -> np.ndarray:
-        """Indices of many nodes at once (creating them)."""
-        if isinstance(names, str | bytes) or not isinstance(names, Iterable):
-            raise ArgumentTypeError(f"nodes() takes a sequence of node names, got {type(names).__name__} "
-                                    f"{names!r:.60}")
-        return np.fromiter((self._node(n) for n in names), dtype=np.int64)
+        """Indices of many nodes at once (creating them, in order of first appearance).
+
+        Names as for :meth:`node` (:func:`xbar.validate.names`)."""
+        return self._node_indices(validate.names(names, "nodes() names"))
+
+    def _node_indices(self, names: list[str]) -> np.ndarray:
+        """:meth:`nodes` for names already in lower case (the netlist fast path).
+
+        One ``setdefault`` pass numbers every name by its position (existing nodes keep their
+        index); the new nodes are then renumbered in order of first appearance.
+        """
+        index = self.node_index
+        start = len(self.node_names)
+        ids = np.fromiter(map(index.setdefault, names, itertools.count(start)), dtype=np.int64,
+                          count=len(names))
+        fresh = ids >= start
+        if not fresh.any():
+            return ids
+        for ground in GROUND_NAMES:  # never a node: undo, index -1
+            gid = index.pop(ground, None)
+            if gid is not None:
+                ids[ids == gid] = -1
+                fresh = ids >= start
+        if not fresh.any():
+            return ids
+        first = np.sort(ids[fresh])  # positions (+ start) of first appearances, in order
+        first = first[np.append(True, first[1:] != first[:-1])]
+        new = [names[p] for p in (first - start).tolist()]
+        index.update(zip(new, range(start, start + len(new)), strict=True))
+        self.node_names.extend(new)
+        self._system = None
+        ids[fresh] = start + np.searchsorted(first, ids[fresh])
+        return ids
+
+    def _append_block(self, kind: str, keys: list[str], nodes: np.ndarray, values: np.ndarray,
+                      sources: tuple[Sequence[str], Sequence[int]] | None = None) -> None:
+        """Append elements whose names are registered already (``element_kind``) as one chunk
+        of their table: ``keys`` lower case, ``nodes`` ``(k, T)`` indices, ``values``
+        ``(k, columns)`` checked by the caller (the netlist fast path); ``sources`` the deck
+        file and line of each (as in :meth:`add_many`)."""
+        table = self.tables[kind]
+        table.flush()
+        if sources is not None:
+            table.sources.append((len(table.locations), sources[0], sources[1]))
+        table.chunks.append((nodes, values))
+        table.chunk_names.append(keys)
+        table.extra.extend([None] * len(keys))
+        table.locations.extend([None] * len(keys))
+        self._system = None
 
     # elements ----------------------------------------------------------------------------
     def _name(self, letter: str, name: str, location: SourceLocation | None = None) -> str:

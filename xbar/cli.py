@@ -476,6 +476,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``xbar`` console script."""
+    from xbar._startup import defer_numpy_f2py
+
+    defer_numpy_f2py()
     args = _parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning

@@ -52,7 +52,7 @@ import re
 import string
 from decimal import Decimal
 
-__all__ = ["format_number", "parse_number"]
+__all__ = ["bad_tail", "format_number", "parse_number"]
 
 # Mantissa, then an exponent whose digits may be missing (ngspice), then an optional scale factor.
 # Case variants are spelt out (no re.IGNORECASE: it would also fold the Kelvin sign into 'k').
@@ -171,6 +171,30 @@ def _parse_slow(text: str) -> float | None:
         else:
             value = float(f"{mantissa}e{exponent + power}")
     return value if value - value == 0.0 else None
+
+
+# A letter (other than an exponent's e/d) followed later by a digit: '1x5', '4k7', '1meg2'.
+# parse_number reads the leading number and ignores the rest as units, which hides typos.
+_BAD_TAIL = re.compile(r"[^\d.+\-eEdD][^\d]*\d")
+_NUMBER_HEAD = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?")
+
+
+def bad_tail(text: str) -> str | None:
+    """The text after the number in a token such as ``1x5`` or ``4k7`` (None when fine).
+
+    :func:`parse_number` reads ``4k7`` as 4000 (units after the scale factor are ignored, as
+    in ngspice 39); a netlist value with a digit after its units is almost surely a typo or an
+    RKM code, which the elaborator refuses with this tail in the message.
+
+    Examples
+    --------
+    >>> bad_tail("4k7"), bad_tail("10kOhm"), bad_tail("1e-3")
+    ('k7', None, None)
+    """
+    if _BAD_TAIL.search(text) is None:
+        return None
+    m = _NUMBER_HEAD.match(text)
+    return text[m.end():] if m else None
 
 
 def format_number(x: float) -> str:

@@ -81,7 +81,7 @@ class Result:
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._index = {n: i for i, n in enumerate(self.names)}
+        self._index = dict(zip(self.names, range(len(self.names)), strict=True))
 
     def __repr__(self) -> str:
         points = "1 point" if self.data.ndim == 1 else f"{self.data.shape[0]} points"

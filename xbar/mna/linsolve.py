@@ -112,8 +112,28 @@ class SuperLUSolver:
     def __init__(self, permc_spec: str = "MMD_AT_PLUS_A") -> None:
         self.permc_spec = permc_spec
         self._orders: dict[tuple[int, ...], np.ndarray | None] = {}
+        self._not_reducible: set[tuple[int, ...]] = set()
+
+    #: from this many unknowns on, the nodes held by grounded voltage sources are eliminated
+    #: first and the symmetric rest is factorised (:func:`xbar.mna.solvers_large.reduced_superlu`);
+    #: circuits the reduction does not fit (controlled sources, floating sources) fall back to
+    #: SuperLU on the whole matrix
+    nodal_min = 10_000
 
     def factor(self, A: sp.csc_array) -> Factorization:
+        n = A.shape[0]
+        if n >= self.nodal_min:
+            # a pattern the reduction did not fit is not analysed again (transient steps,
+            # Newton iterations and sweep points refactorise the same pattern)
+            pattern = (n, A.nnz, hash(A.indptr[:: max(1, n // 512)].tobytes()),
+                       hash(A.indices[:: max(1, A.nnz // 512)].tobytes()))
+            if pattern not in self._not_reducible:
+                from xbar.mna.solvers_large import reduced_superlu
+
+                fac = reduced_superlu(A, self._orders)
+                if not isinstance(fac, str):
+                    return fac
+                self._not_reducible.add(pattern)
         As, r, c = equilibrate(A)
         n = As.shape[0]
         key = (n, As.nnz, hash(As.indptr[:: max(1, n // 512)].tobytes()),

@@ -13,6 +13,7 @@ that is buffered and added to the circuit in bulk.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from array import array
 from collections.abc import Mapping
@@ -34,12 +35,13 @@ from xbar.errors import (
     warn,
 )
 from xbar.limits import check_count
+from xbar.netlist.bulk import ElementBlock
 from xbar.netlist.expr import Dialect, FunctionTable, parse_expression
 from xbar.netlist.lexer import Card, scan
 from xbar.netlist.parser import UNSUPPORTED_HINTS, Deck, SubcktDef, parse_file, parse_text
 from xbar.options import SimOptions
 from xbar.reprs import short_repr
-from xbar.units import parse_number
+from xbar.units import bad_tail, parse_number
 from xbar.validate import real
 
 __all__ = [
@@ -55,10 +57,6 @@ _WAVE_KINDS = frozenset({"pulse", "sin", "sine", "pwl", "exp"})
 _UNSUPPORTED_WAVES = frozenset({"sffm", "am", "trnoise", "trrandom", "pat", "poly", "value", "table"})
 _MAX_DEPTH = 64
 _PARAM_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(\([^()=]*\))?\s*=(?!=)")
-# A letter (other than an exponent's e/d) followed later by a digit: '1x5', '4k7', '1meg2'.
-# parse_number reads the leading number and ignores the rest as units, which hides typos.
-_BAD_TAIL = re.compile(r"[^\d.+\-eEdD][^\d]*\d")
-_NUMBER_HEAD = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?")
 _BRANCH_KINDS = frozenset("vleh")
 _METHODS = ("trap", "trapezoidal", "gear", "be")
 #: ngspice ``.options`` names that change only printing, accounting or bookkeeping, never the
@@ -361,14 +359,6 @@ class _Scope:
         return None
 
 
-def _bad_number(tok: str) -> str | None:
-    """Text after the number in a token such as ``1x5`` / ``4k7`` (None when the token is fine)."""
-    if _BAD_TAIL.search(tok) is None:
-        return None
-    m = _NUMBER_HEAD.match(tok)
-    return tok[m.end():] if m else None
-
-
 def _is_value(tok: str, scope: _Scope | None = None) -> bool:
     """Whether ``tok`` looks like a value (number, expression, or -- given ``scope`` -- the bare
     name of a defined parameter) rather than a keyword."""
@@ -404,7 +394,7 @@ def _value(card: Card, idx: int, scope: _Scope | dict[str, float], what: str,
             if close:
                 hint = f" (no parameter '{tok}'; did you mean '{close[0]}'?)"
         raise card.error(f"expected a number or {{expression}} for {what}, got '{tok}'{hint}", idx)
-    tail = _bad_number(tok)
+    tail = bad_tail(tok)
     if tail is not None:
         raise card.error(f"bad number '{tok}' for {what}: '{tail}' after the number is neither a "
                          "scale factor (T G MEG K M U N P F MIL) nor a unit", idx)
@@ -554,6 +544,9 @@ class _Elaborator:
         # value token -> value for the fast path (0.0: not a plain nonzero number)
         numbers: dict[str, float] = {}
         for card in cards:
+            if card.bulk is not None:
+                self._bulk(card.bulk)
+                continue
             toks = card.tokens
             head = toks[0]
             first = head[0]
@@ -565,7 +558,7 @@ class _Elaborator:
                 v = numbers.get(vtok)
                 if v is None:
                     v = parse_number(vtok)
-                    if v is None or _BAD_TAIL.search(vtok) is not None:
+                    if v is None or bad_tail(vtok) is not None:
                         v = 0.0
                     if len(numbers) < 100_000:
                         numbers[vtok] = v
@@ -609,6 +602,33 @@ class _Elaborator:
         self._r_vals.clear()
         self._r_pending.clear()
 
+    def _bulk(self, block: ElementBlock) -> None:
+        """Add a run of plain element lines read by the fast path (:mod:`xbar.netlist.bulk`)."""
+        self._flush_r()  # single fast-path resistors first: deck order, duplicate checks
+        c = self.circuit
+        kinds = c.element_kind
+        letter = block.letter
+        before = len(kinds)
+        clash = not kinds.keys().isdisjoint(block.names)
+        if not clash:
+            kinds.update(zip(block.names, itertools.repeat(letter)))
+        if clash or len(kinds) != before + len(block):  # a name defined before or twice
+            if not clash:  # undo (none of the names was there before)
+                for name in block.names:
+                    kinds.pop(name, None)
+            seen: set[str] = set()
+            for k, name in enumerate(block.names):
+                if name in kinds or name in seen:
+                    where = self._first_definition(name)
+                    raise block.card(k).error(f"duplicate element name '{name}'{where}", 0)
+                seen.add(name)
+        nodes = c._node_indices(block.nodes).reshape(-1, 2)
+        values = block.values[:, None]
+        if letter in "cl":  # no initial condition
+            values = np.column_stack([block.values, np.full(len(block), np.nan)])
+        c._append_block(letter, block.names, nodes, values,
+                        sources=([block.file] * len(block), block.lines))
+
     def _first_definition(self, name: str) -> str:
         """' (first defined at file:line)' for element ``name``, or '' when unknown."""
         c = self.circuit
@@ -627,7 +647,11 @@ class _Elaborator:
                 if loc is not None:
                     return f" (first defined at {loc.file}:{loc.line})"
         for card in self.deck.cards:
-            if card.tokens[0].lower() == name:
+            block = card.bulk
+            if block is not None:
+                if name in block.names:
+                    return f" (first defined at {block.file}:{block.lines[block.names.index(name)]})"
+            elif card.tokens[0].lower() == name:
                 return f" (first defined at {card.file}:{card.line})"
         return ""
 
@@ -1029,7 +1053,7 @@ class _Elaborator:
                 expr = parse_expression(tok[1:-1], loc.with_col(loc.col + 1), dialect=scope.dialect)
                 return float(expr.evaluate(scope.params))  # type: ignore[arg-type]
             v = parse_number(tok)
-            if v is None or _bad_number(tok) is not None:
+            if v is None or bad_tail(tok) is not None:
                 if tok.lower() in scope.params:
                     return float(scope.params[tok.lower()])
                 raise NetlistError(f"expected a number, parameter or 'expression', got '{tok}'", loc)

@@ -11,7 +11,8 @@ are reported with the line and column of the first offending byte. Lines end at 
 ``\\r\\n`` or ``\\r`` only (not at form feeds or Unicode line separators, which editors do not
 count as line breaks).
 
-Imports only :mod:`xbar.errors` (and :mod:`xbar.limits` for the file-size limit).
+Imports only :mod:`xbar.errors`, :mod:`xbar.limits` (the file-size limit) and the fast path for
+plain element lines (:mod:`xbar.netlist.bulk`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xbar.errors import LimitError, NetlistError, SourceLocation
+from xbar.netlist.bulk import ElementBlock, plain_runs, read_run
 
 __all__ = ["Card", "check_text", "decode_lines", "read_lines", "scan", "split_logical", "tokenize"]
 
@@ -36,6 +38,8 @@ _TOKEN_RE = re.compile(
 _WORDS_RE = re.compile(r"\S+")
 _PLAIN_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
 _NO_CARD = "expected an element card (R1 a b 1k) or a dot-card (.op)"
+# files shorter than this are read card by card (the fast path's numpy passes cost more)
+_BULK_MIN_LINES = 200
 
 
 @dataclass(slots=True)
@@ -54,12 +58,17 @@ class Card:
         Tokens: words, ``=``, ``{expr}`` and ``'expr'`` groups kept whole; ``(``, ``)`` and ``,``
         act as separators and are dropped (after a balance check). Lines of ``.control``
         blocks are split at white space only (see :func:`split_logical`).
+    bulk : ElementBlock or None
+        For a run of plain element lines read by the fast path (:mod:`xbar.netlist.bulk`): the
+        whole run as columns. ``text`` and ``tokens`` are then those of its first line, so
+        the card reads as an ordinary element card to everything but the elaborator.
     """
 
     file: str
     line: int
     text: str
     tokens: list[str] = field(default_factory=list)
+    bulk: ElementBlock | None = None
 
     def location(self, col: int = 1) -> SourceLocation:
         """Location of column ``col`` of this card (1-based, in the logical text)."""
@@ -390,7 +399,20 @@ def split_logical(lines: list[str], file: str, *, has_title: bool,
     plain = _PLAIN_START
     n_lines = len(lines)
     idx = start
+    runs = dict(plain_runs(lines, has_title=has_title)) if n_lines >= _BULK_MIN_LINES else {}
     while idx < n_lines:
+        if runs:
+            stop = runs.get(idx)
+            if stop is not None:
+                for first, last, block in read_run(lines, idx, stop, file):
+                    if block is None:  # declined values: ordinary cards
+                        cards.extend(Card(file, k + 1, lines[k].rstrip()) for k in range(first, last))
+                    else:
+                        text = lines[first].rstrip()
+                        cards.append(Card(file, first + 1, text, text.split(), block))
+                current = cards[-1]
+                idx = stop
+                continue
         raw = lines[idx]
         idx += 1
         # fast path: a card starting in column 1 with no tab and no comment character
@@ -433,6 +455,8 @@ def split_logical(lines: list[str], file: str, *, has_title: bool,
         current = Card(file, idx, body)
         cards.append(current)
     for card in cards:
+        if card.tokens:
+            continue  # a bulk card (tokens of its first line)
         text = card.text
         if _SPECIAL.isdisjoint(text):
             toks = text.split()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xbar.errors import NetlistError, SourceLocation
+from xbar.netlist.bulk import expand_blocks
 from xbar.netlist.lexer import Card, check_text, read_lines, split_logical, split_text_lines
 from xbar.reprs import short_repr
 
@@ -383,7 +384,8 @@ def _make_subckt(card: Card, body: list[Card], ends: Card, level: int) -> Subckt
         raise ends.error(f"'.ends {ends.tokens[1]}' closes '.subckt {toks[1]}'", 1)
     if len(ends.tokens) > 2:
         raise ends.error(f"unexpected '{ends.tokens[2]}'; expected '.ends [name]'", 2)
-    inner, nested = _split_subckts(body, card, level + 1)
+    # a subcircuit body is elaborated card by card, once per instance
+    inner, nested = _split_subckts(expand_blocks(body), card, level + 1)
     for c in inner:
         if c.tokens[0].lower() in _TOP_LEVEL_ONLY:
             raise c.error(f"{c.tokens[0]} is not allowed inside '.subckt {toks[1]}'", 0)
