@@ -483,7 +483,9 @@ def main(argv: list[str] | None = None) -> int:
         warnings.showwarning = _show_warning
         warnings.simplefilter("always", XbarWarning)  # the CLI shows every xbar warning
         try:
-            return int(args.handler(args))
+            code = int(args.handler(args))
+            sys.stdout.flush()  # a reader that went away shows here, not at interpreter exit
+            return code
         except XbarError as exc:
             sys.stdout.flush()
             print(f"xbar: error: {exc}", file=sys.stderr)

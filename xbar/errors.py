@@ -19,9 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "ArgumentTypeError",
     "ConvergenceError",
     "DataError",
+    "DivergenceError",
+    "InterruptedRunWarning",
+    "LimitError",
     "LintWarning",
+    "MissingDependencyError",
     "ModelCardError",
     "NetlistError",
     "ParameterError",
@@ -72,7 +77,7 @@ class NetlistError(XbarError, ValueError):
     """
 
     def __init__(self, message: str, location: SourceLocation | None = None) -> None:
-        self.message = message
+        self.message = _without_location(message, location)
         self.location = location
         super().__init__(self._render())
 
@@ -86,6 +91,33 @@ class NetlistError(XbarError, ValueError):
             caret = " " * (max(loc.col, 1) - 1) + "^"
             text += f"\n  {line}\n  {caret}"
         return text
+
+
+def _without_location(message: str, location: SourceLocation | None) -> str:
+    """``message`` without a repeat of ``location``'s ``file:line``.
+
+    The rendered error starts with ``file:line:col``; a message written as ``not supported:
+    .ac at deck.cir:5 (...)`` would name the place twice, so `` at deck.cir:5`` is dropped
+    when it is the error's own location (a different place, such as the subcircuit instance
+    that pulled the card in, stays).
+    """
+    if location is None:
+        return message
+    where = f" at {location.file}:{location.line}"
+    start = message.find(where)
+    while start >= 0:
+        end = start + len(where)
+        if end == len(message) or not message[end].isdigit():
+            return message[:start] + message[end:]
+        start = message.find(where, end)
+    return message
+
+
+class ArgumentTypeError(NetlistError, TypeError):
+    """An argument of the Python API has the wrong type (a ``TypeError`` too).
+
+    The message names the argument, what was given and what is expected.
+    """
 
 
 class ModelCardError(NetlistError):
@@ -132,11 +164,50 @@ class ConvergenceError(XbarError):
         super().__init__(message)
 
 
+class DivergenceError(ConvergenceError):
+    """The solution grew without bound: the circuit is unstable or non-physical.
+
+    Raised when a node voltage or branch current passes the ``max_solution`` limit (see
+    :mod:`xbar.limits`) or stops being finite; ``analysis`` and ``point`` name where.
+    """
+
+
 class DataError(XbarError, ValueError):
-    """A data file is missing, unreadable or malformed.
+    """A data file is missing, unreadable or malformed, or a result file cannot be written.
 
     The message names the path and what was expected, and for a missing data set how to
     obtain it.
+    """
+
+
+class LimitError(NetlistError):
+    """A request was refused before it allocated: it exceeds one of xbar's limits.
+
+    The message gives the size asked for, the limit and the option that sets it (see
+    :mod:`xbar.limits`); requests written in a deck carry the card's location.
+
+    Attributes
+    ----------
+    requested : float
+        The size asked for (bytes, points, ...).
+    limit : float
+        The limit it exceeds.
+    option : str
+        Name of the limit (``xbar.set_limits(<option>=...)``).
+    """
+
+    def __init__(self, message: str, location: SourceLocation | None = None, *,
+                 requested: float = 0.0, limit: float = 0.0, option: str = "") -> None:
+        self.requested = requested
+        self.limit = limit
+        self.option = option
+        super().__init__(message, location)
+
+
+class MissingDependencyError(XbarError, ImportError):
+    """An optional dependency (a linear solver's package) is not installed.
+
+    The message says what to install; it is an ``ImportError`` too.
     """
 
 
@@ -202,3 +273,7 @@ def warn(message: str, location: SourceLocation | None = None,
         warnings.warn_explicit(w, category, location.file or "<netlist>", location.line, module="xbar")
     else:
         warnings.warn(w, stacklevel=_stacklevel_outside_xbar())
+
+
+class InterruptedRunWarning(XbarWarning):
+    """An analysis was interrupted (Ctrl-C) and returns the points computed so far."""

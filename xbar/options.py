@@ -6,8 +6,9 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 from xbar.errors import NetlistError, SourceLocation
+from xbar.validate import integer, real
 
-__all__ = ["SimOptions"]
+__all__ = ["TEMP_MAX", "TEMP_MIN", "SimOptions", "check_temperature"]
 
 _METHODS = ("trap", "gear", "be")
 
@@ -65,10 +66,20 @@ class SimOptions:
 
     @classmethod
     def coerce(cls, values: dict[str, Any], location: SourceLocation | None = None) -> dict[str, Any]:
-        """Validate and convert option values; unknown names raise :class:`NetlistError`."""
+        """Validate and convert option values; bad names and values raise :class:`NetlistError`.
+
+        Ranges: ``reltol`` in (0, 1]; ``abstol``, ``vntol``, ``trtol`` > 0; ``gmin`` > 0 (all at
+        most 1e30); ``itl1``, ``itl4`` whole numbers in [1, 100000]; ``seed`` a whole number
+        in [0, 2**63); ``temp`` in (-273.15, 1000] °C (see :func:`check_temperature`);
+        ``method`` trap (trapezoidal), gear or be; ``lint`` 0 or 1.
+        """
         out: dict[str, Any] = {}
         known = {f.name: f for f in fields(cls)}
-        lowered = {k.lower(): v for k, v in values.items()}
+        lowered: dict[str, Any] = {}
+        for k, v in values.items():
+            if not isinstance(k, str):
+                raise NetlistError(f"option names must be strings, got {k!r}", location)
+            lowered[k.lower()] = v
         maxord = lowered.pop("maxord", None)
         if maxord is not None:
             if str(maxord) not in ("1", "2", "1.0", "2.0"):
@@ -80,29 +91,54 @@ class SimOptions:
             if name not in known:
                 msg = f"not supported: option '{key}'; supported options: {', '.join(known)}"
                 raise NetlistError(msg, location)
+            what = f"option '{key}'"
             if name == "method":
-                method = str(raw).lower()
+                if not isinstance(raw, str):
+                    raise NetlistError(f"{what} must be one of {', '.join(_METHODS)}, got {raw!r}", location)
+                method = raw.lower()
                 if method == "trapezoidal":
                     method = "trap"
                 if method not in _METHODS:
                     msg = f"method must be one of {', '.join(_METHODS)}, got '{raw}'"
                     raise NetlistError(msg, location)
                 out[name] = method
-                continue
-            try:
-                value = float(raw)
-            except (TypeError, ValueError):
-                raise NetlistError(f"option '{key}' needs a number, got {raw!r}", location) from None
-            if name == "lint":
-                if value not in (0.0, 1.0):
+            elif name == "lint":
+                if str(raw).strip() not in ("0", "1", "0.0", "1.0"):
                     raise NetlistError(f"option 'lint' must be 0 or 1, got {raw!r}", location)
-                out[name] = int(value)
-            elif name in ("itl1", "itl4", "seed"):
-                if value != int(value) or value < (0 if name == "seed" else 1):
-                    raise NetlistError(f"option '{key}' needs a positive integer, got {raw!r}", location)
-                out[name] = int(value)
+                out[name] = int(float(raw))
+            elif name in ("itl1", "itl4"):
+                out[name] = integer(raw, what, lo=1, hi=_MAX_ITERATIONS, location=location)
+            elif name == "seed":
+                out[name] = integer(raw, what, lo=0, hi=2**63 - 1, location=location)
+            elif name == "temp":
+                out[name] = check_temperature(raw, what, location)
+            elif name == "reltol":
+                out[name] = real(raw, what, lo=0.0, lo_open=True, hi=1.0, location=location)
             else:
-                if name != "temp" and not value > 0:
-                    raise NetlistError(f"option '{key}' must be positive, got {raw!r}", location)
-                out[name] = value
+                out[name] = real(raw, what, lo=0.0, lo_open=True, location=location)
         return out
+
+
+#: Circuit temperatures accepted [°C]: above absolute zero, at most 1000 °C (beyond that no
+#: compact model of xbar is meaningful, and device equations overflow).
+TEMP_MIN = -273.15
+TEMP_MAX = 1000.0
+_MAX_ITERATIONS = 100_000
+
+
+def check_temperature(value: Any, what: str = "temperature", location: SourceLocation | None = None) -> float:
+    """A circuit temperature [°C] in (:data:`TEMP_MIN`, :data:`TEMP_MAX`].
+
+    Raises
+    ------
+    NetlistError
+        At ``location`` (the ``.temp``/``.options`` card or the ``.dc temp`` sweep) for a
+        temperature at or below absolute zero, above 1000 °C, or not a finite number.
+    """
+    t = real(value, what, location=location, unit="°C")
+    if t <= TEMP_MIN:
+        raise NetlistError(f"{what} = {t:g} °C is at or below absolute zero ({TEMP_MIN:g} °C)", location)
+    if t > TEMP_MAX:
+        raise NetlistError(f"{what} = {t:g} °C is above {TEMP_MAX:g} °C, the highest temperature the "
+                           "device models support", location)
+    return t

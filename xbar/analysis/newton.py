@@ -7,6 +7,10 @@ currents). Convergence, as in SPICE: every unknown changes by less than
 every nonlinear device reports its current converged.
 
 Linear circuits take one factorisation and one solve.
+
+Work is bounded: an iterate beyond the ``max_solution`` limit ends a Newton run as diverged,
+and one DC point may take at most ``max_dc_iterations`` iterations over all fall-backs
+(:mod:`xbar.limits`); a point that diverged raises :class:`~xbar.errors.DivergenceError`.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xbar.analysis import guards
 from xbar.devices.base import F64
 from xbar.errors import ConvergenceError, SingularMatrixError
+from xbar.limits import get_limits
 from xbar.mna.system import MnaSystem
 from xbar.mna.topology import diagnose_singular
 
@@ -30,6 +36,7 @@ class NewtonFailure(Exception):
     iterations: int
     worst: int
     x: F64
+    diverged: bool = False
 
 
 def _factor_solve(system: MnaSystem, data: F64, rhs: F64) -> F64:
@@ -90,11 +97,14 @@ def newton(
     ctx.cold = cold
     ctx.a0 = a0
     x = x0.copy()
+    bound = get_limits().max_solution
     for it in range(1, itl + 1):
         nl_data, ieq = system.load_nonlinear(x, ctx)
         x_new = _factor_solve(system, base_data + nl_data, rhs - ieq)
         if not np.all(np.isfinite(x_new)):
             raise NewtonFailure(it, int(np.argmax(~np.isfinite(x_new))), x)
+        if np.max(np.abs(x_new), initial=0.0) > bound:
+            raise NewtonFailure(it, int(np.argmax(np.abs(x_new))), x_new, diverged=True)
         delta = np.abs(x_new - x)
         tol = _tolerances(system, x_new, x)
         ok = bool(np.all(delta <= tol)) and not ctx.initialise
@@ -133,8 +143,11 @@ def solve_dc_point(
     if extra_rhs is not None:
         b = b + extra_rhs
     if system.linear:
-        return solve_linear(system, base, b), 1
+        x = solve_linear(system, base, b)
+        guards.check_solution(x, system, analysis, point)
+        return x, 1
     opts = system.options
+    budget = get_limits().max_dc_iterations
     guess = np.zeros(system.n) if x0 is None else x0
     tried: list[str] = ["Newton from the initial guess"]
     total = 0
@@ -149,6 +162,8 @@ def solve_dc_point(
     try:
         x = guess
         for gshunt in 10.0 ** np.arange(-2.0, np.log10(opts.gmin) - 0.5, -1.0):
+            if total >= budget:
+                raise NewtonFailure(0, last.worst, last.x, last.diverged)
             diag = np.zeros(system.nnz)
             diag[system.diag_slots] = gshunt
             x, it = newton(system, x, base + diag, b, itl=opts.itl1)
@@ -163,6 +178,9 @@ def solve_dc_point(
         x = np.zeros(system.n)
         scale, step = 0.0, 0.1
         while scale < 1.0:
+            if total >= budget:
+                tried.append(f"(stopped: the iteration budget max_dc_iterations = {budget} is spent)")
+                raise last
             trial = min(1.0, scale + step)
             bs = system.rhs(t, trial) + (extra_rhs if extra_rhs is not None else 0.0)
             try:
@@ -172,13 +190,15 @@ def solve_dc_point(
                 step = min(step * 2.0, 0.5)
             except NewtonFailure as f:
                 total += f.iterations
+                last = f if f.diverged or not last.diverged else last
                 step /= 4.0
                 if step < 1e-6:
-                    last = f
                     raise
         return x, total
     except NewtonFailure:
         pass
+    if last.diverged:
+        raise guards.divergence(system, analysis, point, last.worst, float(last.x[last.worst]), total)
     name = system.unknown_name(last.worst)
     where = f" at {point}" if point else ""
     msg = (

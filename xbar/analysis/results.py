@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from xbar.errors import XbarError
+from xbar.errors import ArgumentTypeError, XbarError
+from xbar.validate import array, checked_calls, output_file
 
 __all__ = ["AcResult", "OpResult", "Result", "SweepResult", "TranResult", "csv_column_name",
            "normalize_vector_name"]
@@ -49,12 +50,16 @@ def csv_column_name(name: str) -> str:
 
 def normalize_vector_name(name: str) -> str:
     """Canonical lower-case ngspice vector name (``V(Out)`` -> ``v(out)``, ``v1#branch`` -> ``i(v1)``)."""
+    if not isinstance(name, str):
+        raise ArgumentTypeError(f"result vectors are named by strings such as 'v(out)', got "
+                                f"{type(name).__name__} {name!r:.60}")
     key = name.strip().lower().replace(" ", "")
     if key.endswith("#branch"):
         return f"i({key[:-7]})"
     return key
 
 
+@checked_calls
 @dataclass
 class Result:
     """Base of all results: vectors by name, plus the analysis that produced them."""
@@ -66,6 +71,8 @@ class Result:
     scale_name: str | None = None
     analysis: str = ""
     events: list[dict[str, Any]] = field(default_factory=list)
+    interrupted: bool = False
+    """True when the run was stopped with Ctrl-C and holds only the points computed before."""
     measurements: dict[str, float] = field(default_factory=dict)
     """Values of the ``.meas`` cards of this analysis by name (see :mod:`xbar.analysis.measure`)."""
     measure_outcomes: list[Any] = field(default_factory=list, repr=False)
@@ -143,11 +150,13 @@ class Result:
         ``numpy.genfromtxt(path, delimiter=",", names=True)`` and ``pandas.read_csv(path)``
         read the file as is.
         """
+        if names is not None and (isinstance(names, str) or not isinstance(names, Sequence)):
+            raise ArgumentTypeError(f"names must be a sequence of vector names, got {names!r:.60}")
         cols = list(names) if names else list(self.names)
         scales = self.scale_names()
         cols = scales + [c for c in cols if c not in scales]
         arrays = [np.atleast_1d(self._column(c)) for c in cols]
-        with open(path, "w", newline="") as fh:
+        with output_file(path) as fh:
             w = csv.writer(fh)
             w.writerow([csv_column_name(normalize_vector_name(c)) for c in cols])
             for row in zip(*arrays, strict=True):
@@ -160,6 +169,7 @@ class Result:
         write_events_csv(path, self.events)
 
 
+@checked_calls
 class OpResult(Result):
     """Operating point: ``op["v(out)"]`` is a float."""
 
@@ -170,6 +180,7 @@ class OpResult(Result):
         return {n: float(v) for n, v in zip(self.names, self.data, strict=True)}
 
 
+@checked_calls
 class SweepResult(Result):
     """DC sweep: vectors are 1-D arrays over the sweep points (first source fastest).
 
@@ -208,6 +219,7 @@ class SweepResult(Result):
         return self._column(key)
 
 
+@checked_calls
 class TranResult(Result):
     """Transient: ``tr["time"]`` and every saved vector as 1-D arrays."""
 
@@ -219,8 +231,10 @@ class TranResult(Result):
         return self._column(key)
 
     def at(self, key: str, t: np.ndarray | float) -> np.ndarray:
-        """Linear interpolation of vector ``key`` at times ``t``."""
-        return np.interp(t, self.time, self._column(key))
+        """Linear interpolation of vector ``key`` at times ``t`` [s] (finite; held constant outside
+        the simulated interval)."""
+        times = array(t, "t", unit="s")
+        return np.interp(times, self.time, self._column(key))
 
 
 # SPICE's .print forms of complex vectors: v(n) / v(a,b) with a suffix letter (vm(out)), and

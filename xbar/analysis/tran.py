@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xbar.analysis import guards
 from xbar.analysis.newton import NewtonFailure, newton, solve_dc_point
 from xbar.analysis.op import initial_guess, op_vectors
 from xbar.analysis.results import TranResult
@@ -29,8 +30,10 @@ from xbar.devices.base import F64
 from xbar.devices.linear import CapacitorGroup, InductorGroup
 from xbar.devices.sources import _SourceGroup
 from xbar.errors import ConvergenceError, NetlistError, SourceLocation
+from xbar.limits import check_count
 from xbar.mna.system import MnaSystem
 from xbar.mna.topology import check_dc_paths
+from xbar.validate import real
 
 __all__ = ["TranSpec", "run_tran"]
 
@@ -59,8 +62,7 @@ class TranSpec:
             raise NetlistError(f".tran tstart must be in [0, tstop), got {self.tstart:g}", loc)
         if self.tmax is not None and not self.tmax > 0:
             raise NetlistError(f".tran tmax must be positive, got {self.tmax:g}", loc)
-        if self.tstop / self.tstep > 50_000_000:
-            raise NetlistError(".tran would need more than 50 million output points; raise tstep", loc)
+        check_count(self.tstop / self.tstep, "max_tran_points", ".tran", "raise tstep", location=loc)
 
 
 def _ic_clamp(system: MnaSystem) -> tuple[F64 | None, F64 | None]:
@@ -74,6 +76,7 @@ def _ic_clamp(system: MnaSystem) -> tuple[F64 | None, F64 | None]:
         k = system.circuit.node_index.get(node)
         if k is None:
             raise NetlistError(f".ic names node '{node}', which is not in the circuit")
+        value = real(value, f".ic value of node '{node}'", unit="V")
         data[system.diag_slots[k]] += _IC_CONDUCTANCE
         rhs[k] += _IC_CONDUCTANCE * value
     return data, rhs
@@ -86,7 +89,7 @@ def _uic_state(system: MnaSystem, cmat: object) -> tuple[F64, F64]:
         k = system.circuit.node_index.get(node)
         if k is None:
             raise NetlistError(f".ic names node '{node}', which is not in the circuit")
-        x[k] = value
+        x[k] = real(value, f".ic value of node '{node}'", unit="V")
     for g in system.groups:
         if isinstance(g, InductorGroup):
             given = ~np.isnan(g.ic)
@@ -126,10 +129,12 @@ class _Breakpoints:
         return min(s.tstart + k * s.tstep, s.tstop) if t >= s.tstart else s.tstart
 
 
-def run_tran(system: MnaSystem, spec: TranSpec, *, progress: bool = False) -> TranResult:
+def run_tran(system: MnaSystem, spec: TranSpec, *, progress: bool | None = None) -> TranResult:
     """Integrate from 0 to ``spec.tstop``; output every accepted point with ``t >= tstart``.
 
-    ``progress`` shows a tqdm bar over simulated time (for long runs from the CLI).
+    ``progress`` shows a tqdm bar over simulated time (``None``: only once the run has taken a
+    few seconds). Ctrl-C stops the run and returns the points computed so far, with an
+    :class:`~xbar.errors.InterruptedRunWarning`.
     """
     spec.validate()
     opts = system.options
@@ -137,20 +142,26 @@ def run_tran(system: MnaSystem, spec: TranSpec, *, progress: bool = False) -> Tr
     for g in system.groups:
         if isinstance(g, _SourceGroup):
             g.bind_transient(spec.tstep, spec.tstop)
+    stop = guards.Interrupt()
     try:
-        return _integrate(system, spec, method, progress)
+        guards.check_time_resolution(system, spec.tstep, spec.tstop, spec.tmax, spec.location)
+        stop.install()
+        return _integrate(system, spec, method, progress, stop)
     finally:
+        stop.uninstall()
         for g in system.groups:
             if isinstance(g, _SourceGroup):
                 g.unbind_transient()
 
 
-def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = False) -> TranResult:
+def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool | None = None,
+               stop: guards.Interrupt | None = None) -> TranResult:
+    stop = stop or guards.Interrupt()
     opts = system.options
     cmat = system.c_matrix()
     tmax = spec.tmax if spec.tmax is not None else min(spec.tstep, (spec.tstop - spec.tstart) / 50.0)
-    tmax = min(tmax, spec.tstop)
-    hmin = 1e-9 * min(spec.tstep, tmax)
+    tmax = min(tmax, spec.tstop, guards.growth_step_cap(system, spec.tstop))
+    hmin = max(1e-9 * min(spec.tstep, tmax), guards.retry_floor(spec.tstop))
     check_dc_paths(system, capacitors_conduct=spec.uic)
     if spec.uic:
         x, q0 = _uic_state(system, cmat)
@@ -178,16 +189,10 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
     factor_cache: dict[float, object] = {}
     charge_rows = system.charge_rows(cmat)
     steps_taken = 0
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=1000, desc="tran", unit="‰", leave=False)
-    while t < spec.tstop * (1 - 1e-12):
-        if bar is not None:
-            done = int(1000 * t / spec.tstop)
-            if done > bar.n:
-                bar.update(done - bar.n)
+    bar = guards.TimeProgress(spec.tstop, "tran", progress)
+    row_bytes = 8 * (len(outputs[0]) + 1)
+    while t < spec.tstop * (1 - 1e-12) and not stop.requested:
+        bar.advance(t)
         h = min(h, tmax)
         grid = bps.next_grid(t)
         if 0.0 < next_bp - grid <= hmin:
@@ -250,8 +255,10 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
                 h = max(h * max(0.9 * ratio ** (-1.0 / (k_order + 1)), 0.1), hmin)
                 continue
             h_next = h * min(2.0, 0.9 * ratio ** (-1.0 / (k_order + 1))) if ratio > 0 else 2.0 * h
+        guards.check_solution(x_new, system, "transient", f"t = {t_new:.6g} s")
         t = t_new
         times.append(t)
+        guards.check_stored_points(len(times), row_bytes, "transient", f"t = {t:.6g} s")
         x_last = x_new
         qs.append(q_new)
         if len(qs) > 4:
@@ -274,8 +281,9 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
         else:
             order = 1 if method == "be" else 2
         h = max(h_next, hmin)
-    if bar is not None:
-        bar.close()
+    bar.close()
+    if stop.requested:
+        guards.warn_interrupted("transient", f"{len(times)} time points up to t = {t:.6g} s")
     tarr = np.asarray(times)
     xarr = np.asarray(outputs)
     keep = tarr >= spec.tstart * (1 - 1e-12)
@@ -287,7 +295,7 @@ def _integrate(system: MnaSystem, spec: TranSpec, method: str, progress: bool = 
     data = np.column_stack([tarr[keep], xarr[keep]])
     return TranResult(kind="tran", names=names, data=data, title=system.circuit.title, scale_name="time",
                       analysis=".tran", events=system.events_since(start_events),
-                      units=system.vector_units(names))
+                      units=system.vector_units(names), interrupted=stop.requested)
 
 
 _ERR_COEF = {("be", 1): 0.5, ("trap", 1): 0.5, ("gear", 1): 0.5, ("trap", 2): 1.0 / 12.0, ("gear", 2): 2.0 / 9.0}

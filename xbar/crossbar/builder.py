@@ -41,7 +41,7 @@ sources ``vg{r}_{c}``, SOT write drivers ``vww{r}`` with ``rdww{r}`` and write-l
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +49,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from xbar import validate
 from xbar.circuit import Circuit
-from xbar.errors import NetlistError
+from xbar.errors import ArgumentTypeError, NetlistError
+from xbar.limits import check_memory
 from xbar.reprs import short_repr
 
 __all__ = [
@@ -63,8 +65,12 @@ __all__ = [
 
 CELL_KINDS = ("resistor", "mtj", "sotmtj", "smtj")
 _SENSE = ("ammeter", "resistor", "tia")
+# bytes per cell a build keeps at its peak (tracemalloc: 1.63 kB/cell for 128×128 and 256×256
+# resistor arrays with wires and access devices, 1.57 kB/cell for MTJ cells), rounded up
+_BUILD_BYTES_PER_CELL = 1700.0
 
 
+@validate.checked_calls
 @dataclass
 class CrossbarSpec:
     """Everything that defines a crossbar array (SI units: Ω, S, V).
@@ -155,6 +161,102 @@ class CrossbarSpec:
     present: Any = None
     title: str = ""
 
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Check every field (types, ranges, shapes against the array) and the memory the build
+        would take, without allocating anything of the array's size.
+
+        Called when the spec is made and again by :func:`build_crossbar`.
+
+        Raises
+        ------
+        NetlistError
+            A field of the wrong type, out of range or of a shape that does not broadcast.
+        LimitError
+            An array whose build would exceed the ``max_memory`` limit.
+        """
+        self.rows = validate.integer(self.rows, "rows", lo=1)
+        self.cols = validate.integer(self.cols, "cols", lo=1)
+        check_memory(float(self.rows) * float(self.cols) * _BUILD_BYTES_PER_CELL,
+                     f"building a {self.rows}×{self.cols} crossbar", "build a smaller array or tiles of it")
+        self.cell = validate.choice(self.cell, "cell kind", CELL_KINDS)
+        self.sense = validate.choice(self.sense, "sense", _SENSE)
+        self.drive = validate.choice(self.drive, "drive", ("single", "double"))
+        self.sense_ends = validate.choice(self.sense_ends, "sense_ends", ("single", "double"))
+        self.write_lines = validate.choice(self.write_lines, "write_lines", ("float", "ground", "open"))
+        self.title = validate.text(self.title, "title")
+        self.model = validate.name(self.model, "model")
+        shape = (self.rows, self.cols)
+        present = self.present_mask()
+        if self.g is not None:
+            g = validate.array(self.g, "cell conductance g", shape=shape, lo=0.0, lo_open=present is None,
+                               min_magnitude=validate.MIN_MAGNITUDE, unit="S")
+            if present is not None and np.any(np.broadcast_to(g, shape)[present] == 0):
+                raise NetlistError("cell conductance g must be > 0 at every present cell")
+        if self.card is not None:
+            for k, v in validate.mapping(self.card, "card").items():
+                validate.real(v, f"card parameter '{validate.name(k, 'card parameter name')}'")
+        if self.lib is not None:
+            validate.path(self.lib, "lib")
+        for k, v in validate.mapping(self.params, "params").items():
+            validate.array(v, f"instance parameter '{validate.name(k, 'instance parameter name')}'", shape=shape)
+        if self.state is not None:
+            validate.array(self.state, "state", shape=shape)
+        if self.vg is not None:
+            validate.array(self.vg, "gate voltages vg", shape=shape, unit="V")
+        row_shape, col_shape = self.segment_shapes()
+        wire = {"lo": 0.0, "min_magnitude": validate.MIN_MAGNITUDE, "unit": "Ω"}
+        validate.array(self.r_row, "r_row", shape=row_shape, **wire)
+        validate.array(self.r_col, "r_col", shape=col_shape, **wire)
+        validate.array(self.r_driver, "r_driver", shape=(self.rows,), **wire)
+        if self.r_access is not None:
+            validate.array(self.r_access, "r_access", shape=shape, lo=0.0, lo_open=True,
+                           min_magnitude=validate.MIN_MAGNITUDE, unit="Ω")
+        if self.r_write is not None:
+            validate.array(self.r_write, "r_write", shape=shape, **wire)
+        validate.real(self.r_write_driver, "r_write_driver", lo=0.0, min_magnitude=validate.MIN_MAGNITUDE, unit="Ω")
+        validate.real(self.r_sense, "r_sense", lo=0.0, lo_open=True, min_magnitude=validate.MIN_MAGNITUDE, unit="Ω")
+        validate.real(self.r_feedback, "r_feedback", lo=0.0, lo_open=True, min_magnitude=validate.MIN_MAGNITUDE,
+                      unit="Ω")
+        validate.real(self.tia_gain, "tia_gain", nonzero=True)
+
+    def present_mask(self) -> np.ndarray | None:
+        """The checked ``present`` mask as a ``(rows, cols)`` bool array (None: every cell).
+
+        Raises
+        ------
+        NetlistError
+            Not a mask of booleans (or 0/1), a shape that does not broadcast to the array, or a
+            mask without any cell.
+        """
+        if self.present is None:
+            return None
+        shape = (self.rows, self.cols)
+        if isinstance(self.present, bool | np.bool_):
+            mask = np.asarray(self.present)
+        else:
+            try:
+                mask = np.asarray(self.present)
+            except (TypeError, ValueError):
+                raise NetlistError(f"present must be a boolean mask broadcastable to {shape}") from None
+            if mask.dtype.kind != "b":
+                if mask.dtype.kind not in "iuf":
+                    raise ArgumentTypeError(f"present must be a boolean mask broadcastable to {shape}, got "
+                                            f"{type(self.present).__name__} of {mask.dtype}")
+                values = validate.array(mask, "present", allow_nan=False)
+                if not np.all((values == 0) | (values == 1)):
+                    raise NetlistError(f"present must be a boolean mask (True where a cell is built) "
+                                       f"broadcastable to {shape}; got values other than 0 and 1")
+        try:
+            mask = np.broadcast_to(mask.astype(bool), shape)
+        except ValueError:
+            raise NetlistError(f"present of shape {mask.shape} does not broadcast to the array's {shape}") from None
+        if not mask.any():
+            raise NetlistError("present: the mask leaves the array without any cell")
+        return None if mask.all() else mask.copy()
+
     def segment_shapes(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """Shapes of the row- and column-segment arrays.
 
@@ -167,6 +269,7 @@ class CrossbarSpec:
         return (self.rows, nr), (nc, self.cols)
 
 
+@validate.checked_call
 def differential_conductances(weights: Any, g_min: float, g_max: float,
                               w_max: float | None = None) -> np.ndarray:
     """Map signed weights to differential column pairs.
@@ -189,29 +292,35 @@ def differential_conductances(weights: Any, g_min: float, g_max: float,
     (rows, 2m) ndarray
         Conductances [S] with interleaved (+, −) columns.
     """
-    w = np.atleast_2d(np.asarray(weights, dtype=np.float64))
-    if not 0 < g_min < g_max:
-        raise NetlistError(f"differential pair needs 0 < g_min < g_max, got {g_min}, {g_max}")
-    scale = float(np.max(np.abs(w))) if w_max is None else float(w_max)
+    w = np.atleast_2d(validate.array(weights, "weights"))
+    if w.ndim != 2:
+        raise NetlistError(f"weights must be a 2-D (rows, m) array, got shape {w.shape}")
+    check_memory(16.0 * w.size, f"differential conductances of {w.shape[0]}×{w.shape[1]} weights")
+    g_min = validate.real(g_min, "g_min", lo=0.0, lo_open=True, unit="S")
+    g_max = validate.real(g_max, "g_max", lo=0.0, lo_open=True, unit="S")
+    if not g_min < g_max:
+        raise NetlistError(f"differential pair needs 0 < g_min < g_max, got {g_min:g}, {g_max:g}")
+    if w_max is None:
+        scale = float(np.max(np.abs(w))) if w.size else 0.0
+    else:
+        scale = validate.real(w_max, "w_max", lo=0.0, lo_open=True)
     if scale <= 0:
         scale = 1.0
     span = (g_max - g_min) / scale
     out = np.empty((w.shape[0], 2 * w.shape[1]))
-    out[:, 0::2] = g_min + span * np.maximum(w, 0.0)
-    out[:, 1::2] = g_min + span * np.maximum(-w, 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out[:, 0::2] = g_min + span * np.maximum(w, 0.0)
+        out[:, 1::2] = g_min + span * np.maximum(-w, 0.0)
+    if out.size and not float(np.max(out)) <= validate.MAX_MAGNITUDE:
+        raise NetlistError(f"differential conductances reach {float(np.max(out)):g} S, beyond the supported "
+                           f"magnitude {validate.MAX_MAGNITUDE:g}; check g_max and w_max against the weights")
     return out
 
 
-def _grid(value: Any, shape: tuple[int, int], what: str, *, allow_zero: bool = True) -> np.ndarray:
-    try:
-        arr = np.broadcast_to(np.asarray(value, dtype=np.float64), shape).copy()
-    except (TypeError, ValueError):
-        raise NetlistError(f"{what} must be a number or an array broadcastable to {shape}") from None
-    if not np.all(np.isfinite(arr)):
-        raise NetlistError(f"{what} must be finite")
-    if np.any(arr < 0) or (not allow_zero and np.any(arr == 0)):
-        raise NetlistError(f"{what} must be {'≥' if allow_zero else '>'} 0 Ω")
-    return arr
+def _grid(value: Any, shape: tuple[int, ...], what: str, *, allow_zero: bool = True) -> np.ndarray:
+    """Resistances [Ω] broadcast to ``shape`` (a copy): ≥ 0 (> 0 without ``allow_zero``)."""
+    return validate.array(value, what, shape=shape, lo=0.0, lo_open=not allow_zero,
+                          min_magnitude=validate.MIN_MAGNITUDE, unit="Ω", copy=True)
 
 
 class _Nodes:
@@ -277,6 +386,7 @@ class _Nodes:
         return idx[inverse], info, merged
 
 
+@validate.checked_calls
 @dataclass
 class CrossbarArray:
     """A built crossbar: the circuit plus index maps (see module docstring for names).
@@ -346,26 +456,38 @@ class CrossbarArray:
 
         return zero_bias_conductance(self)
 
+    def _row_inputs(self, v: Any, what: str = "row voltages") -> np.ndarray:
+        """``(rows,)`` or ``(k, rows)`` finite voltages (checked, memory-bounded)."""
+        arr = validate.as_array(v, what)
+        if arr.ndim not in (1, 2) or arr.shape[-1] != self.rows:
+            raise NetlistError(f"{what} need {self.rows} row voltages: shape ({self.rows},) or (k, {self.rows}), "
+                               f"got {arr.shape}" + (" (for the same voltage on every row use np.full(rows, v))"
+                                                     if arr.ndim == 0 else ""))
+        check_memory(arr.size * 8.0 * (2 + self.cols / self.rows), f"{arr.shape[0] if arr.ndim == 2 else 1} "
+                     "input vectors", "split the batch")
+        return validate.array(arr, what, unit="V")
+
     def ideal(self, v: Any) -> np.ndarray:
         """Ideal column currents ``Gᵀ·V`` [A] for row voltages ``v`` (``(rows,)`` or ``(k, rows)``)."""
-        vv = np.asarray(v, dtype=np.float64)
-        return vv @ self.conductance0()
+        return self._row_inputs(v) @ self.conductance0()
 
-    def solver(self, **kwargs: Any) -> Any:
+    def solver(self, *, solver: str = "superlu", ordering: str = "auto") -> Any:
         """A :class:`~xbar.crossbar.solve.CrossbarSolver` for this array."""
         from xbar.crossbar.solve import CrossbarSolver
 
-        return CrossbarSolver(self, **kwargs)
+        return CrossbarSolver(self, solver=solver, ordering=ordering)
 
-    def op(self, v: Any, *, solver: str = "superlu", **kwargs: Any) -> Any:
+    def op(self, v: Any, *, solver: str = "superlu", x0: np.ndarray | None = None, tight: bool = True) -> Any:
         """Operating point for row voltages ``v`` (see :meth:`CrossbarSolver.op`)."""
-        return self.solver(solver=solver).op(v, **kwargs)
+        return self.solver(solver=solver).op(v, x0=x0, tight=tight)
 
-    def deck(self, **kwargs: Any) -> str:
+    def deck(self, *, form: str = "flat", dialect: str = "ngspice", inputs: Any = None,
+             analyses: Any = (".op",), options: Any = None, title: str | None = None) -> str:
         """The array as deck text (see :func:`xbar.crossbar.deck.deck_text`)."""
         from xbar.crossbar.deck import deck_text
 
-        return deck_text(self, **kwargs)
+        return deck_text(self, form=form, dialect=dialect, inputs=inputs, analyses=analyses, options=options,
+                         title=title)
 
 
 def _bulk_nodes(circuit: Circuit, names: list[str]) -> np.ndarray:
@@ -432,6 +554,7 @@ def _add_y_internal(circuit: Circuit, names: list[str], nodes: np.ndarray, model
     store["loc"].extend([None] * count)
 
 
+@validate.checked_call
 def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> CrossbarArray:
     """Build the circuit of ``spec`` (see module docstring); returns a :class:`CrossbarArray`.
 
@@ -440,27 +563,13 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
     NetlistError
         Bad sizes, negative resistances, missing cell values, unknown options.
     """
-    N, M = int(spec.rows), int(spec.cols)
-    if N < 1 or M < 1:
-        raise NetlistError(f"crossbar size must be at least 1×1, got {spec.rows}×{spec.cols}")
-    if spec.cell not in CELL_KINDS:
-        raise NetlistError(f"unknown cell kind '{spec.cell}'; known: {', '.join(CELL_KINDS)}")
-    if spec.sense not in _SENSE:
-        raise NetlistError(f"unknown sense '{spec.sense}'; known: {', '.join(_SENSE)}")
-    if spec.drive not in ("single", "double") or spec.sense_ends not in ("single", "double"):
-        raise NetlistError("drive and sense_ends must be 'single' or 'double'")
-    if spec.write_lines not in ("float", "ground", "open"):
-        raise NetlistError(f"write_lines must be 'float', 'ground' or 'open', got {spec.write_lines!r}")
-    present = None
-    if spec.present is not None:
-        try:
-            present = np.broadcast_to(np.asarray(spec.present, dtype=bool), (N, M)).copy()
-        except (TypeError, ValueError):
-            raise NetlistError(f"present must be a boolean mask broadcastable to ({N}, {M})") from None
-        if not present.any():
-            raise NetlistError("present: the mask leaves the array without any cell")
-        if present.all():
-            present = None
+    if not isinstance(spec, CrossbarSpec):
+        raise ArgumentTypeError(f"build_crossbar takes a CrossbarSpec, got {type(spec).__name__}")
+    if circuit is not None and not isinstance(circuit, Circuit):
+        raise ArgumentTypeError(f"circuit must be an xbar.Circuit or None, got {type(circuit).__name__}")
+    spec.validate()
+    N, M = spec.rows, spec.cols
+    present = spec.present_mask()
     keep = slice(None) if present is None else present.ravel()
     # no lint: a generated array has wire ends by design (after an absent cell, floating SOT write
     # lines), which the single-connection check would report as misspelt nodes
@@ -617,16 +726,17 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
     else:
         _define_model(c, spec)
         cell_names = _pick(_names("yc{r}_{c}", N, M), keep)
-        params: dict[str, np.ndarray] = {k: np.broadcast_to(np.asarray(v, dtype=np.float64), (N, M)).ravel()[keep]
+        params: dict[str, np.ndarray] = {k.lower(): validate.array(v, f"instance parameter '{k}'",
+                                                                   shape=(N, M)).ravel()[keep]
                                          for k, v in spec.params.items()}
         if spec.state is not None:
-            params["state"] = np.broadcast_to(np.asarray(spec.state, dtype=np.float64), (N, M)).ravel()[keep]
+            params["state"] = validate.array(spec.state, "state", shape=(N, M)).ravel()[keep]
         if spec.cell == "mtj":
             c.add_y_many(cell_names, np.column_stack([top_c.ravel()[keep], bl_c.ravel()[keep]]), spec.model, params)
         elif spec.cell == "smtj":
             if spec.vg is None:
                 raise NetlistError("smtj cells need gate voltages vg (V)")
-            vg = np.broadcast_to(np.asarray(spec.vg, dtype=np.float64), (N, M)).ravel()[keep]
+            vg = validate.array(spec.vg, "gate voltages vg", shape=(N, M), unit="V").ravel()[keep]
             gates = _bulk_nodes(c, _pick(_names("g{r}_{c}", N, M), keep))
             gate_sources = _pick(_names("vg{r}_{c}", N, M), keep)
             c.add_many("v", gate_sources, np.column_stack([gates, np.full(len(gates), gnd)]), {"dc": vg})
@@ -667,6 +777,12 @@ def build_crossbar(spec: CrossbarSpec, circuit: Circuit | None = None) -> Crossb
         tia_outputs=tia_out, tia_outputs_top=tia_top, present=present)
 
 
+@validate.checked_call
 def crossbar(rows: int, cols: int, **kwargs: Any) -> CrossbarArray:
     """Shorthand: ``build_crossbar(CrossbarSpec(rows, cols, **kwargs))``."""
+    known = {f.name for f in fields(CrossbarSpec)} - {"rows", "cols"}
+    unknown = sorted(set(kwargs) - known)
+    if unknown:
+        raise ArgumentTypeError(f"crossbar() got unknown argument(s) {', '.join(unknown)}; "
+                                f"CrossbarSpec fields: {', '.join(sorted(known))}")
     return build_crossbar(CrossbarSpec(rows, cols, **kwargs))

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from xbar.errors import NetlistError
+from xbar import validate
+from xbar.errors import ArgumentTypeError, DataError, NetlistError
 
 if TYPE_CHECKING:
     from xbar.crossbar.builder import CrossbarArray
@@ -66,6 +67,7 @@ def _element_lines(array: CrossbarArray, dialect: str, values: Mapping[str, floa
     return out
 
 
+@validate.checked_call
 def deck_text(array: CrossbarArray, *, form: str = "flat", dialect: str = "ngspice",
               inputs: Any = None, analyses: Sequence[str] = (".op",),
               options: Mapping[str, float] | None = None, title: str | None = None) -> str:
@@ -82,13 +84,22 @@ def deck_text(array: CrossbarArray, *, form: str = "flat", dialect: str = "ngspi
     options : mapping, optional
         ``.options`` values (e.g. ``{"reltol": 1e-9}`` for tight nonlinear comparisons).
     """
-    if form not in ("flat", "subckt"):
-        raise NetlistError("form must be 'flat' or 'subckt'")
-    if dialect not in ("ngspice", "xbar"):
-        raise NetlistError("dialect must be 'ngspice' or 'xbar'")
+    from xbar.crossbar.builder import CrossbarArray
+
+    if not isinstance(array, CrossbarArray):
+        raise ArgumentTypeError(f"deck_text takes a CrossbarArray, got {type(array).__name__}")
+    form = validate.choice(form, "form", ("flat", "subckt"))
+    dialect = validate.choice(dialect, "dialect", ("ngspice", "xbar"))
+    analyses = [analyses] if isinstance(analyses, str) else analyses
+    if not isinstance(analyses, Sequence) or not all(isinstance(a, str) for a in analyses):
+        raise ArgumentTypeError(f"analyses must be card lines (str), got {analyses!r:.80}")
+    options = {validate.name(k, "option name"): validate.real(v, f"option '{k}'")
+               for k, v in validate.mapping(options, "options").items()}
+    if title is not None:
+        title = validate.text(title, "title")
     values: dict[str, float] = {}
     if inputs is not None:
-        v = np.broadcast_to(np.asarray(inputs, dtype=np.float64), (array.rows,))
+        v = validate.array(inputs, "inputs", shape=(array.rows,), unit="V")
         for names in (array.row_drivers, array.row_drivers_far):
             if names:
                 values.update(zip(names, v.tolist(), strict=True))
@@ -154,8 +165,16 @@ def subckt_text(array: CrossbarArray, name: str, *, dialect: str = "ngspice") ->
     return "\n".join(body) + "\n", ports
 
 
-def write_deck(array: CrossbarArray, path: str | Path, **kwargs: Any) -> Path:
+@validate.checked_call
+def write_deck(array: CrossbarArray, path: str | Path, *, form: str = "flat", dialect: str = "ngspice",
+               inputs: Any = None, analyses: Sequence[str] = (".op",),
+               options: Mapping[str, float] | None = None, title: str | None = None) -> Path:
     """Write :func:`deck_text` to ``path``; returns the path."""
-    p = Path(path)
-    p.write_text(deck_text(array, **kwargs), encoding="utf-8")
+    p = validate.path(path, "path")
+    text = deck_text(array, form=form, dialect=dialect, inputs=inputs, analyses=analyses, options=options,
+                     title=title)
+    try:
+        p.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"cannot write the deck to '{p}': {exc.strerror or exc}") from None
     return p

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from xbar.errors import DataError
+
 if TYPE_CHECKING:
     from xbar.crossbar.results import CrossbarResult
 
@@ -42,6 +44,10 @@ def plot_result(res: CrossbarResult, path: str | Path | None = None) -> Any:
     fig.suptitle(f"{res.array.rows}×{res.array.cols} {res.array.spec.cell} crossbar — {res.solver}")
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
+        try:
+            fig.savefig(path, dpi=120)
+        except (OSError, ValueError) as exc:
+            raise DataError(f"cannot write the plot to '{path}': {exc}") from None
+        finally:
+            plt.close(fig)
     return fig

@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from xbar.errors import ConvergenceError, NetlistError
+from xbar import validate
+from xbar.errors import ArgumentTypeError, ConvergenceError, NetlistError
 from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ class PortBatch:
     seconds: float
 
 
+@validate.checked_calls
 class PortSolver:
     """Cell-port solver of one array (module docstring).
 
@@ -90,6 +92,11 @@ class PortSolver:
     """
 
     def __init__(self, array: CrossbarArray) -> None:
+        from xbar.crossbar.builder import CrossbarArray
+
+        if not isinstance(array, CrossbarArray):
+            raise ArgumentTypeError(f"PortSolver takes a CrossbarArray (xbar.crossbar.build_crossbar), got "
+                                    f"{type(array).__name__}")
         spec = array.spec
         why = []
         if spec.drive != "single" or spec.sense_ends != "single":
@@ -327,14 +334,18 @@ class PortSolver:
         voltages without IR drop).
         """
         t0 = time.perf_counter()
-        VV = np.atleast_2d(np.asarray(V, dtype=np.float64))
         N, M = self.array.rows, self.array.cols
-        if VV.ndim != 2 or VV.shape[1] != N:
-            raise NetlistError(f"input vectors need {N} row voltages; got shape {VV.shape}")
-        if not np.all(np.isfinite(VV)):
-            raise NetlistError("input voltages must be finite")
-        if inner not in ("float32", "float64"):
-            raise NetlistError("inner must be 'float32' or 'float64'")
+        VV = np.atleast_2d(self.array._row_inputs(V, "input vectors"))  # shape, finite, memory
+        tol = validate.real(tol, "tol", lo=0.0, lo_open=True, hi=1.0)
+        max_newton = validate.integer(max_newton, "max_newton", lo=0, hi=10_000)
+        if block is not None:
+            block = validate.integer(block, "block", lo=1)
+        if start is not None:  # the map of linear_map(): shape and type checked, not every element
+            start = validate.as_array(start, "start (PortSolver.linear_map())")
+            if start.shape != (N, N * M):
+                raise NetlistError(f"start must be the linear map (PortSolver.linear_map()) of shape "
+                                   f"({N}, {N * M}), got {start.shape}")
+        inner = validate.choice(inner, "inner", ("float32", "float64"))
         dt = np.float32 if inner == "float32" else np.float64
         eta = 1e-5 if inner == "float32" else 1e-8
         k = VV.shape[0]

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xbar import validate
+from xbar.limits import check_memory
 from xbar.reprs import short_repr
 
 __all__ = ["RelaxResult", "fixed_point_solve"]
@@ -38,16 +40,25 @@ class RelaxResult:
     """Largest cell-voltage update of each sweep, relative to ``max |V|``."""
 
 
+@validate.checked_call
 def fixed_point_solve(g: np.ndarray, v: np.ndarray, r_row: float, r_col: float, *,
                       r_driver: float = 0.0, gamma: float = 0.5, tol: float = 1e-9,
                       maxiter: int = 1000) -> RelaxResult:
     """Jacobi/under-relaxed fixed-point solve of a linear L-layout crossbar (module docstring).
 
     Stops when the relative update falls below ``tol``, after ``maxiter`` sweeps, or when the
-    iterate blows up (update above 1e6 × the inputs). ``converged`` says which.
+    iterate blows up (update above 1e6 × the inputs; the last iterate before it is returned).
+    ``converged`` says which.
     """
-    g = np.asarray(g, dtype=np.float64)
-    v = np.asarray(v, dtype=np.float64)
+    g = validate.array(g, "g", ndim=2, lo=0.0, unit="S")
+    v = validate.array(v, "v", shape=(g.shape[0],), unit="V")
+    check_memory(8.0 * 6 * g.size, f"a fixed-point solve of a {g.shape[0]}×{g.shape[1]} array")
+    r_row = validate.real(r_row, "r_row", lo=0.0, unit="Ω")
+    r_col = validate.real(r_col, "r_col", lo=0.0, unit="Ω")
+    r_driver = validate.real(r_driver, "r_driver", lo=0.0, unit="Ω")
+    gamma = validate.real(gamma, "gamma", lo=0.0, lo_open=True, hi=1.0)
+    tol = validate.real(tol, "tol", lo=0.0, lo_open=True)
+    maxiter = validate.integer(maxiter, "maxiter", lo=1, hi=100_000)
     scale = float(np.max(np.abs(v))) or 1.0
     vc = np.repeat(v[:, None], g.shape[1], axis=1)
     hist: list[float] = []
@@ -63,12 +74,12 @@ def fixed_point_solve(g: np.ndarray, v: np.ndarray, r_row: float, r_col: float, 
         new = u - w
         step = float(np.max(np.abs(new - vc))) / scale
         hist.append(step)
-        vc = vc + gamma * (new - vc)
         if not np.isfinite(step) or step > 1e6:
-            break
+            break  # diverging: keep the last (finite) iterate
+        vc = vc + gamma * (new - vc)
         if step < tol:
             converged = True
             break
-    i = g * vc
+    i = validate.finite(g * vc, "the fixed-point iterate")
     return RelaxResult(i_col=i.sum(axis=0), v_cell=vc, converged=converged, iterations=it,
                        history=np.asarray(hist))

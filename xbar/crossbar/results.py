@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from xbar import validate
+from xbar.circuit import GROUND_NAMES
 from xbar.crossbar.cells import cell_current, cell_voltage
+from xbar.errors import NetlistError
 from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
@@ -23,6 +26,7 @@ def _pad(x: np.ndarray) -> np.ndarray:
     return np.append(x, 0.0)
 
 
+@validate.checked_calls
 @dataclass
 class CrossbarResult:
     """One operating point of an array (units: V, A, W).
@@ -70,8 +74,15 @@ class CrossbarResult:
 
     # derived ----------------------------------------------------------------------------
     def voltage(self, node: str) -> float:
-        """Voltage [V] of a circuit node by name (e.g. ``"wl3_7"``)."""
-        return float(self.x[self.array.circuit.node_index[node.lower()]])
+        """Voltage [V] of a circuit node by name (e.g. ``"wl3_7"``; ground gives 0)."""
+        key = validate.name(node, "node")
+        if key in GROUND_NAMES:
+            return 0.0
+        idx = self.array.circuit.node_index.get(key)
+        if idx is None:
+            raise NetlistError(f"no node '{node}' in the crossbar circuit (nodes are named wl<r>_<c>, "
+                               "bl<r>_<c>, wl<r>, bl<c>, ...)")
+        return float(self.x[idx])
 
     @property
     def i_ideal(self) -> np.ndarray:
@@ -153,7 +164,7 @@ class CrossbarResult:
         rr, cc = np.meshgrid(np.arange(N), np.arange(M), indexing="ij")
         cols = [rr.ravel(), cc.ravel(), self.v_cell.ravel(), self.i_cell.ravel(), self.p_cell.ravel(),
                 self.ir_drop.ravel()]
-        with open(path, "w", newline="") as fh:
+        with validate.output_file(path) as fh:
             w = csv.writer(fh)
             w.writerow(["row", "col", "v_cell", "i_cell", "p_cell", "ir_drop"])
             for row in zip(*(c.tolist() for c in cols), strict=True):
@@ -161,7 +172,7 @@ class CrossbarResult:
 
     def columns_to_csv(self, path: str | Path) -> None:
         """Per-column table: ``col, i_col, i_ideal, error, rel_error, p_col_wires``."""
-        with open(path, "w", newline="") as fh:
+        with validate.output_file(path) as fh:
             w = csv.writer(fh)
             w.writerow(["col", "i_col", "i_ideal", "error", "rel_error", "p_col_wires"])
             for j, vals in enumerate(zip(self.i_col, self.i_ideal, self.error, self.rel_error,
@@ -172,9 +183,12 @@ class CrossbarResult:
         """IR-drop map, column currents against ``G·V`` and their error (matplotlib figure)."""
         from xbar.crossbar.plot import plot_result
 
+        if path is not None:
+            validate.path(path, "path")
         return plot_result(self, path)
 
 
+@validate.checked_calls
 @dataclass
 class BatchResult:
     """Column currents for many input vectors.
@@ -217,7 +231,7 @@ class BatchResult:
     def to_csv(self, path: str | Path) -> None:
         """One row per vector: ``vector, i0 … i{cols-1}, ideal0 …``."""
         k, m = self.currents.shape
-        with open(path, "w", newline="") as fh:
+        with validate.output_file(path) as fh:
             w = csv.writer(fh)
             w.writerow(["vector", *(f"i{j}" for j in range(m)), *(f"ideal{j}" for j in range(m))])
             for i in range(k):

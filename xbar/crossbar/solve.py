@@ -35,8 +35,10 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from xbar import validate
 from xbar.devices.sources import VoltageSourceGroup
-from xbar.errors import ConvergenceError, NetlistError, SingularMatrixError
+from xbar.errors import ArgumentTypeError, ConvergenceError, NetlistError, SingularMatrixError
+from xbar.limits import check_memory, get_limits
 from xbar.mna.linsolve import SOLVERS, SuperLUSolver, get_solver
 
 if TYPE_CHECKING:
@@ -47,6 +49,10 @@ if TYPE_CHECKING:
 __all__ = ["CrossbarSolver", "ReducedSystem", "available_solvers"]
 
 _CHUNK_BYTES = 256e6
+# bytes per cell of the compiled system, its reduction and one factorisation on top of the
+# build (tracemalloc peak of build + op: 3.75-3.95 kB/cell for 128×128 and 256×256 resistor
+# arrays, 4.3 kB/cell for MTJ cells; the build's 1.7 kB/cell subtracted), rounded up
+_SOLVE_BYTES_PER_CELL = 2800.0
 
 
 def available_solvers() -> list[str]:
@@ -235,6 +241,7 @@ class _Stats:
     notes: list[str] = field(default_factory=list)
 
 
+@validate.checked_calls
 class CrossbarSolver:
     """Operating points and batches of one crossbar (see module docstring).
 
@@ -249,13 +256,20 @@ class CrossbarSolver:
     """
 
     def __init__(self, array: CrossbarArray, *, solver: str = "superlu", ordering: str = "auto") -> None:
+        from xbar.crossbar.builder import CrossbarArray
+
+        if not isinstance(array, CrossbarArray):
+            raise ArgumentTypeError(f"CrossbarSolver takes a CrossbarArray, got {type(array).__name__}")
+        if not isinstance(solver, str):
+            raise ArgumentTypeError(f"solver must be a name ({', '.join(available_solvers())}), got {solver!r:.60}")
         if solver not in ("superlu", "superlu-mmd"):
             try:
                 get_solver(solver)
-            except ValueError:
+            except NetlistError:
                 raise NetlistError(f"unknown solver '{solver}'; available: {', '.join(available_solvers())}") from None
-        if ordering not in ("auto", "nd", "mmd"):
-            raise NetlistError("ordering must be 'auto', 'nd' or 'mmd'")
+        ordering = validate.choice(ordering, "ordering", ("auto", "nd", "mmd"))
+        check_memory(float(array.rows) * float(array.cols) * _SOLVE_BYTES_PER_CELL,
+                     f"solving a {array.rows}×{array.cols} crossbar", "solve a smaller array or tiles of it")
         self.array = array
         self.solver_name = solver
         t0 = time.perf_counter()
@@ -294,6 +308,10 @@ class CrossbarSolver:
         self._wdrv = np.array([dpos(s) for s in array.write_drivers], dtype=np.int64)
         self._idx = idx
         self.linear = self.system.linear
+
+    def _transfer_bytes(self) -> float:
+        """Bytes the transfer-matrix solve takes (unknowns × (rows + 1) columns, four arrays)."""
+        return 4.0 * 8.0 * self.system.n * (self.array.rows + 1)
 
     # ------------------------------------------------------------------------------------
     def _factor(self, data: np.ndarray) -> Any:
@@ -346,12 +364,7 @@ class CrossbarSolver:
         return xd
 
     def _check_rows(self, v: Any) -> np.ndarray:
-        vv = np.asarray(v, dtype=np.float64)
-        if vv.shape[-1] != self.array.rows or vv.ndim > 2:
-            raise NetlistError(f"input vectors need {self.array.rows} row voltages; got shape {vv.shape}")
-        if not np.all(np.isfinite(vv)):
-            raise NetlistError("input voltages must be finite")
-        return vv
+        return self.array._row_inputs(v, "input vectors")
 
     # readout ----------------------------------------------------------------------------
     def column_currents(self, x: np.ndarray, data: np.ndarray, b: np.ndarray,
@@ -441,6 +454,10 @@ class CrossbarSolver:
         vv = self._check_rows(v)
         if vv.ndim != 1:
             raise NetlistError("op takes one input vector; use batch() for several")
+        if x0 is not None:
+            x0 = validate.array(x0, "x0", copy=True)
+            validate.shape_of(x0, "x0 (every unknown of the compiled circuit)", (self.system.n,))
+        tight = validate.boolean(tight, "tight")
         return CrossbarResult.from_solution(self, *self._op_x(self.dirichlet(vv), self.base_rhs(), x0, tight), vv)
 
     def _op_x(self, xd: np.ndarray, b: np.ndarray, x0: np.ndarray | None, tight: bool
@@ -463,10 +480,14 @@ class CrossbarSolver:
         from xbar.crossbar.results import CrossbarResult
 
         vv = self._check_rows(rows)
-        cols = None if columns is None else np.broadcast_to(np.asarray(columns, dtype=np.float64), (self.array.cols,))
+        if vv.ndim != 1:
+            raise NetlistError("solve_sources takes one vector of row voltages")
+        tight = validate.boolean(tight, "tight")
+        cols = None if columns is None else validate.array(columns, "column voltages", shape=(self.array.cols,), unit="V")
         if cols is not None and len(self._sense) == 0:
             raise NetlistError("column voltages need column sources (sense='ammeter' or 'resistor')")
-        wr = None if write_rows is None else np.broadcast_to(np.asarray(write_rows, dtype=np.float64), (self.array.rows,))
+        wr = None if write_rows is None else validate.array(write_rows, "write-line voltages", shape=(self.array.rows,),
+                                                            unit="V")
         if wr is not None and len(self._wdrv) == 0:
             raise NetlistError("write-line voltages need SOT cells with write_lines='ground'")
         xd = self.dirichlet(vv, columns=cols, write_rows=wr)
@@ -481,6 +502,8 @@ class CrossbarSolver:
         if not self.linear:
             raise NetlistError("the transfer matrix is defined for linear cells only; use batch()")
         if self._transfer is None:
+            check_memory(self._transfer_bytes(), f"the transfer matrix of a {self.array.rows}×{self.array.cols} "
+                         "crossbar", "use batch(method='factor')")
             N = self.array.rows
             b = self.base_rhs()
             xd0 = self.dirichlet(np.zeros(N))
@@ -589,11 +612,19 @@ class CrossbarSolver:
 
         VV = np.atleast_2d(self._check_rows(V))
         k = VV.shape[0]
+        method = validate.choice(method, "method", ("auto", "factor", "transfer", "chord", "newton-krylov", "newton"))
+        tol = validate.real(tol, "tol", lo=0.0, lo_open=True, hi=1.0)
+        maxiter = validate.integer(maxiter, "maxiter", lo=1, hi=1_000_000)
+        if chunk is not None:
+            chunk = validate.integer(chunk, "chunk", lo=1)
+        check_memory(k * 8.0 * (self.array.rows + 3 * self.array.cols), f"a batch of {k} input vectors",
+                     "split the batch")
         t0 = time.perf_counter()
         f0 = self.stats.factorizations
         if self.linear:
             if method == "auto":
-                method = "transfer" if k > self.array.rows else "factor"
+                fits = self._transfer is not None or self._transfer_bytes() <= get_limits().max_memory
+                method = "transfer" if k > self.array.rows and fits else "factor"
             if method == "transfer":
                 T, i0 = self.transfer_matrix()
                 I = VV @ T + i0
@@ -601,7 +632,10 @@ class CrossbarSolver:
             elif method == "factor":
                 b = self.base_rhs()
                 n = self.system.n
-                size = chunk or max(1, int(_CHUNK_BYTES // (8 * 3 * max(n, 1))))
+                budget = min(_CHUNK_BYTES, get_limits().max_memory / 2)
+                size = chunk or max(1, int(budget // (8 * 3 * max(n, 1))))
+                check_memory(8.0 * 3 * max(n, 1) * min(size, k), f"a chunk of {min(size, k)} right-hand sides",
+                             "use a smaller chunk")
                 I = np.empty((k, self.array.cols))
                 for s in range(0, k, size):
                     xd = self.dirichlet(VV[s : s + size])

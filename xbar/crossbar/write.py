@@ -31,8 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from xbar import validate
 from xbar.crossbar.cells import barrier_margin, switching_probability
-from xbar.errors import NetlistError, warn
+from xbar.errors import ArgumentTypeError, NetlistError, warn
 from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
@@ -43,12 +44,26 @@ if TYPE_CHECKING:
 __all__ = ["WriteResult", "scheme_voltages", "write_op"]
 
 
+def _target(target: Any, rows: int, cols: int) -> tuple[int, int]:
+    """``(row, col)`` of a cell inside a ``rows × cols`` array."""
+    if isinstance(target, str | bytes) or not isinstance(target, tuple | list | np.ndarray) or len(target) != 2:
+        raise ArgumentTypeError(f"target must be a (row, col) pair, got {target!r:.60}")
+    r0 = validate.integer(target[0], "target row")
+    c0 = validate.integer(target[1], "target column")
+    if not (0 <= r0 < rows and 0 <= c0 < cols):
+        raise NetlistError(f"target cell {(r0, c0)} is outside the {rows}×{cols} array")
+    return r0, c0
+
+
+@validate.checked_call
 def scheme_voltages(rows: int, cols: int, target: tuple[int, int], v_write: float,
                     scheme: str) -> tuple[np.ndarray, np.ndarray]:
     """Row and column line voltages [V] of a half-select scheme (module docstring)."""
-    r0, c0 = target
-    if not (0 <= r0 < rows and 0 <= c0 < cols):
-        raise NetlistError(f"target cell {target} is outside the {rows}×{cols} array")
+    rows = validate.integer(rows, "rows", lo=1)
+    cols = validate.integer(cols, "cols", lo=1)
+    r0, c0 = _target(target, rows, cols)
+    v_write = validate.real(v_write, "v_write", unit="V")
+    scheme = validate.choice(scheme, "scheme", ("v/2", "v/3"))
     if scheme == "v/2":
         vr = np.full(rows, v_write / 2.0)
         vc = np.full(cols, v_write / 2.0)
@@ -62,6 +77,7 @@ def scheme_voltages(rows: int, cols: int, target: tuple[int, int], v_write: floa
     return vr, vc
 
 
+@validate.checked_calls
 @dataclass
 class WriteResult:
     """Outcome of :func:`write_op` (voltages in V, probabilities in [0, 1])."""
@@ -133,13 +149,23 @@ class WriteResult:
                 "breakdowns": float(len(self.breakdown))}
 
 
+@validate.checked_call
 def write_op(array: CrossbarArray, target: tuple[int, int], v_write: float, *, scheme: str = "v/2",
              pulse: float = 10e-9, solver: CrossbarSolver | None = None) -> WriteResult:
     """Solve the operating point of a half-select write and report disturb (module docstring)."""
+    from xbar.crossbar.builder import CrossbarArray
+    from xbar.crossbar.solve import CrossbarSolver
+
+    if not isinstance(array, CrossbarArray):
+        raise ArgumentTypeError(f"write_op takes a CrossbarArray, got {type(array).__name__}")
+    if solver is not None and (not isinstance(solver, CrossbarSolver) or solver.array is not array):
+        raise ArgumentTypeError("solver must be a CrossbarSolver of this array (array.solver()) or None")
+    pulse = validate.real(pulse, "pulse", lo=0.0, lo_open=True, unit="s")
     s = solver if solver is not None else array.solver()
     N, M = array.rows, array.cols
-    vr, vc = scheme_voltages(N, M, (int(target[0]), int(target[1])), float(v_write), scheme)
-    tgt = (int(target[0]), int(target[1]))
+    tgt = _target(target, N, M)
+    v_write = validate.real(v_write, "v_write", unit="V")
+    vr, vc = scheme_voltages(N, M, tgt, v_write, scheme)
     i_ch = None
     if array.spec.cell == "sotmtj":
         if array.spec.write_lines != "ground":

@@ -44,7 +44,7 @@ from xbar.devices.junction import (
 )
 from xbar.devices.limiting import pnjlim
 from xbar.devices.local import LocalDevice, LocalEval, conductance_block
-from xbar.errors import ModelCardError, warn
+from xbar.errors import ModelCardError, SourceLocation, warn
 
 __all__ = ["DIODE_ALIASES", "DIODE_PARAMS", "DiodeGroup", "canonical_diode_params"]
 
@@ -53,8 +53,9 @@ _INF = float("inf")
 DIODE_PARAMS: dict[str, tuple[float, float, float, str]] = {
     # name: (default, lower bound, upper bound, description [unit])
     "level": (1.0, 1.0, 1.0, "model level (1 only) [-]"),
-    "is": (1e-14, 0.0, math.inf, "saturation current [A]"),  # no upper bound, as ngspice
-    "js": (1e-14, 0.0, math.inf, "saturation current (alias of IS) [A]"),
+    # IS > 0: the junction model divides by it; no upper bound, as ngspice
+    "is": (1e-14, 1e-200, math.inf, "saturation current [A]"),
+    "js": (1e-14, 1e-200, math.inf, "saturation current (alias of IS) [A]"),
     "n": (1.0, 1e-3, 100.0, "emission coefficient [-]"),
     "rs": (0.0, 0.0, 1e12, "ohmic (series) resistance [Ω]"),
     "tt": (0.0, 0.0, 1.0, "transit time [s]"),
@@ -142,10 +143,12 @@ class DiodeGroup(LocalDevice):
     output_info: ClassVar[dict[str, tuple[str, str]]] = {"vd": ("V", "junction voltage")}
 
     def __init__(self, names: list[str], nodes: I64, area: F64, card: dict[str, float],
-                 internal: I64 | None = None) -> None:
+                 internal: I64 | None = None, location: SourceLocation | None = None) -> None:
         super().__init__(names, nodes)
         self.area = np.asarray(area, dtype=np.float64)
         self.card = card
+        self.location = location
+        """Where the ``.model`` card was written (errors about the card point there)."""
         has_rs = card["rs"] > 0.0 and internal is not None
         inner = internal if has_rs and internal is not None else nodes[:, 0]
         self.local = np.column_stack([nodes[:, 0], inner, nodes[:, 1]]).astype(np.int64)
@@ -184,8 +187,8 @@ class DiodeGroup(LocalDevice):
         if not 1e-300 < is_t < 1e300:
             msg = (f"diode model: IS at {temp_c:g} °C is {is_t:.3g} A (IS={c['is']:g}, N={n:g}, "
                    f"EG={c['eg']:g}, XTI={c['xti']:g}): outside the range the model can evaluate; "
-                   "check N and the temperature")
-            raise ModelCardError(msg)
+                   "check IS, N and the temperature (.temp / .options temp)")
+            raise ModelCardError(msg, self.location)
         csat = self.area * is_t
         isr_t = 0.0
         if c["isr"] > 0.0:
@@ -202,7 +205,7 @@ class DiodeGroup(LocalDevice):
         out: dict[str, F64 | float] = {
             "vt": vt, "vte": vte, "vtebrk": c["nbv"] * vt, "csat": csat,
             "isr": self.area * isr_t, "vtr": c["nr"] * vt,
-            "vcrit": vte * np.log(vte / (math.sqrt(2.0) * csat)),
+            "vcrit": vte * (np.log(vte) - np.log(math.sqrt(2.0) * csat)),  # no overflow for a tiny IS(T)
             "pot": tpot, "cz": self.area * tcap, "m": grading,
             "ikf": self.area * c["ikf"], "ikr": self.area * c["ikr"],
         }

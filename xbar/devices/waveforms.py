@@ -73,6 +73,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xbar.errors import NetlistError, SourceLocation, XbarError
+from xbar.validate import checked_calls
 
 __all__ = [
     "KINDS",
@@ -269,6 +270,7 @@ BoundWaveform = PulseWave | SinWave | ExpWave | PwlWave | DcWave
 # ---------------------------------------------------------------------------------------------
 
 
+@checked_calls
 @dataclass(frozen=True)
 class WaveformSpec:
     """A source's time function as written on the card, defaults not yet resolved.
@@ -305,8 +307,8 @@ class WaveformSpec:
             args = tuple(float(a) for a in self.args)
             r = None if self.r is None else float(self.r)
             td = float(self.td)
-        except (TypeError, ValueError) as exc:
-            raise NetlistError(f"{self.kind.upper()} values must be numbers: {exc}") from None
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise NetlistError(f"{str(self.kind).upper()} values must be numbers: {exc}") from None
         object.__setattr__(self, "args", args)
         object.__setattr__(self, "r", r)
         object.__setattr__(self, "td", td)

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from xbar.errors import SingularMatrixError
+from xbar.errors import NetlistError, SingularMatrixError
 
 __all__ = ["SOLVERS", "Factorization", "LinearSolver", "SuperLUSolver", "equilibrate", "get_solver"]
 
@@ -74,14 +74,15 @@ def equilibrate(A: sp.csc_array) -> tuple[sp.csc_array, np.ndarray, np.ndarray]:
     n = A.shape[0]
     row_max = np.zeros(n)
     np.maximum.at(row_max, A.indices, data)
-    r = np.where(row_max > 0, 1.0 / np.where(row_max > 0, row_max, 1.0), 1.0)
+    # rows/columns whose largest entry is below 1e-300 keep scale 1 (1/max would overflow)
+    r = np.where(row_max > 1e-300, 1.0 / np.where(row_max > 1e-300, row_max, 1.0), 1.0)
     scaled = A.data * r[A.indices]
     counts = np.diff(A.indptr)
     col_max = np.zeros(n)
     nonempty = counts > 0
     if np.any(nonempty):
         col_max[nonempty] = np.maximum.reduceat(np.abs(scaled), A.indptr[:-1][nonempty])
-    c = np.where(col_max > 0, 1.0 / np.where(col_max > 0, col_max, 1.0), 1.0)
+    c = np.where(col_max > 1e-300, 1.0 / np.where(col_max > 1e-300, col_max, 1.0), 1.0)
     scaled *= np.repeat(c, counts)
     As = sp.csc_array((scaled, A.indices, A.indptr), shape=A.shape)
     return As, r, c
@@ -185,11 +186,18 @@ SOLVERS: dict[str, type] = {"superlu": SuperLUSolver}
 
 
 def get_solver(name: str = "superlu") -> LinearSolver:
-    """Solver by name (``superlu``)."""
-    try:
-        return SOLVERS[name]()  # type: ignore[no-any-return]
-    except KeyError:
-        raise ValueError(f"unknown linear solver '{name}'; known: {sorted(SOLVERS)}") from None
+    """Solver by name (``superlu``, ``cholmod``, ``amg-cg``, ``auto``).
+
+    Raises
+    ------
+    NetlistError
+        For an unknown name (a ``ValueError`` too).
+    MissingDependencyError
+        When the solver's package is not installed (the message says what to install).
+    """
+    if not isinstance(name, str) or name not in SOLVERS:
+        raise NetlistError(f"unknown linear solver {name!r}; known: {', '.join(sorted(SOLVERS))}")
+    return SOLVERS[name]()  # type: ignore[no-any-return]
 
 
 def _register_large_solvers() -> None:

@@ -37,7 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from xbar.errors import ConvergenceError, SingularMatrixError
+from xbar.errors import ConvergenceError, MissingDependencyError, NetlistError, SingularMatrixError
 from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
@@ -444,7 +444,7 @@ class CholmodSolver:
         try:
             import sksparse.cholmod  # noqa: F401
         except ImportError:
-            raise ImportError(f"linear solver 'cholmod' is not available: {_CHOLMOD_HINT}") from None
+            raise MissingDependencyError(f"linear solver 'cholmod' is not available: {_CHOLMOD_HINT}") from None
         self._superlu = _Fallback()
         self.ordering = ordering
         self.refine = refine
@@ -531,11 +531,11 @@ class AmgCgSolver:
         try:
             import pyamg  # noqa: F401
         except ImportError:
-            raise ImportError(f"linear solver 'amg-cg' is not available: {_PYAMG_HINT}") from None
+            raise MissingDependencyError(f"linear solver 'amg-cg' is not available: {_PYAMG_HINT}") from None
         if not 0.0 < rtol < 1.0:
-            raise ValueError(f"rtol must be in (0, 1), got {rtol}")
+            raise NetlistError(f"rtol must be in (0, 1), got {rtol}")
         if method not in ("classical", "sa"):
-            raise ValueError(f"AMG method must be 'classical' or 'sa', got {method!r}")
+            raise NetlistError(f"AMG method must be 'classical' or 'sa', got {method!r}")
         self._superlu = _Fallback()
         self.rtol = rtol
         self.maxiter = int(maxiter)
@@ -699,7 +699,7 @@ class AutoSolver:
                       "amg-cg" if pyamg_available() else "superlu")
         makers = {"cholmod": CholmodSolver, "amg-cg": AmgCgSolver, "superlu": None}
         if prefer not in makers:
-            raise ValueError(f"unknown large-system solver '{prefer}'; known: {sorted(makers)}")
+            raise NetlistError(f"unknown large-system solver '{prefer}'; known: {sorted(makers)}")
         self._superlu = _Fallback()
         self.prefer = prefer
         self.threshold = self.default_thresholds[prefer] if threshold is None else int(threshold)

@@ -533,7 +533,7 @@ def _diode_groups(circuit: Circuit) -> list[DeviceGroup]:
         internal = None
         if params["rs"] > 0.0:
             internal = np.array([circuit.node(f"{name}#internal") for name in inst], dtype=np.int64)
-        groups.append(DiodeGroup(inst, nodes[ii], vals[ii, 0], params, internal))
+        groups.append(DiodeGroup(inst, nodes[ii], vals[ii, 0], params, internal, card.location))
     return groups
 
 

@@ -23,9 +23,18 @@ from typing import Any
 
 import numpy as np
 
+from xbar import validate
 from xbar.circuit import GROUND_NAMES, Circuit
 from xbar.devices.params import out_of_range_message
-from xbar.errors import ModelCardError, NetlistError, SourceLocation, XbarError, warn
+from xbar.errors import (
+    ArgumentTypeError,
+    ModelCardError,
+    NetlistError,
+    SourceLocation,
+    XbarError,
+    warn,
+)
+from xbar.limits import check_count
 from xbar.netlist.bulk import ElementBlock
 from xbar.netlist.expr import Dialect, FunctionTable, parse_expression
 from xbar.netlist.lexer import Card, scan
@@ -33,6 +42,7 @@ from xbar.netlist.parser import UNSUPPORTED_HINTS, Deck, SubcktDef, parse_file, 
 from xbar.options import SimOptions
 from xbar.reprs import short_repr
 from xbar.units import bad_tail, parse_number
+from xbar.validate import real
 
 __all__ = [
     "HARMLESS_OPTIONS",
@@ -46,7 +56,6 @@ __all__ = [
 _WAVE_KINDS = frozenset({"pulse", "sin", "sine", "pwl", "exp"})
 _UNSUPPORTED_WAVES = frozenset({"sffm", "am", "trnoise", "trrandom", "pat", "poly", "value", "table"})
 _MAX_DEPTH = 64
-_MAX_POINTS = 10_000_000
 _PARAM_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(\([^()=]*\))?\s*=(?!=)")
 _BRANCH_KINDS = frozenset("vleh")
 _METHODS = ("trap", "trapezoidal", "gear", "be")
@@ -106,6 +115,7 @@ class AnalysisCard:
     card: Card
 
 
+@validate.checked_calls
 @dataclass
 class Netlist:
     """A read deck: the flat circuit, its analyses and output requests."""
@@ -169,16 +179,25 @@ class Netlist:
             raise NetlistError(f"cannot output '{vec}': {what} has no quantity '{key}'; {listing}",
                                loc.with_col(loc.col + 2 + len(device)))
 
-    def run(self, progress: bool = False) -> list[Any]:
+    def run(self, progress: bool | None = None) -> list[Any]:
         """Run every analysis card in deck order; returns their results.
 
         ``.meas`` cards of each analysis kind are evaluated on its results
         (``result.measurements``). Output requests are checked first (:meth:`check_outputs`).
-        ``progress`` shows a progress bar for transients.
+        ``progress`` shows progress bars for sweeps and transients (``None``: only for runs that
+        take more than a few seconds). After an analysis interrupted with Ctrl-C (its result has
+        ``interrupted`` set) the remaining analyses are skipped.
         """
+        if progress is not None:
+            progress = validate.boolean(progress, "progress")
         system = self.circuit.compile()
         self.check_outputs(system)
-        return [self.run_analysis(a, system, progress=progress) for a in self.analyses]
+        results: list[Any] = []
+        for a in self.analyses:
+            results.append(self.run_analysis(a, system, progress=progress))
+            if results[-1].interrupted:
+                break
+        return results
 
     def run_control(self, out: Any = None, *, workdir: str | Path = ".", progress: bool = False) -> Any:
         """Execute the deck's ``.control`` block (see :mod:`xbar.netlist.control`).
@@ -194,7 +213,7 @@ class Netlist:
             raise NetlistError(f"{self.file} has no .control block")
         return ControlSession(self, out, workdir=workdir).run(progress=progress)
 
-    def run_analysis(self, card: AnalysisCard, system: Any = None, *, progress: bool = False,
+    def run_analysis(self, card: AnalysisCard, system: Any = None, *, progress: bool | None = False,
                      measure: bool = True) -> Any:
         """Run one analysis (a deck card or a control-language command) and finish its result:
         derived vectors added, measurements evaluated (``measure=False`` skips them)."""
@@ -235,19 +254,19 @@ class Netlist:
             failures={o.spec.name: o.error for o in outcomes if o.value is None})
 
 
-def _run_op(system: Any, args: dict[str, Any], progress: bool) -> Any:
+def _run_op(system: Any, args: dict[str, Any], progress: bool | None) -> Any:
     from xbar.analysis.op import run_op
 
     return run_op(system)
 
 
-def _run_dc(system: Any, args: dict[str, Any], progress: bool) -> Any:
+def _run_dc(system: Any, args: dict[str, Any], progress: bool | None) -> Any:
     from xbar.analysis.dc import SweepSpec, run_dc
 
-    return run_dc(system, [SweepSpec(*s) for s in args["sweeps"]])
+    return run_dc(system, [SweepSpec(*s) for s in args["sweeps"]], progress=progress)
 
 
-def _run_tran(system: Any, args: dict[str, Any], progress: bool) -> Any:
+def _run_tran(system: Any, args: dict[str, Any], progress: bool | None) -> Any:
     from xbar.analysis.tran import TranSpec, run_tran
 
     return run_tran(system, TranSpec(**args), progress=progress)
@@ -270,6 +289,7 @@ def _measure_dialect(dialect: Any) -> Dialect:
     return Dialect(probes=True, functions=functions)
 
 
+@validate.checked_call
 def read_netlist(path: str | Path, *, params: Mapping[str, float] | None = None,
                  models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
     """Read an ngspice-dialect deck from ``path``.
@@ -290,9 +310,10 @@ def read_netlist(path: str | Path, *, params: Mapping[str, float] | None = None,
     >>> xbar.read_netlist(p).run()[0]["v(out)"]
     1.0
     """
-    return elaborate(parse_file(path), params=params, models=models)
+    return elaborate(parse_file(validate.path(path, "read_netlist path")), params=params, models=models)
 
 
+@validate.checked_call
 def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Path = ".",
                       params: Mapping[str, float] | None = None,
                       models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
@@ -304,7 +325,13 @@ def read_netlist_text(text: str, *, name: str = "<netlist>", base_dir: str | Pat
     >>> deck.run()[0]["v(out)"]
     1.0
     """
-    return elaborate(parse_text(text, name=name, base_dir=base_dir), params=params, models=models)
+    if isinstance(text, bytes):
+        raise ArgumentTypeError("read_netlist_text takes the deck as str; decode the bytes first "
+                                "(netlists are UTF-8)")
+    validate.text(text, "read_netlist_text text")
+    name = validate.text(name, "name")
+    base = validate.path(base_dir, "base_dir")
+    return elaborate(parse_text(text, name=name, base_dir=base), params=params, models=models)
 
 
 _DIALECTS: dict[int, tuple[FunctionTable, Dialect, Dialect]] = {}
@@ -557,7 +584,8 @@ class _Elaborator:
                         numbers[vtok] = v
                 a, b = toks[1], toks[2]
                 name = head.lower()
-                if (v != 0.0 and a[0] not in "{'\"=" and b[0] not in "{'\"="
+                if (1e-30 <= abs(v) <= 1e30 and a[0] not in "{'\"=" and b[0] not in "{'\"="
+                        and a.isprintable() and b.isprintable()
                         and name not in kinds and name not in pending):
                     a = a.lower()
                     b = b.lower()
@@ -657,6 +685,9 @@ class _Elaborator:
             if overrides is not None and name.lower() in overrides:
                 scope.params[name] = float(overrides[name.lower()])
                 continue
+            if name in expr.names and name not in scope.params:
+                raise NetlistError(f"parameter '{name}' is defined in terms of itself ('{name} = {value_text}'); "
+                                   "give it a value that does not use it", card.location(col))
             scope.params[name] = float(expr.evaluate(scope.params))  # type: ignore[arg-type]
 
     def _csparam(self, card: Card, scope: _Scope) -> None:
@@ -810,7 +841,8 @@ class _Elaborator:
                 raise card.error(f"{head} cannot set the ground node", i + 1)
             if node not in self.circuit.node_index:
                 raise card.error(f"{head} names node '{toks[i + 1]}', which is not in the circuit", i + 1)
-            target[node] = _value(card, i + 3, scope, f"{head} value")
+            target[node] = real(_value(card, i + 3, scope, f"{head} value"), f"{head} value of node '{toks[i + 1]}'",
+                                location=card.token_location(i + 3), unit="V")
             i += 4
 
     def _analysis(self, card: Card, head: str, scope: _Scope) -> None:
@@ -858,8 +890,7 @@ class _Elaborator:
             raise card.error(f".tran tstart must be in [0, tstop), got {vals[2]:g}", idx[2])
         if len(vals) > 3 and not vals[3] > 0:
             raise card.error(f".tran tmax must be positive, got {vals[3]:g}", idx[3])
-        if vals[1] / vals[0] > 50_000_000:
-            raise card.error(".tran would need more than 50 million output points; raise tstep", idx[0])
+        check_count(vals[1] / vals[0], "max_tran_points", ".tran", "raise tstep", location=card.token_location(idx[0]))
         args: dict[str, Any] = {"tstep": vals[0], "tstop": vals[1], "uic": bool(uics),
                                 "location": card.location(_first_col(card.text))}
         if len(vals) > 2:
@@ -870,7 +901,7 @@ class _Elaborator:
         return args
 
     def _dc_sweeps(self, card: Card, scope: _Scope) -> list[tuple[str, Any, Any]]:
-        from xbar.analysis.dc import sweep_values
+        from xbar.analysis.dc import check_sweep_values, sweep_values
 
         toks = card.tokens
         kinds = self.circuit.element_kind
@@ -912,8 +943,7 @@ class _Elaborator:
                     count = npts * abs(np.log(stop / start)) / np.log(base) + 1
                 else:
                     count = npts
-                if not count <= _MAX_POINTS:
-                    raise card.error("sweep would have more than 10 million points", i + 2)
+                check_count(count, "max_sweep_points", "the sweep", location=card.token_location(i + 2))
                 if kind_tok != "lin" and stop < start:
                     raise card.error(f"{kind_tok} sweep stop {stop:g} is below start {start:g}", i + 4)
                 values = sweep_values("linpts" if kind_tok == "lin" else kind_tok, [npts, start, stop],
@@ -939,15 +969,15 @@ class _Elaborator:
                 if span < -1e-9:
                     raise card.error(f"sweep step {step:g} goes away from stop {stop:g} (start {start:g}); "
                                      "use a step of the other sign", i + 3)
-                if not span < _MAX_POINTS:
-                    raise card.error(f"sweep from {start:g} to {stop:g} in steps of {step:g} would have more "
-                                     "than 10 million points", i + 3)
+                check_count(np.floor(span + 1e-9) + 1, "max_sweep_points",
+                            f"the sweep from {start:g} to {stop:g} in steps of {step:g}", "use a larger step",
+                            location=card.token_location(i + 3))
                 values = sweep_values("lin", [start, stop, step], card.token_location(i + 3))
                 i += 4
+            check_sweep_values(tok, "temp" if target == "temp" else kinds[target], values, loc)
             sweeps.append((target, values, loc))
-        total = int(np.prod([len(s[1]) for s in sweeps]))
-        if total > _MAX_POINTS:
-            raise card.error(f".dc would have {total:.3g} points; limit is 10 million", 1)
+        total = float(np.prod([float(len(s[1])) for s in sweeps]))
+        check_count(total, "max_sweep_points", ".dc", location=card.token_location(1))
         return sweeps
 
     def _outputs(self, card: Card, head: str) -> None:
@@ -1800,6 +1830,15 @@ def _func_card(card: Card) -> tuple[str, tuple[str, ...], str, int]:
     return m.group(1).lower(), args, body, col
 
 
+def _override_values(values: Any, what: str) -> dict[str, float]:
+    """``{name: value}`` overrides checked: string keys, finite real values (lower-cased keys)."""
+    out: dict[str, float] = {}
+    for k, v in validate.mapping(values, what).items():
+        key = validate.text(k, f"{what} key", empty=False)
+        out[key.lower()] = real(v, f"{what}[{key!r}]")
+    return out
+
+
 def elaborate(deck: Deck, *, params: Mapping[str, float] | None = None,
               models: Mapping[str, Mapping[str, float]] | None = None) -> Netlist:
     """Turn a parsed deck into a :class:`Netlist` (see module docstring).
@@ -1825,9 +1864,9 @@ def elaborate(deck: Deck, *, params: Mapping[str, float] | None = None,
         lists the ones it does).
     """
     el = _Elaborator(deck)
-    overrides = {k.lower(): float(v) for k, v in (params or {}).items()}
-    el._model_overrides = {m.lower(): {k.lower(): float(v) for k, v in ps.items()}
-                           for m, ps in (models or {}).items()}
+    overrides = _override_values(params, "params")
+    el._model_overrides = {validate.text(m, "models key", empty=False).lower(): _override_values(ps, f"models[{m!r}]")
+                           for m, ps in validate.mapping(models, "models").items()}
     tops = [c for c in deck.cards if c.tokens[0][0] == "."]
     for card in tops:
         head = card.tokens[0].lower()
@@ -1905,6 +1944,5 @@ def ac_args(card: Card, params: dict[str, float]) -> dict[str, Any]:
     args: dict[str, Any] = {"sweep": sweep, "points": int(npts), "fstart": fstart, "fstop": fstop,
                             "location": card.location(_first_col(card.text))}
     spec = AcSpec(**args)
-    if spec.count_estimate() > _MAX_POINTS:
-        raise card.error(f".ac would have {spec.count_estimate():.3g} frequency points; limit is 10 million", 2)
+    check_count(spec.count_estimate(), "max_sweep_points", ".ac frequency sweep", location=card.token_location(2))
     return args

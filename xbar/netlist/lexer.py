@@ -11,17 +11,18 @@ are reported with the line and column of the first offending byte. Lines end at 
 ``\\r\\n`` or ``\\r`` only (not at form feeds or Unicode line separators, which editors do not
 count as line breaks).
 
-Imports only :mod:`xbar.errors` and the fast path for plain element lines
-(:mod:`xbar.netlist.bulk`).
+Imports only :mod:`xbar.errors`, :mod:`xbar.limits` (the file-size limit) and the fast path for
+plain element lines (:mod:`xbar.netlist.bulk`).
 """
 
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xbar.errors import NetlistError, SourceLocation, warn
+from xbar.errors import LimitError, NetlistError, SourceLocation, warn
 from xbar.netlist.bulk import ElementBlock, plain_runs, read_run
 
 __all__ = ["Card", "check_text", "decode_lines", "read_lines", "scan", "split_logical", "tokenize"]
@@ -269,10 +270,32 @@ def read_lines(path: Path, *, location: SourceLocation | None = None) -> list[st
     """Read a netlist file as text lines; unreadable files raise :class:`NetlistError`.
 
     ``location`` (the ``.include`` card, if any) is attached to errors about the file as a
-    whole (missing, a directory, unreadable); errors about its contents point into the file.
+    whole (missing, a directory, a device or pipe, larger than the ``max_file_size`` limit,
+    unreadable); errors about its contents point into the file. Nothing beyond the limit is
+    read, whatever the file claims its size is.
     """
+    from xbar.limits import format_bytes, get_limits
+
+    limit = get_limits().max_file_size
+    too_big = (f"'{path}' is larger than the limit max_file_size = {format_bytes(limit)} for a netlist file "
+               "(raise it with xbar.set_limits(max_file_size=...) or XBAR_MAX_FILE_SIZE)")
     try:
-        data = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise NetlistError(f"'{path}' is not a regular file (a device, pipe or socket); expected a "
+                               "netlist file", location)
+        if info.st_size > limit:
+            raise LimitError(too_big, location, requested=float(info.st_size), limit=float(limit),
+                             option="max_file_size")
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise LimitError(too_big, location, requested=float(len(data)), limit=float(limit),
+                             option="max_file_size")
+    except NetlistError:
+        raise
     except FileNotFoundError:
         raise NetlistError(f"file not found: '{path}'", location) from None
     except IsADirectoryError:

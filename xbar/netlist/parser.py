@@ -5,7 +5,7 @@ detection), splits ``.subckt``/``.ends`` blocks (nested definitions allowed), an
 remaining cards into element cards and control cards. It does not evaluate values: that is
 :mod:`xbar.netlist.elaborate`'s job, which needs parameter scopes.
 
-Anything outside the supported dialect is rejected with ``not supported: <card> at file:line``.
+Anything outside the supported dialect is rejected with ``file:line:col: not supported: <card>``.
 """
 
 from __future__ import annotations

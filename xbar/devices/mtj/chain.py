@@ -59,6 +59,7 @@ from xbar.devices.mtj.physics import hazard_rate
 from xbar.devices.mtj.stt import MTJ_CARD, StaticMtj
 from xbar.devices.params import BoundCard, Param
 from xbar.devices.registry import register
+from xbar.errors import NetlistError
 from xbar.reprs import short_repr
 
 if TYPE_CHECKING:
@@ -278,14 +279,19 @@ def add_chain(c: xbar.Circuit, prefix: str, models: Sequence[str], *,
     >>> [round(1e6 * op[f"@{y}[i]"]) for y in h.junctions]   # xbar sign: −(I_input + I_Ci)
     [-100, -200, -600]
     """
+    from xbar import validate
     from xbar.devices.waveforms import WaveformSpec
 
+    prefix = validate.name(prefix, "chain prefix")
+    models = validate.names(models, f"models of chain '{prefix}'")
     n = len(models)
-    ic = np.zeros(n) if i_control is None else np.asarray(i_control, dtype=np.float64)
+    i_input = validate.real(i_input, f"i_input of chain '{prefix}'", unit="A")
+    ic = np.zeros(n) if i_control is None else validate.array(i_control, f"i_control of chain '{prefix}'",
+                                                              unit="A")
     if ic.shape != (n,):
         msg = f"chain '{prefix}': {n} junctions need {n} control currents, got {ic.shape}"
-        raise ValueError(msg)
-    states = np.broadcast_to(np.asarray(state, dtype=np.float64), (n,))
+        raise NetlistError(msg)
+    states = validate.array(state, f"states of chain '{prefix}'", shape=(n,))
     dc = np.empty(n)
     dc[0] = ic[0] + i_input
     dc[1:] = np.diff(ic)
