@@ -98,7 +98,9 @@ def compute(*, epochs: int = EPOCHS, circuit: bool = True, fashion: bool = True,
         t0 = time.perf_counter()
         net = train_mlp(x, y, (784, 128, 10), activation="sigmoid", epochs=epochs, seed=SEED)
         d: dict[str, Any] = {"train_images": len(x), "test_images": len(xt), "train_seconds": time.perf_counter() - t0,
-                             "float": net.accuracy(xt, yt), "source": data.source}
+                             "float": net.accuracy(xt, yt),
+                             # where the files were is machine-specific: keep what was read and how it was split
+                             "source": f"{name}: " + data.source.split(": ", 1)[-1]}
         progress(f"{name}: trained in {d['train_seconds']:.0f} s, float accuracy {d['float'] * 100:.2f} %")
         fig5bc: dict[str, Any] = {}
         for n in (1, 2, 3):
@@ -203,14 +205,21 @@ def rows_from_results(data: dict[str, Any], outdir: Path) -> list[ReproRow]:
                         best_pub, f"{_pct(best)} ideal" + (f", {_pct(best_c)} circuit (1 Ω wires)" if best_c is not None else ""),
                         "%", "ok" if abs(best * 100 - float(best_pub)) <= 2.0 else "differs", plot,
                         f"trained on {d['train_images']} images ({d['float'] * 100:.1f} % in float); tolerance ±2 points"))
-        inc = all(f5["3cell/signed/maxabs"][k] >= f5["1cell/signed/maxabs"][k] - 0.005 for k in range(len(th)))
-        spread2 = (max(f5["2cell/signed/maxabs"]) - min(f5["2cell/signed/maxabs"])) * 100
-        spread3 = (max(f5["3cell/signed/maxabs"]) - min(f5["3cell/signed/maxabs"])) * 100
+        acc2, acc3 = f5["2cell/signed/maxabs"], f5["3cell/signed/maxabs"]
+        spread2 = (max(acc2) - min(acc2)) * 100
+        spread3 = (max(acc3) - min(acc3)) * 100
+        change2, change3 = (acc2[-1] - acc2[0]) * 100, (acc3[-1] - acc3[0]) * 100
+        if name == "mnist10k":  # published: flat within ±0.7 / ±0.3 points
+            agrees = max(spread2, spread3) <= 1.5
+            why = "flat within 1.5 points" if agrees else "not flat within 1.5 points"
+        else:  # published: −4 / −3.45 points from the thinnest to the thickest free layer
+            agrees = abs(change2 + 4.0) <= 2.0 and abs(change3 + 3.45) <= 2.0
+            why = ("changes within ±2 points of the published ones" if agrees else
+                   "the published decrease with TMR is not seen: the quantised network is nearly "
+                   "insensitive to the level spacing here")
         out.append(_row("Kumar 2024", f"Fig. 5{fig}", f"{label}: 2-/3-cell accuracy over the TMR range",
-                        multi_pub, f"spread {spread2:.1f} / {spread3:.1f}", "%",
-                        "ok" if inc else "differs", plot,
-                        "more cells ≥ fewer cells at every thickness" if inc else
-                        "more cells are not better at every thickness here"))
+                        multi_pub, f"change {change2:+.1f} / {change3:+.1f} (spread {spread2:.1f} / {spread3:.1f})",
+                        "%", "ok" if agrees else "differs", plot, why))
         mm = f5["3cell/signed/mmse"][k19]
         df = f5["3cell/differential/mmse"][k19]
         of = f5["3cell/offset/mmse"][k19]
