@@ -42,6 +42,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env['PATH']}"
     env["MPLBACKEND"] = "Agg"
+    # a user points xbar at the 10k-digit set as the README says (here: the project's data folder)
+    digits = ROOT.parent / "shared" / "data" / "mnist10k"
+    if "XBAR_MNIST10K" not in env and (digits / "images-idx3-ubyte.gz").is_file():
+        env["XBAR_MNIST10K"] = str(digits)
     outside = base / "elsewhere"
     outside.mkdir()
     return clone, outside, env
