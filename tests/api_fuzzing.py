@@ -626,6 +626,54 @@ def case_crossbar_ports(src: Source) -> Any:
     return res.currents
 
 
+# ------------------------------------------------------------------------------------------
+# cases: the neural-network layer
+# ------------------------------------------------------------------------------------------
+
+
+def case_nn_levels(src: Source) -> Any:
+    from xbar.nn import LevelSet
+
+    if src.chance():
+        lv = LevelSet.from_conductances(src.array((4,), np.array([1e-5, 2e-5, 3e-5, 4e-5])),
+                                        rel_sigma=src.scalar(0.0, 0.7))
+    else:
+        lv = LevelSet.from_rp_tmr(src.scalar(10e3), src.scalar(1.0),
+                                  src.choice([2, 3, 7, 0, -1, 2.5, "x", 10**9]), rel_sigma=src.scalar(0.0, 0.7))
+    return np.asarray(lv.g)
+
+
+def case_nn_mapping(src: Source) -> Any:
+    from xbar.nn import LevelSet, map_weights
+
+    lv = LevelSet.from_rp_tmr(10e3, 1.0, 4)
+    w = src.array((5, 3), np.linspace(-1.0, 1.0, 15).reshape(5, 3))
+    m = map_weights(w, src.choice([lv, lv, lv, None, 3, "x"]),
+                    src.choice(["signed", "differential", "offset", "signed", "x", None, 5]),
+                    scale=src.choice(["maxabs", "mmse", 0.5, -1.0, "x", float("nan"), float("inf"), None]))
+    return m.effective_weights()
+
+
+def case_nn_network(src: Source) -> Any:
+    from xbar.nn import MLP, HardwareConfig, HardwareNetwork, LevelSet
+
+    rng = np.random.default_rng(0)
+    net = MLP([src.array((6, 4), rng.normal(0, 0.5, (6, 4))), rng.normal(0, 0.5, (4, 3))],
+              [np.zeros(4), src.array((3,), np.zeros(3))], activation=src.choice(["sigmoid", "relu", "x", None]))
+    x = src.array((5, 6), rng.uniform(0, 1, (5, 6)))
+    if src.chance(0.3):
+        return net.forward(x)
+    cfg = HardwareConfig(r_wire=src.scalar(1.0, 0.7), tile_rows=src.choice([0, 4, 4, -1, 2.5, "x"]),
+                         tile_cols=src.choice([0, 4, 4, -3, "x"]), dac_bits=src.choice([None, 8, 8, 0, 99, 2.5]),
+                         adc_bits=src.choice([None, 8, 8, -1, "x"]), v_read=src.scalar(0.1, 0.7))
+    hn = HardwareNetwork(net, LevelSet.from_rp_tmr(10e3, 1.0, 4), config=cfg)
+    y = np.array([0, 1, 2, 0, 1])
+    ev = hn.evaluate(x, src.choice([y, y, y[:3], np.array([0, 1, 2, 0, 9]), "x"]),
+                     modes=src.choice([("quantized",), ("circuit",), ("float", "circuit"), ("x",), ()]),
+                     x_cal=src.choice([x, x, None, np.full((2, 6), np.nan)]))
+    return np.array([r.accuracy for r in ev.results.values()])
+
+
 CASES: dict[str, Callable[[Source], Any]] = {
     "circuit_elements": case_circuit_elements,
     "behavioural": case_behavioural,
@@ -648,6 +696,9 @@ CASES: dict[str, Callable[[Source], Any]] = {
     "crossbar_results": case_crossbar_results,
     "differential": case_differential,
     "fixed_point": case_fixed_point,
+    "nn_levels": case_nn_levels,
+    "nn_mapping": case_nn_mapping,
+    "nn_network": case_nn_network,
 }
 
 

@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xbar.errors import ParameterError
+from xbar.nn import _checks as validate
 from xbar.reprs import short_repr
 
 __all__ = ["LevelSet", "compact_model_path"]
@@ -146,9 +147,8 @@ class LevelSet:
     def from_conductances(cls, g: Sequence[float] | F64, name: str = "custom",
                           rel_sigma: float = 0.0) -> LevelSet:
         """Any positive conductances [S]; ``rel_sigma`` adds a Gaussian relative spread."""
-        if not (np.isfinite(rel_sigma) and rel_sigma >= 0):
-            raise ParameterError(f"rel_sigma must be ≥ 0, got {rel_sigma}")
-        gg = np.asarray(g, dtype=np.float64)
+        rel_sigma = validate.real(rel_sigma, "rel_sigma", lo=0.0)
+        gg = validate.array(g, "conductances g", ndim=1, lo=0.0, lo_open=True, unit="S", copy=True)
         sampler = None
         if rel_sigma > 0:
             def sampler(count: int, rng: np.random.Generator) -> F64:
@@ -171,13 +171,15 @@ class LevelSet:
         rel_sigma : float
             Relative Gaussian spread of every device's conductances (0: none).
         """
-        if not (np.isfinite(rp) and rp > 0):
-            raise ParameterError(f"rp must be a positive resistance in Ω, got {rp}")
-        if not (np.isfinite(tmr) and tmr > 0):
-            raise ParameterError(f"tmr must be a positive fraction (0.6 for 60 %), got {tmr}")
-        if not isinstance(n_states, (int, np.integer)) or not 2 <= n_states <= 64:
+        rp = validate.real(rp, "rp (parallel resistance)", lo=0.0, lo_open=True, unit="Ω")
+        tmr = validate.real(tmr, "tmr (a fraction: 0.6 for 60 %)", lo=0.0, lo_open=True)
+        if isinstance(n_states, bool) or not isinstance(n_states, (int, np.integer)) or not 2 <= n_states <= 64:
             raise ParameterError(f"n_states must be an integer in 2 … 64, got {n_states!r}")
-        g = np.linspace(1.0 / (rp * (1.0 + tmr)), 1.0 / rp, int(n_states))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            g = np.linspace(1.0 / (rp * (1.0 + tmr)), 1.0 / rp, int(n_states))
+        if not (np.all(np.isfinite(g)) and g[0] > 0 and np.all(np.diff(g) > 0)):
+            raise ParameterError(f"rp = {rp:g} Ω and tmr = {tmr:g} give conductances float64 cannot hold "
+                                 "as distinct positive levels")
         sampler = cls.from_conductances(g, rel_sigma=rel_sigma).sampler
         return cls(g, f"{n_states} states, TMR {tmr * 100:.0f} %",
                    f"{n_states} conductances evenly spaced between 1/R_AP and 1/R_P, R_P = {rp:g} Ω, "

@@ -28,6 +28,7 @@ refined by golden section). Quantisation is to the nearest allowed value.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xbar.errors import ParameterError
+from xbar.nn import _checks as validate
 from xbar.nn.levels import LevelSet
 from xbar.reprs import short_repr
 
@@ -235,10 +237,7 @@ def map_weights(weights: npt.ArrayLike, levels: LevelSet, scheme: str = "signed"
     _check_scheme(scheme)
     if not isinstance(levels, LevelSet):
         raise ParameterError(f"levels must be a LevelSet, got {type(levels).__name__}")
-    try:
-        w = np.asarray(weights, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterError("weights must be a numeric (in, out) array") from None
+    w = validate.array(weights, "weights")
     if w.ndim != 2 or w.size == 0:
         raise ParameterError(f"weights must be a non-empty 2-D (in, out) array, got shape {w.shape}")
     if not np.all(np.isfinite(w)):
@@ -248,7 +247,10 @@ def map_weights(weights: npt.ArrayLike, levels: LevelSet, scheme: str = "signed"
         s = choose_scale(w, values, scale)
         how = scale
     else:
-        s = float(scale)
+        try:
+            s = float(scale)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            s = math.nan
         if not (np.isfinite(s) and s > 0):
             raise ParameterError(f"scale must be 'maxabs', 'mmse' or a positive number, got {scale!r}")
         how = "given"

@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xbar.errors import DataError, ParameterError
+from xbar.nn import _checks as validate
 from xbar.nn.activations import Activation, get_activation
 from xbar.nn.threads import one_blas_thread
 from xbar.reprs import short_repr
@@ -72,8 +73,8 @@ class MLP:
         if len(self.weights) != len(self.biases) or not self.weights:
             raise ParameterError("an MLP needs one bias vector per weight matrix (and at least one layer)")
         for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            w = np.asarray(w, dtype=np.float64)
-            b = np.asarray(b, dtype=np.float64)
+            w = validate.array(w, f"weights of layer {l}", copy=True)
+            b = validate.array(b, f"biases of layer {l}", copy=True)
             if w.ndim != 2 or b.shape != (w.shape[1],):
                 raise ParameterError(f"layer {l}: weights must be (in, out) and bias (out,), got {w.shape} and {b.shape}")
             if l and w.shape[0] != self.weights[l - 1].shape[1]:
@@ -175,8 +176,12 @@ def forward(weights: Sequence[F64], biases: Sequence[F64], activation: str | Act
     h = _as_inputs(x, weights[0].shape[0])
     hs, zs = [h], []
     for l, (w, b) in enumerate(zip(weights, biases, strict=True)):
-        prod = h @ w if layer_fn is None else np.asarray(layer_fn(l, h, w), dtype=np.float64)
-        z = prod + b
+        with np.errstate(over="ignore", invalid="ignore"):
+            prod = h @ w if layer_fn is None else np.asarray(layer_fn(l, h, w), dtype=np.float64)
+            z = prod + b
+        if not np.all(np.isfinite(z)):
+            raise ParameterError(f"layer {l}: the pre-activations overflow (inputs or weights too large "
+                                 "for float64); scale the inputs to [0, 1]")
         zs.append(z)
         if l < len(weights) - 1:
             h = act(z)

@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xbar.errors import ParameterError
+from xbar.nn import _checks as validate
 from xbar.nn.activations import get_activation
 from xbar.nn.hardware import HardwareConfig, HardwareLayer, read_check
 from xbar.nn.levels import LevelSet
@@ -248,8 +249,11 @@ class HardwareNetwork:
         """
         if not isinstance(workers, (int, np.integer)) or workers < 1:
             raise ParameterError(f"workers must be an integer ≥ 1, got {workers!r}")
-        X = np.asarray(x, dtype=np.float64)
-        Y = np.asarray(y).astype(np.int64)
+        X = validate.array(x, "x (images)")
+        Y_float = validate.array(y, "y (labels)")
+        if np.any(Y_float != np.round(Y_float)) or np.any(Y_float < 0):
+            raise ParameterError("y must hold non-negative integer labels")
+        Y = Y_float.astype(np.int64)
         n_in = self.net.sizes[0]
         if X.ndim != 2 or X.shape[1] != n_in:
             raise ParameterError(f"x must have shape (n, {n_in}), got {X.shape}")
