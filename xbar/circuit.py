@@ -224,15 +224,7 @@ class Circuit:
             if idx is not None:
                 return idx
         key = name.lower() if validate.plain_name(name) else validate.name(name, "node name", location=location)
-        idx = self.node_index.get(key)
-        if idx is not None:
-            return idx
-        if key in GROUND_NAMES:
-            return -1
-        idx = len(self.node_names)
-        self.node_index[key] = idx
-        self.node_names.append(key)
-        return idx
+        return self._node_key(key)
 
     def _node_key(self, key: str) -> int:
         """Index of the checked, lower-case node name ``key`` (created on first use)."""
